@@ -1,0 +1,1 @@
+"""reflection package."""

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Set up everything the tests need (system packages, venv, PostgreSQL) and run the whole suite.
+source "$(dirname "$0")/lib.sh"
+apt_install espeak-ng sox libportaudio2 postgresql chromium
+make_venv "[test]"
+# A real PostgreSQL for the storage tests; the URL is handed to pytest.
+if [ -z "${REFLECT_TEST_POSTGRES_URL:-}" ]; then
+  REFLECT_TEST_POSTGRES_URL="$("$ROOT/scripts/postgres.sh")"
+  export REFLECT_TEST_POSTGRES_URL
+fi
+cd "$ROOT"
+echo "==> ruff, mypy"
+"$VENV/bin/ruff" check .
+"$VENV/bin/mypy"
+echo "==> pytest"
+exec "$VENV/bin/python" -m pytest -p no:cacheprovider "$@"

@@ -1,0 +1,1 @@
+"""The FastAPI service that composes voice, reflection and models."""

@@ -1,0 +1,175 @@
+"""The one Settings object: a TOML file plus REFLECT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE_ENV = "REFLECT_CONFIG"
+DEFAULT_CONFIG_FILE = Path("reflect.toml")
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "reflect-kiosk"
+
+
+class SttSettings(BaseModel):
+    """Speech-to-text (faster-whisper)."""
+
+    # "tiny.en" and "base" resolve to the offline PyPI model packages; any other
+    # faster-whisper model name or a model directory may be given.
+    model: str = "tiny.en"
+    # Model used when the kiosk's language is not English (multilingual).
+    multilingual_model: str = "base"
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = 0  # 0 lets CTranslate2 decide
+    beam_size: int = 1
+    no_speech_threshold: float = 0.6
+    verify_checksums: bool = True
+
+
+class TtsSettings(BaseModel):
+    """Text-to-speech (Piper)."""
+
+    # Empty means the packaged en_US-joe-medium voice.
+    voice: str = ""
+    # Piper voice for Spanish; empty falls back to espeak-ng (clearly reported).
+    spanish_voice: str = ""
+    rate: float = 1.0
+    volume: float = 1.0
+
+
+class VadSettings(BaseModel):
+    """Voice activity detection and end-of-turn decisions."""
+
+    speech_threshold: float = 0.5
+    min_speech_ms: int = 250
+    end_silence_ms: int = 700
+    max_utterance_s: float = 30.0
+    preroll_ms: int = 300
+
+
+class AudioSettings(BaseModel):
+    """Limits on audio accepted from files and kiosks."""
+
+    max_input_seconds: float = 120.0
+    store_audio: bool = False
+
+
+class ResponderSettings(BaseModel):
+    """Which reflection responder answers, and how Ollama is reached."""
+
+    kind: Literal["auto", "scripted", "ollama"] = "auto"
+    ollama_host: str = "http://127.0.0.1:11434"
+    ollama_model: str = "llama3.2:3b"
+    first_token_timeout_s: float = 4.0
+    total_timeout_s: float = 20.0
+    history_turns: int = 8
+
+
+class ReflectionSettings(BaseModel):
+    """Conversation content and policy."""
+
+    locale: str = "en-US"
+    # Empty means the clinical content files shipped with the package.
+    content_dir: str = ""
+    max_turns: int = 8
+    session_minutes: float = 10.0
+    live_transcript: bool = False
+
+
+class DatabaseSettings(BaseModel):
+    """Where data lives. Empty url means a SQLite file in the data directory."""
+
+    url: str = ""
+    retention_days: int = 30
+    purge_interval_minutes: float = 60.0
+
+
+class SecuritySettings(BaseModel):
+    """Keys, accounts and sessions."""
+
+    # Empty means <data_dir>/keyring.json.
+    keyring_path: str = ""
+    # If set, the keyring JSON is read from this environment variable instead of a file.
+    keyring_env: str = "REFLECT_KEYRING"
+    login_max_failures: int = 5
+    lockout_minutes: float = 15.0
+    idle_logoff_minutes: float = 15.0
+    code_ttl_minutes: float = 30.0
+
+
+class ServerSettings(BaseModel):
+    """Network serving."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    certfile: str = ""
+    keyfile: str = ""
+    model_workers: int = 2
+
+
+class Settings(BaseSettings):
+    """All configuration. Built once at the edge and passed down as sections."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REFLECT_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    log_level: str = "INFO"
+    stt: SttSettings = SttSettings()
+    tts: TtsSettings = TtsSettings()
+    vad: VadSettings = VadSettings()
+    audio: AudioSettings = AudioSettings()
+    responder: ResponderSettings = ResponderSettings()
+    reflection: ReflectionSettings = ReflectionSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    security: SecuritySettings = SecuritySettings()
+    server: ServerSettings = ServerSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_FILE_ENV, str(DEFAULT_CONFIG_FILE)))
+        toml_source = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        # Environment beats the file; explicit arguments beat both.
+        return (init_settings, env_settings, toml_source)
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or the default SQLite file in the data directory."""
+        return self.database.url or f"sqlite:///{self.data_dir / 'reflect.db'}"
+
+    @property
+    def keyring_file(self) -> Path:
+        """Where the keyring file lives."""
+        return Path(self.security.keyring_path) if self.security.keyring_path else (
+            self.data_dir / "keyring.json"
+        )
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Build Settings, optionally from an explicit TOML file."""
+    if config_file is not None:
+        os.environ[CONFIG_FILE_ENV] = str(config_file)
+    return Settings()
