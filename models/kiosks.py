@@ -1,0 +1,74 @@
+"""Kiosk enrolment and device-token checks. Only the sha256 of each token is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import audit
+from models.audit import AuditAction
+from models.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
+from models.tables import Kiosk
+from models.types import utcnow
+
+TOKEN_PREFIX = "rk_"
+
+
+def token_hash(token: str) -> str:
+    """sha256 (hex) of a device token; tokens have 256 bits of entropy, so no salt is needed."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def enroll_kiosk(db: Session, *, name: str, actor_id: uuid.UUID | None = None) -> tuple[Kiosk, str]:
+    """Enrol a device; returns the kiosk and its token, which is shown once and never stored."""
+    name = name.strip()
+    if not name or len(name) > 128:
+        raise InvalidInputError("kiosk name must be 1-128 characters")
+    if db.scalars(select(Kiosk).where(Kiosk.name == name)).first() is not None:
+        raise ConflictError(f"a kiosk named {name!r} is already enrolled")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    kiosk = Kiosk(id=uuid.uuid4(), name=name, token_hash=token_hash(token), active=True,
+                  created_at=utcnow())
+    db.add(kiosk)
+    db.flush()
+    audit.record(db, action=AuditAction.KIOSK_ENROLLED, actor_id=actor_id,
+                 actor_kind="user" if actor_id else "system",
+                 detail={"kiosk_id": str(kiosk.id), "name": name})
+    return kiosk, token
+
+
+def authenticate_kiosk(db: Session, *, token: str, now: datetime | None = None) -> Kiosk:
+    """The active kiosk owning this token, or AuthenticationError (audited)."""
+    digest = token_hash(token)
+    kiosk = db.scalars(select(Kiosk).where(Kiosk.token_hash == digest)).first()
+    # The lookup is by hash already; compare_digest keeps the final check constant-time.
+    if kiosk is None or not hmac.compare_digest(kiosk.token_hash, digest) or not kiosk.active:
+        audit.record(db, action=AuditAction.KIOSK_AUTH_FAILURE, actor_kind="kiosk",
+                     detail={"kiosk_id": str(kiosk.id) if kiosk else None})
+        raise AuthenticationError("unknown or revoked kiosk token", code="bad_kiosk_token")
+    kiosk.last_seen_at = now or utcnow()
+    return kiosk
+
+
+def list_kiosks(db: Session) -> list[Kiosk]:
+    """All enrolled kiosks by name."""
+    return list(db.scalars(select(Kiosk).order_by(Kiosk.name)))
+
+
+def set_kiosk_active(
+    db: Session, *, kiosk_id: uuid.UUID, active: bool, actor_id: uuid.UUID
+) -> Kiosk:
+    """Revoke (or re-enable) a kiosk."""
+    kiosk = db.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFoundError("no such kiosk")
+    kiosk.active = active
+    audit.record(db, action=AuditAction.KIOSK_ENROLLED, actor_id=actor_id,
+                 detail={"kiosk_id": str(kiosk.id), "active": active})
+    return kiosk

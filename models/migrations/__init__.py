@@ -1,0 +1,1 @@
+"""Alembic migrations for the models package (run through models.db.upgrade)."""

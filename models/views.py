@@ -1,0 +1,168 @@
+"""Plain, decrypted read models returned by repositories (no ORM objects leak client text)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from models.crypto import Cipher
+from models.tables import (
+    BreakGlassAccess,
+    Consent,
+    Feedback,
+    ReflectionSession,
+    RiskAlert,
+    Summary,
+    Turn,
+)
+from models.types import SessionStatus, Speaker, SummaryStatus
+
+
+@dataclass(frozen=True)
+class BreakGlassView:
+    """An emergency access to a session, shown to its therapist."""
+
+    admin_id: uuid.UUID
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Session metadata (no client text)."""
+
+    id: uuid.UUID
+    therapist_id: uuid.UUID
+    created_by: uuid.UUID
+    kiosk_id: uuid.UUID | None
+    status: SessionStatus
+    language: str
+    created_at: datetime
+    code_expires_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    erased_at: datetime | None
+    break_glass: tuple[BreakGlassView, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """A consent answer."""
+
+    text_version: str
+    given: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TurnView:
+    """A decrypted turn."""
+
+    id: uuid.UUID
+    position: int
+    speaker: Speaker
+    text: str
+    risk_level: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """A decrypted summary version."""
+
+    id: uuid.UUID
+    version: int
+    status: SummaryStatus
+    content: Any
+    redactions: list[Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """A decrypted risk alert."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    therapist_id: uuid.UUID
+    level: int
+    categories: tuple[str, ...]
+    urgent: bool
+    evidence: Any
+    raised_at: datetime
+    acknowledged_by: uuid.UUID | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    """Decrypted client feedback."""
+
+    id: uuid.UUID
+    rating: int | None
+    comment: str | None
+    flagged_turn_ids: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionText:
+    """Everything a session holds, decrypted, for its therapist (or a break-glass read)."""
+
+    session: SessionView
+    consents: tuple[ConsentView, ...]
+    turns: tuple[TurnView, ...]
+    summaries: tuple[SummaryView, ...]
+    alerts: tuple[AlertView, ...]
+    feedback: tuple[FeedbackView, ...]
+
+
+def session_view(row: ReflectionSession, accesses: list[BreakGlassAccess]) -> SessionView:
+    """Metadata view of a session row."""
+    return SessionView(
+        id=row.id, therapist_id=row.therapist_id, created_by=row.created_by,
+        kiosk_id=row.kiosk_id, status=row.status, language=row.language,
+        created_at=row.created_at, code_expires_at=row.code_expires_at,
+        started_at=row.started_at, ended_at=row.ended_at, erased_at=row.erased_at,
+        break_glass=tuple(BreakGlassView(a.admin_id, a.reason, a.at) for a in accesses),
+    )
+
+
+def turn_view(row: Turn, cipher: Cipher) -> TurnView:
+    """Decrypt a turn."""
+    text = cipher.decrypt_text(row.text_enc, table="turns", column="text", row_id=row.id)
+    return TurnView(row.id, row.position, row.speaker, text, row.risk_level, row.created_at)
+
+
+def summary_view(row: Summary, cipher: Cipher) -> SummaryView:
+    """Decrypt a summary."""
+    content = cipher.decrypt_json(row.content_enc, table="summaries", column="content",
+                                  row_id=row.id)
+    redactions = [] if row.redactions_enc is None else cipher.decrypt_json(
+        row.redactions_enc, table="summaries", column="redactions", row_id=row.id)
+    return SummaryView(row.id, row.version, row.status, content, list(redactions),
+                       row.created_at)
+
+
+def alert_view(row: RiskAlert, cipher: Cipher) -> AlertView:
+    """Decrypt an alert."""
+    evidence = None if row.evidence_enc is None else cipher.decrypt_json(
+        row.evidence_enc, table="risk_alerts", column="evidence", row_id=row.id)
+    return AlertView(row.id, row.session_id, row.therapist_id, row.level,
+                     tuple(row.categories), row.urgent, evidence, row.raised_at,
+                     row.acknowledged_by, row.acknowledged_at)
+
+
+def feedback_view(row: Feedback, cipher: Cipher) -> FeedbackView:
+    """Decrypt feedback."""
+    comment = None if row.comment_enc is None else cipher.decrypt_text(
+        row.comment_enc, table="feedback", column="comment", row_id=row.id)
+    return FeedbackView(row.id, row.rating, comment, tuple(row.flagged_turn_ids),
+                        row.created_at)
+
+
+def consent_view(row: Consent) -> ConsentView:
+    """A consent answer."""
+    return ConsentView(row.text_version, row.given, row.at)
