@@ -14,6 +14,8 @@ from server.config import Settings, load_settings
 # Each module registers its own sub-commands; one concern per module.
 COMMAND_MODULES = (
     "cli.serve",
+    "cli.certs_commands",
+    "cli.config_commands",
     "cli.voice_commands",
     "cli.guard_commands",
     "cli.chat_commands",

@@ -207,6 +207,9 @@ def login(
     now = now or utcnow()
     user = get_user_by_username(db, username=username)
     if user is None:
+        # Spend the same argon2 work as a real check, so response time does not
+        # reveal which usernames exist.
+        context_of(db).password_hasher.hash(password)
         _fail(db, None, "unknown_user", now)
         return LoginResult(ok=False, code="bad_credentials")
     if user.locked_until is not None and user.locked_until > now:

@@ -36,6 +36,10 @@ class SttSettings(BaseModel):
     cpu_threads: int = 0  # 0 lets CTranslate2 decide
     beam_size: int = 1
     no_speech_threshold: float = 0.6
+    # Segments below this mean token log-probability (and above this compression ratio)
+    # are treated as hallucinated and dropped.
+    log_prob_threshold: float = -1.0
+    compression_ratio_threshold: float = 2.4
     verify_checksums: bool = True
 
 
@@ -46,6 +50,8 @@ class TtsSettings(BaseModel):
     voice: str = ""
     # Piper voice for Spanish; empty falls back to espeak-ng (clearly reported).
     spanish_voice: str = ""
+    # espeak-ng voice used for Spanish when spanish_voice is empty.
+    espeak_spanish_voice: str = "es-419"
     rate: float = 1.0
     volume: float = 1.0
 
@@ -58,6 +64,10 @@ class VadSettings(BaseModel):
     end_silence_ms: int = 700
     max_utterance_s: float = 30.0
     preroll_ms: int = 300
+    # Trailing silence kept on each utterance handed to STT.
+    tail_ms: int = 300
+    # Speech must peak this many dB above the background level (babble guard; 0 = off).
+    min_snr_db: float = 10.0
 
 
 class AudioSettings(BaseModel):
@@ -76,6 +86,10 @@ class ResponderSettings(BaseModel):
     first_token_timeout_s: float = 4.0
     total_timeout_s: float = 20.0
     history_turns: int = 8
+    # After Ollama fails, use the scripted reflector this long before trying Ollama again.
+    retry_after_s: float = 30.0
+    # "ollama" asks the model for summaries (JSON schema), falling back to extractive.
+    summarizer: Literal["extractive", "ollama"] = "extractive"
 
 
 class ReflectionSettings(BaseModel):

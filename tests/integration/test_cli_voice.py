@@ -1,0 +1,87 @@
+"""`reflect transcribe / say / models check / demo` through cli.main.main()."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from tests import speechgen as sg
+from tests.integration.test_stt import wer
+from voice.audio import read_wav
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, model_cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Settings pointed at a temp data dir (models cache shared with the session)."""
+    monkeypatch.setenv("REFLECT_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("REFLECT_DATA_DIR", str(tmp_path))
+    (tmp_path / "models").symlink_to(model_cache_dir)
+    return tmp_path
+
+
+def test_transcribe_json(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sentence = sg.ENGLISH_SENTENCES[2]
+    wav = sg.save_wav(data_dir / "in.wav", sg.pad_silence(sg.espeak_speech(sentence), 0.3, 0.5))
+    assert main(["transcribe", str(wav), "--json"]) == 0
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)
+    assert wer([sentence], [payload["text"]]) <= 0.25
+    assert payload["language"] == "en" and payload["segments"]
+    assert payload["real_time_factor"] > 0
+    assert "rtf=" in captured.err  # diagnostics go to stderr, never stdout
+
+
+def test_transcribe_plain_and_errors(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wav = sg.save_wav(
+        data_dir / "in.wav", sg.espeak_speech("Good morning.", rate=44100), rate=44100
+    )
+    assert main(["transcribe", str(wav)]) == 0
+    assert capsys.readouterr().out.strip().lower().startswith("good morning")
+    bogus = data_dir / "bogus.wav"
+    bogus.write_text("not audio")
+    assert main(["transcribe", str(bogus)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "audio_not_wav" in captured.err
+
+
+def test_say_writes_a_wav(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = data_dir / "said.wav"
+    assert main(["say", "Thank you for sharing. Take your time.", "-o", str(out)]) == 0
+    normal = read_wav(out, target_rate=22050)
+    assert (
+        main(["say", "Thank you for sharing. Take your time.", "-o", str(out), "--rate", "1.5"])
+        == 0
+    )
+    faster = read_wav(out, target_rate=22050)
+    assert len(faster) < len(normal)
+    assert "first_audio_ms=" in capsys.readouterr().err
+    assert main(["say", "Hi.", "-o", str(out), "--rate", "9"]) == 2
+    assert "tts_bad_rate" in capsys.readouterr().err
+
+
+def test_models_check(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "check", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is True
+    roles = {row["role"]: row for row in report["models"]}
+    assert set(roles) == {"stt", "stt_multilingual", "tts", "vad"}
+    assert all(row["checksum"] == "verified" for row in roles.values())
+    assert isinstance(roles["stt"]["load_ms"], int)
+
+
+def test_demo(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = data_dir / "demo"
+    assert main(["demo", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "STT RTF" in printed and "TTS first-audio ms" in printed
+    assert sorted(p.name for p in out.glob("*.wav")) == [
+        f"turn{n}_{who}.wav" for n in (1, 2, 3) for who in ("client", "reply")
+    ]
+    engine_used = "reflection engine (" in printed
+    assert engine_used or "PLACEHOLDER echo reply" in printed
+    assert "heard" in printed and "boundar" in printed.lower()
