@@ -7,14 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reflection.errors import ReflectionError
+
 PACKAGED_CONTENT_DIR = Path(__file__).parent / "content"
 SUPPORTED_LANGUAGES = ("en", "es")
 
 
-class ContentError(Exception):
+class ContentError(ReflectionError):
     """A content file is missing or malformed."""
 
-    code = "content_invalid"
+    default_code = "content_invalid"
 
 
 def base_language(lang: str | None) -> str:
@@ -41,5 +43,7 @@ class ContentStore:
             except FileNotFoundError as exc:
                 raise ContentError(f"clinical content file missing: {path}") from exc
             except tomllib.TOMLDecodeError as exc:
-                raise ContentError(f"clinical content file is not valid TOML: {path}: {exc}") from exc
+                raise ContentError(
+                    f"clinical content file is not valid TOML: {path}: {exc}"
+                ) from exc
         return self._cache[key]

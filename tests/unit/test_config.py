@@ -33,7 +33,7 @@ def test_toml_file_then_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 def test_invalid_value_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(CONFIG_FILE_ENV, str(tmp_path / "absent.toml"))
     monkeypatch.setenv("REFLECT_RESPONDER__KIND", "gpt")
-    with pytest.raises(ValueError, match="responder.kind"):
+    with pytest.raises(ValueError, match=r"responder\.kind"):
         Settings()
 
 

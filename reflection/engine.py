@@ -1,0 +1,305 @@
+"""The reflection engine: screen -> crisis | responder -> sentences -> filter -> events."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+
+from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
+from reflection.errors import InvalidInputError
+from reflection.events import (
+    CheckIn,
+    CrisisTriggered,
+    EngineEvent,
+    ReplyDone,
+    ReplySentence,
+    Screened,
+    spoken_text,
+)
+from reflection.responders.base import ReplyRequest, Responder, Speaker
+from reflection.responders.prompting import system_prompt
+from reflection.responders.scripted import ScriptedReflector, sentence_key
+from reflection.risk import RiskAssessment, RiskLevel
+from reflection.sentences import SentenceSplitter
+from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
+from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EngineLimits:
+    """Bounds on one conversation."""
+
+    history_turns: int = 8
+    max_reply_sentences: int = 3
+    max_questions: int = 1
+    # Cut a long first sentence at a clause so speech starts sooner; None turns it off.
+    first_clause_chars: int | None = 80
+    max_client_chars: int = 4000
+    # Utterances this short keep the conversation's language (detection is unreliable).
+    min_words_to_switch_language: int = 3
+
+
+class ReflectionEngine:
+    """Shared, stateless composition of the stages; one Conversation per client session."""
+
+    def __init__(
+        self,
+        *,
+        screener: Screener,
+        crisis: CrisisPolicy,
+        reply_filter: SentenceFilter,
+        responder: Responder | None = None,
+        summarizer: Summarizer | None = None,
+        store: ContentStore | None = None,
+        limits: EngineLimits | None = None,
+    ) -> None:
+        self.store = store or ContentStore()
+        self.screener = screener
+        self.crisis = crisis
+        self.reply_filter = reply_filter
+        self.scripted = ScriptedReflector(self.store)
+        self.responder: Responder = responder or self.scripted
+        self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self.store)
+        self.limits = limits or EngineLimits()
+
+    @classmethod
+    def load(
+        cls,
+        store: ContentStore | None = None,
+        *,
+        responder: Responder | None = None,
+        summarizer: Summarizer | None = None,
+        limits: EngineLimits | None = None,
+    ) -> ReflectionEngine:
+        """The engine with the real guardrails built from the clinical content files."""
+        from reflection.crisis import CrisisProtocol
+        from reflection.reply_filter import ReplyFilter
+        from reflection.screening import RiskScreener
+
+        store = store or ContentStore()
+        # The model's instructions must never be read out: the filter blocks copied runs.
+        protected = [
+            system_prompt(store.load(lang, "prompts"), key)
+            for lang in SUPPORTED_LANGUAGES
+            for key in ("system", "summary_system")
+        ]
+        return cls(
+            screener=RiskScreener.load(store),
+            crisis=CrisisProtocol(store),
+            reply_filter=ReplyFilter.load(store, protected_texts=protected),
+            responder=responder,
+            summarizer=summarizer,
+            store=store,
+            limits=limits,
+        )
+
+    def new_conversation(self, lang: str = "en") -> Conversation:
+        """A fresh conversation (per client session)."""
+        return Conversation(self, base_language(lang))
+
+    def opening_prompt(self, lang: str = "en") -> str:
+        """The first question the kiosk asks."""
+        return self.scripted.line("opening", lang)
+
+    def focus_question(self, lang: str = "en") -> str:
+        """"What would you like to focus on today?" in the client's language."""
+        return self.scripted.line("focus_question", lang)
+
+
+class Conversation:
+    """One client's turns: screening always first, a crisis locks it for the session."""
+
+    def __init__(self, engine: ReflectionEngine, language: str) -> None:
+        self._engine = engine
+        self.language = language
+        self.turns: list[TurnRecord] = []
+        self.locked_by: RiskAssessment | None = None
+        self.checked_in = False
+        self.blocked_total = 0
+        self._history: list[tuple[Speaker, str]] = []
+        self._used: set[str] = set()
+        self._summary: tuple[int, Summary] | None = None
+
+    @property
+    def locked(self) -> bool:
+        """True once a level >= 2 assessment has stopped generative replies."""
+        return self.locked_by is not None
+
+    def say(self, text: str) -> None:
+        """Record something the kiosk said (opening, focus question) so it is not repeated."""
+        self._used.add(sentence_key(text))
+        self._history.append((Speaker.REFLECTOR, text))
+
+    def opening_prompt(self) -> str:
+        """The opening question, recorded as said."""
+        line = self._engine.scripted.line("opening", self.language, used=self._used)
+        self.say(line)
+        return line
+
+    def focus_question(self) -> str:
+        """The focus question, recorded as said."""
+        line = self._engine.scripted.line("focus_question", self.language, used=self._used)
+        self.say(line)
+        return line
+
+    def respond(self, text: str, lang: str | None = None, *, focus: bool = False
+                ) -> Iterator[EngineEvent]:
+        """Screen, then crisis / check-in / reflection; yields Screened first, ReplyDone last."""
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInputError("a turn needs some text", code="empty_turn")
+        engine = self._engine
+        turn = len(self.turns)
+        assessment = engine.screener.screen(text, lang or "auto")
+        reply_lang = self._reply_language(text, lang, assessment)
+        meta = engine.scripted.reader(reply_lang).read(text).meta
+        self.turns.append(TurnRecord(
+            index=turn, text=text, language=reply_lang, level=int(assessment.level),
+            categories=tuple(sorted(str(c) for c in assessment.categories)),
+            is_focus=focus, meta=meta,
+        ))
+        self._history.append((Speaker.CLIENT, text))
+        yield Screened(turn, assessment)
+        level = int(assessment.level)
+        if self.locked_by is not None or assessment.level >= RiskLevel.HIGH:
+            yield from self._crisis(turn, assessment, reply_lang)
+            return
+        response = engine.crisis.respond(assessment, reply_lang)
+        if response is not None and response.kind == "check_in" and not self.checked_in:
+            self.checked_in = True
+            said = spoken_text(response)
+            self.say(said)
+            yield CheckIn(turn, response)
+            yield ReplyDone(turn, said, reply_lang, "check_in", level, check_in=True)
+            return
+        yield from self._reply(turn, text, reply_lang, level, focus)
+
+    def summary(self) -> Summary:
+        """The live draft summary of every turn so far (recomputed only after new turns)."""
+        if self._summary is None or self._summary[0] != len(self.turns):
+            made = self._engine.summarizer.summarize(self.turns, language=self.language)
+            self._summary = (len(self.turns), made)
+        return self._summary[1]
+
+    def _reply_language(self, text: str, lang: str | None, assessment: RiskAssessment) -> str:
+        if lang:
+            self.language = base_language(lang)
+        elif len(text.split()) >= self._engine.limits.min_words_to_switch_language:
+            # The reply follows the language the client is actually speaking.
+            self.language = base_language(assessment.language)
+        return self.language
+
+    def _crisis(self, turn: int, assessment: RiskAssessment, lang: str) -> Iterator[EngineEvent]:
+        repeated = self.locked_by is not None
+        if self.locked_by is None or assessment.level > self.locked_by.level:
+            self.locked_by = assessment
+        response: CrisisReply | None = self._engine.crisis.respond(self.locked_by, lang)
+        if response is None:  # contract breach; still never fall through to a generated reply
+            log.error("crisis protocol gave no response at level %d", int(self.locked_by.level))
+            yield ReplyDone(turn, "", lang, "crisis", int(assessment.level), crisis=True)
+            return
+        said = spoken_text(response)
+        self.say(said)
+        yield CrisisTriggered(turn, response, repeated=repeated)
+        yield ReplyDone(turn, said, lang, "crisis", int(assessment.level), crisis=True)
+
+    def _request(self, turn: int, text: str, lang: str) -> ReplyRequest:
+        limits = self._engine.limits
+        earlier = self._history[:-1][-2 * limits.history_turns :] if limits.history_turns else []
+        return ReplyRequest(
+            text=text[: limits.max_client_chars], language=lang, history=tuple(earlier),
+            turn_index=turn, used_phrases=frozenset(self._used),
+        )
+
+    def _reply(self, turn: int, text: str, lang: str, level: int, focus: bool
+               ) -> Iterator[EngineEvent]:
+        engine = self._engine
+        request = self._request(turn, text, lang)
+        responder: Responder = engine.responder
+        if focus:
+            # The focus answer is acknowledged with a fixed line, not reflected on.
+            responder = _FixedLine(engine.scripted.line("focus_ack", lang, used=self._used))
+        spoken: list[str] = []
+        blocked = 0
+        for sentence, was_blocked, reasons in self._filtered(responder, request, text):
+            blocked += was_blocked
+            spoken.append(sentence)
+            yield ReplySentence(turn, len(spoken) - 1, sentence, bool(was_blocked), reasons)
+        if not spoken:  # everything was a duplicate or empty: still answer something safe
+            line = engine.scripted.line("safe_fallback", lang, used=self._used, turn=turn)
+            self.say(line)
+            spoken.append(line)
+            yield ReplySentence(turn, 0, line)
+        self.blocked_total += blocked
+        full = " ".join(spoken)
+        yield ReplyDone(turn, full, lang, responder.name, level, blocked=blocked)
+
+    def _filtered(self, responder: Responder, request: ReplyRequest, client_text: str
+                  ) -> Iterator[tuple[str, int, tuple[str, ...]]]:
+        """Sentences from the responder, each checked by the reply filter before release."""
+        limits = self._engine.limits
+        splitter = SentenceSplitter(first_clause_chars=limits.first_clause_chars)
+        with closing(self._sentences(responder, request, splitter)) as sentences:
+            yield from self._released(sentences, request, client_text)
+
+    def _released(self, sentences: Iterator[str], request: ReplyRequest, client_text: str
+                  ) -> Iterator[tuple[str, int, tuple[str, ...]]]:
+        limits = self._engine.limits
+        count = questions = 0
+        for sentence in sentences:
+            key = sentence_key(sentence)
+            is_question = sentence.rstrip().endswith("?")
+            if not key or key in self._used or (is_question and questions >= limits.max_questions):
+                continue  # never say a sentence twice; never ask a second question
+            verdict = self._engine.reply_filter.check(
+                sentence, lang=request.language, client_text=client_text
+            )
+            if verdict.allowed:
+                self._used.add(key)
+                self._history.append((Speaker.REFLECTOR, sentence))
+                questions += is_question
+                count += 1
+                yield sentence, 0, ()
+            else:
+                safe = verdict.replacement or self._engine.scripted.line(
+                    "safe_fallback", request.language, used=self._used, turn=request.turn_index
+                )
+                self.say(safe)
+                yield safe, 1, tuple(verdict.reasons)
+                return  # a reply that went wrong once is not trusted for more sentences
+            if count >= limits.max_reply_sentences:
+                return
+
+    def _sentences(self, responder: Responder, request: ReplyRequest,
+                   splitter: SentenceSplitter) -> Generator[str, None, None]:
+        """Split the responder's stream; a crashing responder falls back to the scripted one."""
+        stream = responder.stream(request)
+        produced = False
+        try:
+            for piece in stream:
+                for sentence in splitter.feed(piece):
+                    produced = True
+                    yield sentence
+            yield from splitter.flush()
+        except Exception:  # a failing backend must not leave the client without a reply
+            log.exception("responder %s failed; using the scripted reflector", responder.name)
+            if not produced:
+                yield from self._engine.scripted.stream(request)
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # stops an abandoned model stream (e.g. the Ollama reader)
+
+
+@dataclass(frozen=True)
+class _FixedLine:
+    """A responder that says one given line."""
+
+    text: str
+    name: str = "scripted"
+
+    def stream(self, request: ReplyRequest) -> Iterator[str]:
+        yield self.text

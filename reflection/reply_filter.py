@@ -1,0 +1,144 @@
+"""Reply filter: every responder sentence is checked before it is shown or spoken."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reflection.content_files import ContentError, ContentStore, base_language
+from reflection.errors import GuardrailContentError, InvalidInputError
+from reflection.screening_rules import Rule, compile_rules, match_rules
+from reflection.screening_text import NormalisedText, normalise
+
+FILTER_LANGUAGES = ("en", "es")
+REASONS = (
+    "diagnosis",
+    "medication",
+    "directive",
+    "human_claim",
+    "privacy_promise",
+    "dependence",
+    "minimising",
+    "judgement",
+    "romantic",
+    "self_harm_facilitation",
+    "prompt_leak",
+)
+# A run of this many words copied from a protected text (the system prompt) is a leak.
+LEAK_NGRAM = 6
+MAX_SENTENCE_CHARS = 2_000
+
+
+@dataclass(frozen=True)
+class FilterVerdict:
+    """Whether a sentence may be spoken; if not, why, and what to say instead."""
+
+    allowed: bool
+    reasons: tuple[str, ...] = ()
+    replacement: str | None = None
+    rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _FilterRules:
+    lang: str
+    version: str
+    rules: tuple[Rule, ...]
+    raw_rules: tuple[Rule, ...]
+    replacements: Mapping[str, tuple[str, ...]]
+
+
+def _ngrams(words: Sequence[str], size: int) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+@dataclass(frozen=True)
+class ReplyFilter:
+    """Build once with `ReplyFilter.load(store)`; `check` is pure and thread-safe."""
+
+    languages: Mapping[str, _FilterRules]
+    protected_ngrams: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
+
+    @classmethod
+    def load(cls, store: ContentStore, *, protected_texts: Sequence[str] = ()) -> ReplyFilter:
+        """Compile the filter rules; `protected_texts` (e.g. the system prompt) must not leak."""
+        languages: dict[str, _FilterRules] = {}
+        for lang in FILTER_LANGUAGES:
+            try:
+                data = store.load(lang, "reply_filter")
+            except ContentError as exc:
+                raise GuardrailContentError(str(exc)) from exc
+            raw_data = {"macros": data.get("macros", {}), "rules": data.get("raw_rules", [])}
+            languages[lang] = _FilterRules(
+                lang=lang,
+                version=str(data.get("version", "")),
+                rules=compile_rules(data, label_key="categories"),
+                raw_rules=compile_rules(raw_data, label_key="categories", whole_words=False),
+                replacements=_replacements(data.get("replacements", {}), lang),
+            )
+        ngrams: set[tuple[str, ...]] = set()
+        for text in protected_texts:
+            ngrams |= _ngrams(normalise(text).text.split(), LEAK_NGRAM)
+        return cls(languages=languages, protected_ngrams=frozenset(ngrams))
+
+    def check(self, sentence: str, *, lang: str = "en", client_text: str = "") -> FilterVerdict:
+        """Allow the sentence, or block it with reasons and a safe scripted replacement."""
+        if not isinstance(sentence, str) or not isinstance(client_text, str):
+            raise InvalidInputError("reply filter needs text", code="filter_invalid_text")
+        if len(sentence) > MAX_SENTENCE_CHARS:
+            # Responders produce short sentences; a huge one is itself a malfunction.
+            return self._blocked(sentence, lang, ("prompt_leak",), ("length",))
+        reasons: list[str] = []
+        rules: list[str] = []
+        primary = base_language(lang)
+        ordered = [self.languages[primary]] + [
+            r for code, r in self.languages.items() if code != primary
+        ]
+        for filter_rules in ordered:
+            text = normalise(sentence, filter_rules.lang)
+            client = normalise(client_text, filter_rules.lang) if client_text else None
+            hits = [
+                (match.rule, match.term)
+                for match in match_rules(filter_rules.rules, text)
+                if match.rule.level > 0 and not _reflects_client(match.rule, match.term, client)
+            ]
+            raw = NormalisedText(sentence, (), sentence.lower(), ())
+            hits += [(m.rule, m.term) for m in match_rules(filter_rules.raw_rules, raw)]
+            for rule, _term in hits:
+                rules.append(f"{filter_rules.lang}.{rule.id}")
+                reasons.extend(label for label in rule.labels if label not in reasons)
+        if self.protected_ngrams and _ngrams(normalise(sentence).text.split(), LEAK_NGRAM) & (
+            self.protected_ngrams
+        ):
+            rules.append("protected_text_overlap")
+            if "prompt_leak" not in reasons:
+                reasons.append("prompt_leak")
+        if not reasons:
+            return FilterVerdict(allowed=True)
+        return self._blocked(sentence, primary, tuple(reasons), tuple(dict.fromkeys(rules)))
+
+    def _blocked(
+        self, sentence: str, lang: str, reasons: tuple[str, ...], rules: tuple[str, ...]
+    ) -> FilterVerdict:
+        options = self.languages[base_language(lang)].replacements
+        pool = options.get(reasons[0]) or options["general"]
+        # Deterministic but varied: the same blocked sentence always gets the same replacement.
+        choice = pool[zlib.crc32(sentence.encode("utf-8")) % len(pool)]
+        return FilterVerdict(allowed=False, reasons=reasons, replacement=choice, rules=rules)
+
+
+def _reflects_client(rule: Rule, term: str, client: NormalisedText | None) -> bool:
+    """True when a reflect_ok rule flagged a word the client used themselves."""
+    if not rule.reflect_ok or client is None:
+        return False
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", client.text) is not None
+
+
+def _replacements(data: Mapping[str, Any], lang: str) -> dict[str, tuple[str, ...]]:
+    table = {key: tuple(str(s) for s in value) for key, value in data.items() if value}
+    if not table.get("general"):
+        raise GuardrailContentError(f"{lang}/reply_filter.toml: [replacements] needs `general`")
+    return table

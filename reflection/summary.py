@@ -1,0 +1,181 @@
+"""Structured therapist summaries, and the built-in extractive summarizer (no model)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from reflection.content_files import ContentStore, base_language
+from reflection.responders.cues import CueReader, fold, tokenize
+
+Intensity = Literal["low", "medium", "high"]
+_RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
+_CLAUSE_SPLIT = re.compile(r"[.!?¿¡;:,\n]+")
+
+
+class FeelingNote(BaseModel):
+    """A feeling the client named, in their word, with how strongly they put it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    word: str = Field(max_length=60)
+    intensity: Intensity = "medium"
+
+
+class RiskFlag(BaseModel):
+    """A screening result worth the therapist's attention (no client text)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    turn: int
+    level: int = Field(ge=0, le=3)
+    categories: list[str] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    """What the therapist sees; drafts are marked until the client approves."""
+
+    model_config = ConfigDict(frozen=True)
+
+    themes: list[str] = Field(default_factory=list, max_length=12)
+    feelings: list[FeelingNote] = Field(default_factory=list, max_length=12)
+    key_phrases: list[str] = Field(default_factory=list, max_length=12)
+    focus: str = Field(default="", max_length=400)
+    risk_flags: list[RiskFlag] = Field(default_factory=list)
+    turn_count: int = 0
+    draft: bool = True
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """One client turn as the summarizer sees it."""
+
+    index: int
+    text: str
+    language: str = "en"
+    level: int = 0
+    categories: tuple[str, ...] = ()
+    is_focus: bool = False
+    # Injection attempts and talk about the tool are not the client's story.
+    meta: bool = False
+
+
+class Summarizer(Protocol):
+    """Builds a Summary from the turns so far."""
+
+    def summarize(self, turns: Sequence[TurnRecord], *, language: str) -> Summary:
+        """A draft summary of every turn so far."""
+        ...
+
+
+def risk_flags(turns: Sequence[TurnRecord]) -> list[RiskFlag]:
+    """Flags come from screening, never from a model."""
+    return [
+        RiskFlag(turn=t.index, level=t.level, categories=sorted(t.categories))
+        for t in turns
+        if t.level > 0
+    ]
+
+
+def focus_text(turns: Sequence[TurnRecord], max_words: int = 40) -> str:
+    """What the client said when asked what to focus on, in their words."""
+    said = [t.text for t in turns if t.is_focus and t.text.strip()]
+    words = " ".join(said).split()
+    return " ".join(words[:max_words])
+
+
+class ExtractiveSummarizer:
+    """Themes, feelings and phrases taken only from what the client actually said."""
+
+    def __init__(self, store: ContentStore | None = None) -> None:
+        self._store = store or ContentStore()
+        self._readers: dict[str, CueReader] = {}
+
+    def _reader(self, lang: str) -> CueReader:
+        if lang not in self._readers:
+            self._readers[lang] = CueReader(self._store.load(lang, "reflections"))
+        return self._readers[lang]
+
+    def summarize(self, turns: Sequence[TurnRecord], *, language: str) -> Summary:
+        """A draft summary of every turn so far."""
+        lang = base_language(language)
+        config = self._store.load(lang, "summary")
+        labels: dict[str, str] = config.get("themes", {})
+        story = [t for t in turns if not t.meta and t.text.strip()]
+        theme_counts: Counter[str] = Counter()
+        first_seen: dict[str, int] = {}
+        feelings: dict[str, Intensity] = {}
+        phrases: list[str] = []
+        for turn in story:
+            reader = self._reader(base_language(turn.language))
+            for theme in reader.themes(turn.text):
+                theme_counts[theme] += 1
+                first_seen.setdefault(theme, len(first_seen))
+            for index, word, _family in reader.feelings(turn.text):
+                level = self._intensity(turn.text, index, config)
+                if word not in feelings or _RANK[level] > _RANK[feelings[word]]:
+                    feelings[word] = level
+            phrases.extend(self._phrases(turn.text, reader, config))
+        themes = sorted(theme_counts, key=lambda t: (-theme_counts[t], first_seen[t]))
+        limit = int(config.get("max_key_phrases", 6))
+        return Summary(
+            themes=[labels.get(t, t) for t in themes][:12],
+            feelings=[FeelingNote(word=w, intensity=i) for w, i in feelings.items()][:12],
+            key_phrases=list(dict.fromkeys(phrases))[:limit],
+            focus=focus_text(turns),
+            risk_flags=risk_flags(turns),
+            turn_count=len(turns),
+            draft=True,
+            language=lang,
+        )
+
+    @staticmethod
+    def _intensity(text: str, index: int, config: dict[str, Any]) -> Intensity:
+        words = [t.key for t in tokenize(text)]
+        before = " ".join(words[max(0, index - 3) : index])
+        boosts = {fold(str(w)) for w in config.get("intensifiers", [])}
+        softs = [fold(str(w)) for w in config.get("softeners", [])]
+        if any(f" {s} " in f" {before} " for s in softs):
+            return "low"
+        if boosts & set(words[max(0, index - 2) : index]):
+            return "high"
+        return "medium"
+
+    @staticmethod
+    def _phrases(text: str, reader: CueReader, config: dict[str, Any]) -> list[str]:
+        """Short clauses, verbatim, that carry a feeling or a topic."""
+        max_words = int(config.get("max_phrase_words", 10))
+        breaks = {fold(str(w)) for w in config.get("clause_breaks", [])}
+        out = []
+        for clause in _CLAUSE_SPLIT.split(text):
+            words = clause.split()
+            # Long clauses are cut at a conjunction so each phrase stays one thought.
+            parts: list[list[str]] = [[]]
+            for word in words:
+                if fold(word) in breaks and len(parts[-1]) >= 3:
+                    parts.append([])
+                    continue  # the conjunction belongs to neither thought
+                parts[-1].append(word)
+            for part in parts:
+                if not 2 <= len(part) <= max_words:
+                    continue
+                phrase = " ".join(part)
+                cues = reader.read(phrase)
+                if cues.feeling or cues.noun or cues.topic:
+                    out.append(phrase)
+        return out
+
+
+def __getattr__(name: str) -> Any:
+    """`reflection.summary.OllamaSummarizer` lives in its own module (it needs the client)."""
+    if name == "OllamaSummarizer":
+        from reflection.summary_ollama import OllamaSummarizer
+
+        return OllamaSummarizer
+    raise AttributeError(name)
