@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 from server.config import Settings
@@ -37,8 +38,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         }
     )
     settings = settings.model_copy(update={"server": server})
+    # The CLI is the edge allowed to read the environment: the keyring may come from it.
+    keyring_env_value = os.environ.get(settings.security.keyring_env) or None
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, keyring_env_value=keyring_env_value),
         host=server.host,
         port=server.port,
         ssl_certfile=server.certfile or None,

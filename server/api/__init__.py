@@ -1,0 +1,1 @@
+"""REST routes: they parse, delegate to `models`, and shape the answer."""

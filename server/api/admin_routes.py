@@ -1,0 +1,107 @@
+"""Administration: kiosks, accounts, feedback reports."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter
+from sqlalchemy import select
+
+from models import accounts, kiosks
+from models.tables import Feedback
+from models.types import Role
+from server.api.schemas import (
+    CreateUserRequest,
+    Enrolled,
+    EnrollRequest,
+    FeedbackReport,
+    KioskList,
+    KioskOut,
+    UserList,
+    UserOut,
+)
+from server.api.session_routes import ERRORS
+from server.deps import AdminDep, DbDep, ServicesDep
+
+router = APIRouter(prefix="/api", tags=["admin"])
+
+
+@router.get("/kiosks", responses=ERRORS)
+def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
+    """Every enrolled kiosk."""
+    return KioskList(
+        kiosks=[
+            KioskOut(
+                id=k.id,
+                name=k.name,
+                enrolled_at=k.created_at,
+                last_seen_at=k.last_seen_at,
+                revoked=not k.active,
+            )
+            for k in kiosks.list_kiosks(db)
+        ]
+    )
+
+
+@router.post("/kiosks", status_code=201, responses={**ERRORS, 409: {}})
+def enroll_kiosk(body: EnrollRequest, admin: AdminDep, db: DbDep) -> Enrolled:
+    """Enrol a device; its token is shown once."""
+    kiosk, token = kiosks.enroll_kiosk(db, name=body.name, actor_id=admin.id)
+    return Enrolled(kiosk_id=kiosk.id, token=token)
+
+
+@router.delete("/kiosks/{kiosk_id}", status_code=204, responses=ERRORS)
+def revoke_kiosk(kiosk_id: uuid.UUID, admin: AdminDep, db: DbDep) -> None:
+    """Revoke a kiosk's token."""
+    kiosks.set_kiosk_active(db, kiosk_id=kiosk_id, active=False, actor_id=admin.id)
+
+
+@router.get("/users", responses=ERRORS)
+def list_users(admin: AdminDep, db: DbDep) -> UserList:
+    """Every account."""
+    return UserList(
+        users=[
+            UserOut(id=u.id, username=u.username, role=u.role.value, display_name=u.display_name)
+            for u in accounts.list_users(db)
+        ]
+    )
+
+
+@router.post("/users", status_code=201, responses={**ERRORS, 409: {}})
+def create_user(body: CreateUserRequest, admin: AdminDep, db: DbDep) -> UserOut:
+    """A new account (the password policy applies)."""
+    user = accounts.create_user(
+        db,
+        username=body.username,
+        password=body.password,
+        role=Role(body.role),
+        display_name=body.display_name,
+        actor_id=admin.id,
+    )
+    return UserOut(
+        id=user.id, username=user.username, role=user.role.value, display_name=user.display_name
+    )
+
+
+@router.get("/feedback", responses=ERRORS)
+def feedback_report(admin: AdminDep, db: DbDep, services: ServicesDep) -> FeedbackReport:
+    """Ratings and "felt wrong" counts; comments stay with each session's therapist."""
+    rows = db.execute(
+        select(Feedback.rating, Feedback.flagged_turn_ids, Feedback.created_at)
+        .order_by(Feedback.created_at.desc())
+        .limit(1000)
+    ).all()
+    ratings = [r.rating for r in rows if r.rating is not None]
+    return FeedbackReport(
+        count=len(rows),
+        average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
+        flagged_replies=sum(len(r.flagged_turn_ids or []) for r in rows),
+        items=[
+            {
+                "rating": r.rating,
+                "flagged": len(r.flagged_turn_ids or []),
+                "at": r.created_at.isoformat(),
+            }
+            for r in rows
+        ],
+    )

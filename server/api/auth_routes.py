@@ -1,0 +1,101 @@
+"""Sign in and out of the dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response
+
+from models import accounts
+from server.api.schemas import LoginRequest, SignedIn, UserOut
+from server.auth import CSRF_COOKIE, SESSION_COOKIE, WebSession
+from server.deps import ServicesDep, WebSessionDep
+from server.errors import AuthError, ServerError
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+class LockedError(ServerError):
+    """Too many failed sign-ins."""
+
+    default_code = "locked"
+    status = 423
+
+
+class TooManyError(ServerError):
+    """Too many attempts from this address."""
+
+    default_code = "rate_limited"
+    status = 429
+
+
+def _signed_in(session: WebSession, services: ServicesDep) -> SignedIn:
+    return SignedIn(
+        user=UserOut(
+            id=session.user_id,
+            username=session.username,
+            role=session.role.value,
+            display_name=session.display_name,
+        ),
+        csrf_token=session.csrf_token,
+        idle_logoff_s=services.web_sessions.idle_seconds,
+    )
+
+
+@router.post("/login", responses={401: {}, 423: {}, 429: {}})
+def login(
+    body: LoginRequest, request: Request, response: Response, services: ServicesDep
+) -> SignedIn:
+    """Check credentials; set the session and CSRF cookies."""
+    ip = request.client.host if request.client else "?"
+    # Failed attempts per address are limited here; per account, models locks the account.
+    if services.limits.logins.exhausted(f"ip:{ip}"):
+        raise TooManyError("too many failed sign-in attempts; wait a minute")
+    policy = accounts.LoginPolicy(
+        max_failures=services.settings.security.login_max_failures,
+        lockout=timedelta(minutes=services.settings.security.lockout_minutes),
+    )
+    # Failures are counted and audited in the database, so commit whatever the outcome.
+    with services.database.transaction() as db:
+        result = accounts.login(
+            db, username=body.username, password=body.password, totp_code=body.totp, policy=policy
+        )
+        user = result.user
+        identity = (user.id, user.role, user.username, user.display_name) if user else None
+    if not result.ok:
+        services.limits.logins.allow(f"ip:{ip}")
+    if result.code == "locked":
+        raise LockedError("account locked after repeated failures; try again later")
+    if not result.ok or identity is None:
+        raise AuthError(
+            "sign-in failed",
+            code="totp_required" if result.code == "totp_required" else "login_failed",
+        )
+    user_id, role, username, display_name = identity
+    token, session = services.web_sessions.create(
+        user_id=user_id, role=role, username=username, display_name=display_name
+    )
+    secure = bool(services.settings.server.certfile)
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, path="/"
+    )
+    response.set_cookie(
+        CSRF_COOKIE, session.csrf_token, httponly=False, samesite="strict", secure=secure, path="/"
+    )
+    return _signed_in(session, services)
+
+
+@router.post("/logout", status_code=204, responses={401: {}, 403: {}})
+def logout(
+    request: Request, response: Response, session: WebSessionDep, services: ServicesDep
+) -> None:
+    """End this browser's session."""
+    services.web_sessions.revoke(request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+
+
+@router.get("/me", responses={401: {}})
+def me(session: WebSessionDep, services: ServicesDep) -> SignedIn:
+    """Who is signed in (and the CSRF token, e.g. after a page reload)."""
+    return _signed_in(session, services)

@@ -1,0 +1,192 @@
+"""Request and response bodies of the REST API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Body(BaseModel):
+    """Request bodies reject unknown fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginRequest(Body):
+    """Credentials."""
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    totp: Annotated[str, Field(max_length=12)] | None = None
+
+
+class UserOut(BaseModel):
+    """A signed-in user."""
+
+    id: uuid.UUID
+    username: str
+    role: str
+    display_name: str
+
+
+class SignedIn(BaseModel):
+    """Answer to login and /me."""
+
+    user: UserOut
+    csrf_token: str
+    idle_logoff_s: float
+
+
+class CreateSessionRequest(Body):
+    """A new reflection session."""
+
+    therapist_id: uuid.UUID | None = None
+    label: Annotated[str, Field(max_length=80)] | None = None
+    lang: Literal["en", "es"] = "en"
+
+
+class CreatedSession(BaseModel):
+    """The short code is shown once."""
+
+    session_id: uuid.UUID
+    code: str
+    expires_at: datetime
+    therapist_id: uuid.UUID
+
+
+class SessionOut(BaseModel):
+    """Session metadata."""
+
+    id: uuid.UUID
+    therapist_id: uuid.UUID
+    kiosk_id: uuid.UUID | None
+    status: str
+    language: str
+    created_at: datetime
+    code_expires_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    erased_at: datetime | None
+    break_glass: list[dict[str, Any]] = []
+
+
+class SessionList(BaseModel):
+    """Newest first."""
+
+    sessions: list[SessionOut]
+
+
+class AlertOut(BaseModel):
+    """A risk alert."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    level: int
+    categories: list[str]
+    urgent: bool
+    evidence: Any = None
+    raised_at: datetime
+    acknowledged_by: uuid.UUID | None
+    acknowledged_at: datetime | None
+
+
+class AlertList(BaseModel):
+    """Alerts, newest first."""
+
+    alerts: list[AlertOut]
+
+
+class SessionDetail(BaseModel):
+    """Everything about one session for its therapist."""
+
+    session: SessionOut
+    consent: list[dict[str, Any]]
+    turns: list[dict[str, Any]]
+    summary: dict[str, Any] | None
+    summary_approved: bool
+    alerts: list[AlertOut]
+    feedback: list[dict[str, Any]]
+
+
+class SummaryOut(BaseModel):
+    """The latest summary version."""
+
+    summary: dict[str, Any] | None
+    approved: bool
+    version: int
+
+
+class AcknowledgeRequest(Body):
+    """Optional note (not stored in protocol 1)."""
+
+    note: Annotated[str, Field(max_length=500)] | None = None
+
+
+class Acknowledged(BaseModel):
+    """An acknowledged alert."""
+
+    alert_id: uuid.UUID
+    acknowledged_at: datetime
+    by: uuid.UUID
+
+
+class CallInResult(BaseModel):
+    """Whether a kiosk was running the session."""
+
+    delivered: bool
+
+
+class KioskOut(BaseModel):
+    """An enrolled kiosk."""
+
+    id: uuid.UUID
+    name: str
+    enrolled_at: datetime
+    last_seen_at: datetime | None
+    revoked: bool
+
+
+class KioskList(BaseModel):
+    """All kiosks."""
+
+    kiosks: list[KioskOut]
+
+
+class EnrollRequest(Body):
+    """A new kiosk."""
+
+    name: Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class Enrolled(BaseModel):
+    """The token is shown once."""
+
+    kiosk_id: uuid.UUID
+    token: str
+
+
+class UserList(BaseModel):
+    """All accounts."""
+
+    users: list[UserOut]
+
+
+class CreateUserRequest(Body):
+    """A new account."""
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+    role: Literal["admin", "therapist", "front_desk"]
+    display_name: Annotated[str, Field(max_length=128)] = ""
+
+
+class FeedbackReport(BaseModel):
+    """Feedback across sessions, for admins (no comments' text)."""
+
+    count: int
+    average_rating: float | None
+    flagged_replies: int
+    items: list[dict[str, Any]]

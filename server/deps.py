@@ -1,0 +1,74 @@
+"""FastAPI dependencies as `Annotated` aliases: services, the signed-in user, CSRF, a DB session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Cookie, Depends, Header, Request
+from sqlalchemy.orm import Session
+from starlette.requests import HTTPConnection
+
+from models.access import Actor
+from models.types import Role
+from server.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, WebSession, csrf_ok
+from server.errors import AuthError, ForbiddenError
+from server.services import Services
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_services(conn: HTTPConnection) -> Services:
+    """The app's services (set by the lifespan)."""
+    services: Services = conn.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_db(services: ServicesDep) -> Iterator[Session]:
+    """A transaction for one request: committed when the route returns normally."""
+    with services.database.transaction() as db:
+        yield db
+
+
+DbDep = Annotated[Session, Depends(get_db)]
+
+
+def get_web_session(
+    request: Request,
+    services: ServicesDep,
+    session_cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
+    csrf_cookie: Annotated[str | None, Cookie(alias=CSRF_COOKIE)] = None,
+    csrf_header: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+) -> WebSession:
+    """The signed-in user; state-changing requests must carry the CSRF token too."""
+    session = services.web_sessions.get(session_cookie)
+    if session is None:
+        code = "session_expired" if session_cookie else "not_authenticated"
+        raise AuthError("sign in first", code=code)
+    if request.method not in SAFE_METHODS and not csrf_ok(session, csrf_cookie, csrf_header):
+        raise ForbiddenError("missing or wrong CSRF token", code="csrf_failed")
+    return session
+
+
+WebSessionDep = Annotated[WebSession, Depends(get_web_session)]
+
+
+def get_actor(session: WebSessionDep) -> Actor:
+    """The signed-in user as a `models` viewer."""
+    return Actor(id=session.user_id, role=session.role)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_admin(actor: ActorDep) -> Actor:
+    """The signed-in user, who must be an admin."""
+    if actor.role is not Role.ADMIN:
+        raise ForbiddenError("admins only")
+    return actor
+
+
+AdminDep = Annotated[Actor, Depends(get_admin)]

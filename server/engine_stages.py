@@ -1,0 +1,203 @@
+"""Adapter from the reflection engine to the server's Conversation stage."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from reflection.content_files import ContentStore, base_language
+from reflection.crisis import CrisisProtocol
+from reflection.engine import Conversation as EngineConversation
+from reflection.engine import ReflectionEngine
+from reflection.events import CheckIn, CrisisTriggered, ReplyDone, ReplySentence, Screened
+from reflection.reply_filter import ReplyFilter
+from reflection.responders.base import Responder
+from reflection.responders.ollama import OllamaResponder
+from reflection.responders.scripted import ScriptedReflector
+from reflection.screening import RiskScreener
+from server.config import Settings
+from server.events import ReplyKind
+from server.stages import Crisis, ReplyEnd, ReplyPart, Screening, Sentence
+from voice.tts import split_sentences
+
+log = logging.getLogger(__name__)
+PHRASES_FILE = Path(__file__).parent / "content" / "phrases.toml"
+
+
+def _resources(value: Any) -> tuple[dict[str, str], ...]:
+    out = []
+    for item in value or ():
+        if isinstance(item, dict):
+            out.append({str(k): str(v) for k, v in item.items()})
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            out.append({k: str(v) for k, v in dataclasses.asdict(item).items()})
+        else:
+            out.append({"name": str(item)})
+    return tuple(out)
+
+
+def _grounding(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    offer = str(getattr(value, "offer", "") or getattr(value, "title", ""))
+    steps = " ".join(str(step) for step in getattr(value, "steps", ()))
+    return f"{offer} {steps}".strip()
+
+
+class Conversation:
+    """One client's conversation, speaking the server's stage language."""
+
+    def __init__(self, inner: EngineConversation) -> None:
+        self.inner = inner
+        self._focus_next = False
+
+    @property
+    def in_crisis(self) -> bool:
+        """Whether the crisis protocol locked this conversation."""
+        return self.inner.locked
+
+    def ask(self, name: str) -> str:
+        """Opening or focus question, recorded as said."""
+        if name == "focus":
+            self._focus_next = True
+            return self.inner.focus_question()
+        return self.inner.opening_prompt()
+
+    def summary(self) -> dict[str, Any]:
+        """The live summary, JSON-ready."""
+        return self.inner.summary().model_dump(mode="json")
+
+    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+        """Engine events mapped onto Screening / Crisis / Sentence / ReplyEnd."""
+        focus, self._focus_next = self._focus_next, False
+        index = 0
+        level = 0
+        categories: tuple[str, ...] = ()
+        evidence: tuple[dict[str, Any], ...] = ()
+        for event in self.inner.respond(text, _lang(lang), focus=focus):
+            if isinstance(event, Screened):
+                assessment = event.assessment
+                level = int(assessment.level)
+                categories = tuple(sorted(str(c) for c in assessment.categories))
+                evidence = tuple({"text": e.text, "rule": e.rule} for e in assessment.evidence)
+                yield Screening(level=level, categories=categories, evidence=evidence)
+            elif isinstance(event, CrisisTriggered | CheckIn):
+                response = event.response
+                urgent = isinstance(event, CrisisTriggered)
+                if not (isinstance(event, CrisisTriggered) and event.repeated):
+                    yield Crisis(
+                        level=max(level, 2 if urgent else 1),
+                        urgent=urgent,
+                        message=response.message,
+                        resources=_resources(getattr(response, "resources", None)),
+                        grounding=_grounding(getattr(response, "grounding", None)),
+                        categories=categories,
+                        evidence=evidence,
+                    )
+                kind = ReplyKind.CRISIS if urgent else ReplyKind.CHECK_IN
+                parts = getattr(response, "sentences", None) or (response.message,)
+                spoken = [line for part in parts for line in split_sentences(str(part))]
+                for sentence in spoken:
+                    yield Sentence(index=index, text=sentence, kind=kind)
+                    index += 1
+            elif isinstance(event, ReplySentence):
+                yield Sentence(index=index, text=event.text, blocked=event.blocked)
+                index += 1
+            elif isinstance(event, ReplyDone):
+                yield ReplyEnd(responder=event.responder, blocked=event.blocked)
+
+
+def _lang(lang: str | None) -> str | None:
+    return base_language(lang) if lang in ("en", "es") else None
+
+
+class EngineConversations:
+    """ConversationFactory over one shared ReflectionEngine."""
+
+    def __init__(
+        self,
+        engine: ReflectionEngine,
+        store: ContentStore,
+        settings: Settings,
+        responder: Responder,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.settings = settings
+        self.responder = responder
+        with PHRASES_FILE.open("rb") as handle:
+            self.phrases: dict[str, dict[str, str]] = tomllib.load(handle)
+
+    def new(self, lang: str) -> Conversation:
+        """A fresh conversation."""
+        return Conversation(self.engine.new_conversation(base_language(lang)))
+
+    def consent(self, lang: str, *, live_transcript: bool) -> tuple[str, str]:
+        """(version, text) of the consent, with the retention period filled in."""
+        data = self.store.load(base_language(lang), "consent")
+        retention = self.settings.database.retention_days
+        parts = [str(p).replace("{retention_days}", str(retention)) for p in data["paragraphs"]]
+        if live_transcript and data.get("live_transcript"):
+            parts.append(str(data["live_transcript"]))
+        parts.append(str(data.get("question", "")))
+        return str(data["version"]), " ".join(p for p in parts if p)
+
+    def prompt(self, lang: str, name: str) -> str:
+        """A short kiosk phrase."""
+        table = self.phrases.get(base_language(lang)) or self.phrases["en"]
+        return table.get(name) or self.phrases["en"][name]
+
+    def status(self) -> dict[str, Any]:
+        """Which responder answers, and its health."""
+        status = getattr(self.responder, "status", None)
+        if callable(status):
+            report: dict[str, Any] = status().to_dict()
+        else:
+            report = {"backend": self.responder.name, "state": "available", "usable": True}
+        report["configured"] = self.settings.responder.kind
+        report["in_use"] = (
+            self.responder.name if report.get("usable", True) else "scripted (fallback)"
+        )
+        return report
+
+
+def load_conversations(settings: Settings) -> EngineConversations:
+    """Build the engine from the content files and the configured responder; probes Ollama."""
+    content_dir = settings.reflection.content_dir
+    store = ContentStore(Path(content_dir)) if content_dir else ContentStore()
+    scripted = ScriptedReflector(store)
+    responder: Responder = scripted
+    config = settings.responder
+    if config.kind in ("auto", "ollama"):
+        ollama = OllamaResponder(
+            host=config.ollama_host,
+            model=config.ollama_model,
+            fallback=scripted,
+            store=store,
+            first_token_timeout_s=config.first_token_timeout_s,
+            total_timeout_s=config.total_timeout_s,
+            history_turns=config.history_turns,
+        )
+        status = ollama.probe()
+        if status.usable or config.kind == "ollama":
+            responder = ollama
+        if not status.usable:
+            log.warning(
+                "Ollama is not usable (%s: %s); replies come from the built-in scripted reflector",
+                status.state.value,
+                status.last_error,
+            )
+    engine = ReflectionEngine(
+        screener=RiskScreener.load(store),
+        crisis=CrisisProtocol(store, locale=settings.reflection.locale),
+        reply_filter=ReplyFilter.load(store),
+        responder=responder,
+        store=store,
+    )
+    return EngineConversations(engine, store, settings, responder)

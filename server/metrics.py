@@ -1,0 +1,59 @@
+"""Prometheus metrics, one registry per app (never the process-global default registry)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from server.pipeline import TurnMarks
+
+_LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+
+
+class ServerMetrics:
+    """Counters, gauges and the per-turn latency histograms."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.turn_latency = Histogram(
+            "reflect_turn_latency_seconds",
+            "Time from the end-of-speech decision to each later mark of a turn",
+            ["mark"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.turns = Counter("reflect_turns", "Client turns answered", ["input"], registry=r)
+        self.barge_ins = Counter("reflect_barge_ins", "Replies cancelled by barge-in", registry=r)
+        self.crises = Counter("reflect_crises", "Crisis protocols triggered", registry=r)
+        self.blocked = Counter(
+            "reflect_blocked_sentences", "Reply sentences replaced by the filter", registry=r
+        )
+        self.errors = Counter(
+            "reflect_ws_errors", "Error events sent on websockets", ["code"], registry=r
+        )
+        self.connections = Gauge(
+            "reflect_ws_connections", "Open websocket connections", ["kind"], registry=r
+        )
+        self.pool_pending = Gauge(
+            "reflect_model_jobs_pending", "Model jobs queued or running", registry=r
+        )
+        self.alert_delay = Histogram(
+            "reflect_alert_delay_seconds",
+            "Time from the end of a crisis utterance to the therapist event being published",
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+
+    def observe_turn(self, marks: TurnMarks) -> None:
+        """Record the latency marks a turn reached."""
+        for name, value in (
+            ("stt_done", marks.stt_done),
+            ("first_token", marks.first_token),
+            ("first_audio", marks.first_audio),
+        ):
+            if value is not None:
+                self.turn_latency.labels(mark=name).observe(max(0.0, value - marks.end_of_speech))
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition."""
+        return generate_latest(self.registry)

@@ -1,0 +1,236 @@
+"""One turn of the kiosk conversation: STT -> engine (screen, reply stream) -> TTS per sentence.
+
+The first sentence's audio is sent while later sentences are still being generated; cancelling
+the task running `TurnPipeline.run` (barge-in) stops generation and synthesis at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from server.events import (
+    Activity,
+    CrisisEvent,
+    Event,
+    FlowState,
+    ReplySentenceEvent,
+    StateChanged,
+    TranscriptEvent,
+)
+from server.protocol import AudioFrameHeader, pack_audio_frame, split_audio
+from server.stages import (
+    Crisis,
+    Heard,
+    Replier,
+    ReplyEnd,
+    Screening,
+    Sentence,
+    Speaker,
+    Transcriber,
+)
+from server.workers import ModelPool
+
+
+class Output(Protocol):
+    """Where a turn's events and audio frames go (the kiosk socket)."""
+
+    async def event(self, event: Event) -> None:
+        """Send one JSON event."""
+        ...
+
+    async def audio(self, frame: bytes) -> None:
+        """Send one binary audio frame."""
+        ...
+
+
+class TurnHooks(Protocol):
+    """Side effects of a turn: storage and therapist notification."""
+
+    async def heard(self, turn: int, heard: Heard) -> None:
+        """The client's words are known."""
+        ...
+
+    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+        """Risk screening finished."""
+        ...
+
+    async def crisis(self, turn: int, crisis: Crisis) -> bool:
+        """Raise the alert; returns whether a therapist was notified."""
+        ...
+
+
+@dataclass
+class TurnMarks:
+    """Monotonic timestamps of one turn (seconds), for the latency metrics."""
+
+    end_of_speech: float = field(default_factory=time.monotonic)
+    stt_done: float | None = None
+    first_token: float | None = None
+    first_audio: float | None = None
+
+
+@dataclass
+class TurnState:
+    """What a turn produced so far; readable after cancellation."""
+
+    turn: int
+    marks: TurnMarks = field(default_factory=TurnMarks)
+    heard: Heard | None = None
+    screening: Screening | None = None
+    crisis: Crisis | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    spoken: int = 0
+    audio_seconds: float = 0.0
+    end: ReplyEnd | None = None
+
+    @property
+    def reply_text(self) -> str:
+        """The reply as generated so far."""
+        return " ".join(sentence.text for sentence in self.sentences)
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    """Per-kiosk choices that shape a turn."""
+
+    lang: str | None = None  # None = detect
+    audio_out: bool = True
+    tts_rate: float = 1.0
+    state: FlowState = FlowState.REFLECTING
+
+
+class TurnPipeline:
+    """Composes the stages for one kiosk; `run` handles one utterance or typed text."""
+
+    def __init__(
+        self,
+        *,
+        pool: ModelPool,
+        transcriber: Transcriber,
+        speaker: Speaker,
+        replier: Replier,
+        output: Output,
+        hooks: TurnHooks,
+    ) -> None:
+        self.pool = pool
+        self.transcriber = transcriber
+        self.speaker = speaker
+        self.replier = replier
+        self.output = output
+        self.hooks = hooks
+
+    async def hear(
+        self, state: TurnState, options: TurnOptions, audio: NDArray[np.float32]
+    ) -> Heard:
+        """Transcribe an utterance and send the transcript."""
+        await self.output.event(StateChanged(state=options.state, activity=Activity.THINKING))
+        heard = await self.pool.run(self.transcriber.transcribe, audio, options.lang)
+        state.marks.stt_done = time.monotonic()
+        await self._heard(state, heard)
+        return heard
+
+    async def typed(self, state: TurnState, options: TurnOptions, text: str) -> Heard:
+        """Typed input counts as heard at once."""
+        await self.output.event(StateChanged(state=options.state, activity=Activity.THINKING))
+        heard = Heard(text=text, lang=options.lang or "", confidence=1.0)
+        state.marks.stt_done = time.monotonic()
+        await self._heard(state, heard)
+        return heard
+
+    async def _heard(self, state: TurnState, heard: Heard) -> None:
+        state.heard = heard
+        await self.output.event(
+            TranscriptEvent(
+                turn=state.turn, text=heard.text, lang=heard.lang,
+                confidence=round(heard.confidence, 3),
+            )
+        )
+        if heard.text:
+            await self.hooks.heard(state.turn, heard)
+
+    async def respond(self, state: TurnState, options: TurnOptions, heard: Heard) -> None:
+        """Stream the engine's reply, speaking each sentence as soon as it exists."""
+        queue: asyncio.Queue[Sentence | None] = asyncio.Queue()
+        lang = heard.lang or options.lang or "en"
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._speak(state, options, lang, queue))
+            try:
+                await self._generate(state, heard, queue)
+            finally:
+                queue.put_nowait(None)
+
+    async def _generate(
+        self, state: TurnState, heard: Heard, queue: asyncio.Queue[Sentence | None]
+    ) -> None:
+        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
+        async for part in parts:
+            if isinstance(part, Screening):
+                state.screening = part
+                await self.hooks.screened(state.turn, heard, part)
+            elif isinstance(part, Crisis):
+                await self._crisis(state, part)
+            elif isinstance(part, Sentence):
+                if state.marks.first_token is None:
+                    state.marks.first_token = time.monotonic()
+                state.sentences.append(part)
+                queue.put_nowait(part)
+            else:
+                state.end = part
+
+    async def _crisis(self, state: TurnState, crisis: Crisis) -> None:
+        state.crisis = crisis
+        notified = await self.hooks.crisis(state.turn, crisis)
+        if crisis.urgent:
+            await self.output.event(
+                CrisisEvent(
+                    turn=state.turn, level=crisis.level, message=crisis.message,
+                    resources=crisis.resources, grounding=crisis.grounding,
+                    therapist_notified=notified,
+                )
+            )
+
+    async def _speak(
+        self,
+        state: TurnState,
+        options: TurnOptions,
+        lang: str,
+        queue: asyncio.Queue[Sentence | None],
+    ) -> None:
+        last: tuple[int, int] | None = None  # (index, sample rate) of the last voiced sentence
+        while (sentence := await queue.get()) is not None:
+            await self.output.event(
+                ReplySentenceEvent(
+                    turn=state.turn, index=sentence.index, text=sentence.text, kind=sentence.kind
+                )
+            )
+            if options.audio_out:
+                voiced = await self.pool.run(
+                    self.speaker.speak, sentence.text, lang=lang, rate=options.tts_rate
+                )
+                if state.spoken == 0:
+                    await self.output.event(
+                        StateChanged(state=options.state, activity=Activity.SPEAKING)
+                    )
+                for frame in split_audio(
+                    voiced.pcm16, turn=state.turn, index=sentence.index,
+                    sample_rate=voiced.sample_rate, last_sentence=False,
+                ):
+                    await self.output.audio(frame)
+                    if state.marks.first_audio is None:
+                        state.marks.first_audio = time.monotonic()
+                state.audio_seconds += len(voiced.pcm16) / 2 / max(voiced.sample_rate, 1)
+                last = (sentence.index, voiced.sample_rate)
+            state.spoken += 1
+        if last is not None:
+            # An empty frame flagged end-of-reply lets players know nothing else is coming.
+            header = AudioFrameHeader(
+                turn=state.turn, index=last[0], seq=0xFFFF, sample_rate=last[1],
+                end_of_sentence=True, end_of_reply=True,
+            )
+            await self.output.audio(pack_audio_frame(header, b""))

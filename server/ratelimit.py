@@ -1,0 +1,91 @@
+"""Token-bucket rate limits keyed by kiosk, IP address or account."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class RateLimiter:
+    """`rate` events per second on average, bursts up to `burst`, per key.
+
+    Memory is bounded: at most `max_keys` buckets are tracked, least recently used first out.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        *,
+        max_keys: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be positive and burst at least 1")
+        self.rate = rate
+        self.burst = burst
+        self.max_keys = max_keys
+        self._clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def allow(self, key: str, cost: float = 1.0) -> bool:
+        """Take `cost` tokens from `key`'s bucket if it has them."""
+        now = self._clock()
+        bucket = self._buckets.pop(key, None) or _Bucket(self.burst, now)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        allowed = bucket.tokens >= cost
+        if allowed:
+            bucket.tokens -= cost
+        self._buckets[key] = bucket
+        while len(self._buckets) > self.max_keys:
+            self._buckets.popitem(last=False)
+        return allowed
+
+    def exhausted(self, key: str) -> bool:
+        """Whether `key` has less than one token now (does not consume)."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return False
+        tokens = min(self.burst, bucket.tokens + (self._clock() - bucket.updated) * self.rate)
+        return tokens < 1.0
+
+    def reset(self, key: str) -> None:
+        """Forget a key (e.g. after a successful login)."""
+        self._buckets.pop(key, None)
+
+
+class ConnectionCounter:
+    """Open connections per key, with a maximum."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: dict[str, int] = {}
+
+    def acquire(self, key: str) -> bool:
+        """Count a new connection if the key is below its limit."""
+        current = self._open.get(key, 0)
+        if current >= self.limit:
+            return False
+        self._open[key] = current + 1
+        return True
+
+    def release(self, key: str) -> None:
+        """A connection closed."""
+        current = self._open.get(key, 0) - 1
+        if current > 0:
+            self._open[key] = current
+        else:
+            self._open.pop(key, None)
+
+    def count(self, key: str) -> int:
+        """Open connections for a key."""
+        return self._open.get(key, 0)

@@ -1,0 +1,124 @@
+"""Everything the app holds for its lifetime, built once in the lifespan and passed down."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.accounts import ensure_bootstrap_admin
+from models.db import Database, open_database
+from models.keyring import load_keyring
+from server.auth import WebSessionStore
+from server.config import Settings
+from server.hub import TherapistHub
+from server.metrics import ServerMetrics
+from server.ratelimit import ConnectionCounter, RateLimiter
+from server.stages import ConversationFactory
+from server.voice_stages import VoiceStack
+from server.workers import ModelPool
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Limits:
+    """Rate limits and connection caps (docs/protocol.md, "Limits")."""
+
+    messages_per_s: float = 100.0
+    message_burst: float = 200.0
+    kiosk_connections: int = 2
+    joins: RateLimiter = field(default_factory=lambda: RateLimiter(5 / 60, 5))
+    logins: RateLimiter = field(default_factory=lambda: RateLimiter(20 / 60, 20))
+    auth_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10 / 60, 10))
+    open_kiosks: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(2))
+
+    def message_limiter(self) -> RateLimiter:
+        """A fresh per-socket message limiter."""
+        return RateLimiter(self.messages_per_s, self.message_burst, max_keys=1)
+
+
+class KioskRegistry:
+    """Which live kiosk connection runs which session (for the therapist's call-in)."""
+
+    def __init__(self) -> None:
+        self._by_session: dict[uuid.UUID, Any] = {}
+
+    def register(self, session_id: uuid.UUID, kiosk_session: Any) -> None:
+        """A kiosk joined a session."""
+        self._by_session[session_id] = kiosk_session
+
+    def unregister(self, session_id: uuid.UUID, kiosk_session: Any) -> None:
+        """The kiosk left the session."""
+        if self._by_session.get(session_id) is kiosk_session:
+            del self._by_session[session_id]
+
+    def get(self, session_id: uuid.UUID) -> Any:
+        """The live kiosk session, or None."""
+        return self._by_session.get(session_id)
+
+
+@dataclass
+class Services:
+    """The app's long-lived parts."""
+
+    settings: Settings
+    database: Database
+    pool: ModelPool
+    metrics: ServerMetrics
+    hub: TherapistHub
+    web_sessions: WebSessionStore
+    voice: VoiceStack
+    conversations: ConversationFactory
+    limits: Limits = field(default_factory=Limits)
+    kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    started_at: float = field(default_factory=time.monotonic)
+    ready_s: float = 0.0
+
+    def close(self) -> None:
+        """Release threads and connections."""
+        self.pool.shutdown()
+        self.database.dispose()
+
+
+def load_services(settings: Settings, *, keyring_env_value: str | None) -> Services:
+    """Open the database, load and warm the models; blocking (run it off the event loop)."""
+    start = time.perf_counter()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keyring = load_keyring(path=settings.keyring_file, env_value=keyring_env_value)
+    database = open_database(settings.database_url, keyring=keyring)
+    with database.transaction() as db:
+        password = ensure_bootstrap_admin(db)
+    if password is not None:
+        # Printed once, to the operator's terminal only; never logged.
+        print(
+            f"\n*** First start: created user 'admin' with one-time password: {password}\n"
+            "*** Sign in at /dashboard and change it. It will not be shown again. ***\n",
+            file=sys.stderr,
+            flush=True,
+        )
+    try:
+        voice = VoiceStack.load(settings)
+        voice.warm()
+        from server.engine_stages import load_conversations
+
+        conversations = load_conversations(settings)
+    except BaseException:
+        database.dispose()
+        raise
+    services = Services(
+        settings=settings,
+        database=database,
+        pool=ModelPool(settings.server.model_workers),
+        metrics=ServerMetrics(),
+        hub=TherapistHub(database),
+        web_sessions=WebSessionStore(settings.security.idle_logoff_minutes * 60.0),
+        voice=voice,
+        conversations=conversations,
+    )
+    services.ready_s = time.perf_counter() - start
+    log.info("ready in %.2f s (models %s)", services.ready_s, voice.load_ms)
+    return services

@@ -1,0 +1,61 @@
+// REST calls to /api with the session cookie and the double-submit CSRF header.
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function csrfCookie() {
+  const match = document.cookie.match(/(?:^|;\s*)reflect_csrf=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+export class Api {
+  constructor({ onUnauthorized = () => {} } = {}) {
+    this.csrf = "";
+    this.onUnauthorized = onUnauthorized;
+  }
+
+  async request(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET") headers["X-CSRF-Token"] = this.csrf || csrfCookie();
+    const response = await fetch(path, {
+      method,
+      headers,
+      credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 204) return null;
+    const type = response.headers.get("content-type") || "";
+    const data = type.includes("json") ? await response.json() : await response.text();
+    if (!response.ok) {
+      const detail = (data && data.detail) || {};
+      const code = typeof detail === "object" ? detail.code : String(detail);
+      if (response.status === 401 && path !== "/api/auth/login") this.onUnauthorized(code);
+      throw new ApiError(response.status, code || `http_${response.status}`, detail.message);
+    }
+    return data;
+  }
+
+  get(path) { return this.request("GET", path); }
+  post(path, body = {}) { return this.request("POST", path, body); }
+  del(path) { return this.request("DELETE", path); }
+
+  async login(username, password, totp) {
+    const body = { username, password };
+    if (totp) body.totp = totp;
+    const data = await this.post("/api/auth/login", body);
+    this.csrf = data.csrf_token;
+    return data;
+  }
+
+  async me() {
+    const data = await this.get("/api/auth/me");
+    this.csrf = data.csrf_token;
+    return data;
+  }
+}

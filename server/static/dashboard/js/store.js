@@ -1,0 +1,121 @@
+// Dashboard state: sessions and alerts, updated from REST lists and live therapist events.
+
+export class Store {
+  constructor() {
+    this.sessions = new Map(); // id -> session view model
+    this.alerts = new Map(); // alert_id -> alert
+    this.listeners = new Set();
+  }
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(detail) {
+    for (const listener of this.listeners) listener(detail);
+  }
+
+  session(id) {
+    if (!this.sessions.has(id)) {
+      this.sessions.set(id, { id, status: "pending", code: null, label: null, lang: null, draft: null, approved: null, turns: [], feedback: null, alerts: [], updated: null });
+    }
+    return this.sessions.get(id);
+  }
+
+  /** Merge a session row from REST (field names as the API returns them). */
+  mergeRest(row) {
+    const id = row.session_id ?? row.id;
+    const session = this.session(id);
+    for (const key of ["code", "label", "lang", "status", "created_at", "expires_at", "kiosk_name", "ended_reason"]) {
+      if (row[key] !== undefined && row[key] !== null) session[key] = row[key];
+    }
+    if (row.language) session.lang = row.language;
+    if (row.code_expires_at) session.expires_at = row.code_expires_at;
+    if (row.summary) {
+      if (row.summary_approved || row.approved) session.approved = row.summary;
+      else session.draft = row.summary;
+    }
+    for (const alert of row.alerts ?? []) this.addAlert({ ...alert, session_id: id });
+    return session;
+  }
+
+  /** Merge GET /api/sessions/{id}: {session, summary, summary_approved, turns, alerts, feedback}. */
+  mergeDetail(detail) {
+    const session = this.mergeRest(detail.session);
+    if (detail.summary) {
+      if (detail.summary_approved) session.approved = detail.summary;
+      else session.draft = detail.summary;
+    }
+    const turns = (detail.turns ?? []).filter((t) => t.client_text !== undefined);
+    if (turns.length > session.turns.length) session.turns = turns;
+    for (const alert of detail.alerts ?? []) this.addAlert({ ...alert, session_id: session.id });
+    if (detail.feedback?.length) session.feedback = detail.feedback[detail.feedback.length - 1];
+    return session;
+  }
+
+  addAlert(alert) {
+    const id = alert.alert_id ?? alert.id;
+    const existing = this.alerts.get(id) ?? {};
+    const merged = { ...existing, ...alert, alert_id: id };
+    merged.acknowledged = Boolean(merged.acknowledged || merged.acknowledged_at);
+    this.alerts.set(id, merged);
+    const session = this.session(merged.session_id);
+    if (!session.alerts.includes(id)) session.alerts.push(id);
+    return merged;
+  }
+
+  openUrgentAlerts() {
+    return [...this.alerts.values()].filter((a) => a.urgent && !a.acknowledged);
+  }
+
+  /** Apply one therapist websocket event (docs/protocol.md event kinds). */
+  apply(message) {
+    const { event, session_id: id, data = {}, at } = message;
+    const session = this.session(id);
+    session.updated = at;
+    switch (event) {
+      case "session_created":
+        session.status = "pending";
+        session.label = data.label ?? session.label;
+        session.expires_at = data.code_expires_at;
+        session.created_at = session.created_at ?? at;
+        break;
+      case "session_joined":
+        session.status = "active";
+        session.kiosk_name = data.kiosk_name;
+        session.lang = data.lang;
+        break;
+      case "consent":
+        session.status = data.accepted ? "active" : "declined";
+        break;
+      case "turn":
+        session.turns.push(data);
+        break;
+      case "summary_draft":
+        session.draft = data.summary;
+        break;
+      case "summary_approved":
+        session.approved = data.summary;
+        session.status = "approved";
+        break;
+      case "risk_alert":
+        this.addAlert({ ...data, session_id: id, raised_at: at });
+        if (data.urgent) session.status = "crisis";
+        break;
+      case "alert_acknowledged":
+        this.addAlert({ alert_id: data.alert_id, session_id: id, acknowledged: true, acknowledged_at: data.at ?? at, by: data.by });
+        break;
+      case "feedback":
+        session.feedback = data;
+        break;
+      case "session_ended":
+        session.status = "ended";
+        session.ended_reason = data.reason;
+        break;
+      default:
+        break;
+    }
+    this.changed({ event, sessionId: id, data });
+  }
+}

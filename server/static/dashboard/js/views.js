@@ -1,0 +1,128 @@
+// Dashboard screens: login, today's sessions, one session's live view, history.
+
+import { describeAlert } from "./alerts.js";
+import { formatTime, h, isToday, summaryView } from "./dom.js";
+
+export function loginView(app) {
+  const error = h("p", { class: "error", role: "alert", id: "login-error" });
+  const form = h("form", { class: "stack card", id: "login-form" },
+    h("div", {}, h("label", { for: "username" }, "Username"), h("input", { id: "username", name: "username", autocomplete: "username", required: true })),
+    h("div", {}, h("label", { for: "password" }, "Password"), h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true })),
+    h("div", {},
+      h("label", { for: "totp" }, "Authenticator code ", h("span", { class: "hint" }, "(only if two-step sign-in is on)")),
+      h("input", { id: "totp", name: "totp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 8 })),
+    error,
+    h("button", { type: "submit", class: "btn btn-primary" }, "Sign in"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    try {
+      await app.login(form.username.value, form.password.value, form.totp.value.trim());
+    } catch (err) {
+      error.textContent = {
+        locked: "Too many attempts: the account is locked for a while.",
+        totp_required: "Enter the code from your authenticator app.",
+      }[err.code] ?? "Sign-in failed. Check your username, password and code.";
+      if (err.code === "totp_required") form.totp.focus();
+    }
+  });
+  return [h("h1", {}, "Sign in"), form];
+}
+
+function statusBadge(status) {
+  return h("span", { class: "status", dataset: { status } }, (status ?? "").replace(/_/g, " "));
+}
+
+function sessionTable(app, sessions, caption) {
+  if (sessions.length === 0) return h("p", {}, "No sessions.");
+  return h("table", {},
+    h("caption", { class: "visually-hidden" }, caption),
+    h("thead", {}, h("tr", {}, ["Session", "Code", "Status", "Created", "Summary"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, sessions.map((s) => h("tr", { dataset: { sessionId: s.id } },
+      h("td", {}, h("a", { href: `#/session/${encodeURIComponent(s.id)}` }, s.label || `Session ${s.id.slice(0, 8)}`)),
+      h("td", {}, s.code ?? "—"),
+      h("td", {}, statusBadge(s.status)),
+      h("td", {}, formatTime(s.created_at)),
+      h("td", {}, s.approved ? "Approved" : s.draft ? "Draft" : "—")))));
+}
+
+export function todayView(app) {
+  const result = h("div", { id: "created", "aria-live": "polite" });
+  const form = h("form", { class: "inline-form card", id: "create-form" },
+    h("div", {}, h("label", { for: "label" }, "Label ", h("span", { class: "hint" }, "(optional, e.g. 2pm appointment — no names)")), h("input", { id: "label", maxlength: 80 })),
+    h("div", {}, h("label", { for: "lang" }, "Language"), h("select", { id: "lang" }, h("option", { value: "en" }, "English"), h("option", { value: "es" }, "Spanish"))),
+    h("button", { type: "submit", class: "btn btn-primary" }, "Create session"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    result.replaceChildren();
+    try {
+      const created = await app.createSession(form.label.value.trim(), form.lang.value);
+      result.append(h("div", { class: "card", id: "new-code" },
+        h("p", {}, "Give the client this code for the kiosk:"),
+        h("p", { class: "code-display", id: "session-code" }, created.code),
+        h("p", { class: "hint" }, `Expires ${formatTime(created.expires_at)}. It works once.`)));
+      form.label.value = "";
+      document.getElementById("session-list")?.replaceChildren(sessionList(app, "today"));
+    } catch (err) {
+      result.append(h("p", { class: "error", role: "alert" }, `Could not create the session (${err.code}).`));
+    }
+  });
+  return [h("h1", {}, "Today's sessions"), h("h2", {}, "New session"), form, result, h("h2", {}, "Sessions"),
+    h("div", { id: "session-list" }, sessionList(app, "today"))];
+}
+
+/** The table of today's or all sessions; re-rendered alone on live events. */
+export function sessionList(app, which) {
+  const newest = [...app.store.sessions.values()].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)));
+  if (which === "today") return sessionTable(app, newest.filter((s) => isToday(s.created_at)), "Today's sessions");
+  return sessionTable(app, newest, "All sessions");
+}
+
+export function historyView(app) {
+  return [h("h1", {}, "History"), h("div", { id: "session-list" }, sessionList(app, "all"))];
+}
+
+export function sessionView(app, id) {
+  const s = app.store.session(id);
+  const alerts = s.alerts.map((a) => app.store.alerts.get(a)).filter(Boolean);
+  const callIn = h("button", { type: "button", class: "btn btn-primary", id: "call-in", disabled: ["ended", "approved"].includes(s.status) }, "Call in");
+  const callNote = h("span", { role: "status", id: "call-in-status" });
+  callIn.addEventListener("click", async () => {
+    try {
+      const res = await app.api.post(`/api/sessions/${encodeURIComponent(id)}/call-in`);
+      callNote.textContent = res && res.delivered === false ? "The kiosk is not connected; call the client in person." : "The kiosk is wrapping up.";
+    } catch (err) {
+      callNote.textContent = `Could not call in (${err.code}).`;
+    }
+  });
+  const base = `/api/sessions/${encodeURIComponent(id)}/export`;
+  return [
+    h("h1", {}, s.label || `Session ${id.slice(0, 8)}`, " ", statusBadge(s.status)),
+    h("p", {}, s.code ? `Code ${s.code} · ` : "", s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language ${s.lang}` : ""),
+    h("div", { class: "inline-form" }, callIn, callNote),
+    alerts.length ? h("section", { "aria-labelledby": "alerts-h" }, h("h2", { id: "alerts-h" }, "Risk alerts"), alerts.map((a) => alertCard(app, a))) : null,
+    h("div", { class: "grid2" },
+      h("section", { class: "card summary", id: "approved-summary", "aria-labelledby": "approved-h" },
+        h("h2", { id: "approved-h" }, "Client-approved summary", s.approved ? h("span", { class: "approved-tag" }, "APPROVED") : null),
+        s.approved ? summaryView(s.approved) : h("p", {}, "Not approved yet."),
+        s.approved ? h("p", {}, h("a", { href: `${base}?format=md`, download: true }, "Export Markdown"), " · ", h("a", { href: `${base}?format=json`, download: true }, "Export JSON")) : null),
+      // Once the client approved, the draft is history: only the approved version is shown.
+      s.approved ? null : h("section", { class: "card summary", id: "draft-summary", "aria-labelledby": "draft-h" },
+        h("h2", { id: "draft-h" }, "Live draft", h("span", { class: "draft-tag" }, "DRAFT — not yet approved by the client")),
+        s.draft ? summaryView(s.draft) : h("p", {}, "Nothing yet."))),
+    s.turns.length ? h("section", { class: "card", "aria-labelledby": "transcript-h" }, h("h2", { id: "transcript-h" }, "Live transcript"),
+      h("ol", { class: "transcript" }, s.turns.map((t) => h("li", {}, h("strong", {}, "Client: "), t.client_text, h("br"), h("strong", {}, "Kiosk: "), t.reply_text)))) : null,
+    s.feedback ? h("section", { class: "card" }, h("h2", {}, "Client feedback"), h("p", {}, `Rating: ${s.feedback.rating ?? "skipped"}${s.feedback.flagged_turns?.length ? ` · replies flagged: ${s.feedback.flagged_turns.join(", ")}` : ""}`)) : null,
+  ];
+}
+
+function alertCard(app, alert) {
+  const evidence = (alert.evidence ?? []).map((e) => `“${e.text}”`).join(" · ");
+  const ack = alert.acknowledged
+    ? h("p", {}, `Acknowledged ${formatTime(alert.acknowledged_at)}`)
+    : h("button", { type: "button", class: "btn btn-danger", onclick: () => app.acknowledge(alert.alert_id) }, "Acknowledge");
+  return h("div", { class: `card alert-item${alert.acknowledged ? " acknowledged" : ""}`, dataset: { alertId: alert.alert_id } },
+    h("p", {}, h("strong", {}, alert.urgent ? "URGENT " : "Flag "), describeAlert(alert), " · ", formatTime(alert.raised_at ?? alert.created_at)),
+    evidence ? h("p", {}, "Words that triggered it: ", evidence) : null,
+    ack);
+}

@@ -1,0 +1,149 @@
+"""Adapters from the voice package's models to the server's stage interfaces, loaded once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from server.config import Settings
+from server.stages import Heard, Voiced
+from voice.errors import VoiceError
+from voice.model_store import resolve_piper_voice, resolve_whisper_model
+from voice.stt import WhisperStt
+from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
+from voice.vad import SileroVad
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class VoiceStack:
+    """Every loaded speech model; the multilingual STT loads on first non-English use."""
+
+    settings: Settings
+    vad: SileroVad
+    english_stt: WhisperStt
+    english_tts: PiperTts
+    spanish_tts: SpeechSynthesizer | None
+    load_ms: dict[str, float] = field(default_factory=dict)
+    _multilingual: WhisperStt | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def load(cls, settings: Settings) -> VoiceStack:
+        """Load (and checksum) the configured models; blocking."""
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        vad = SileroVad()
+        timings["vad"] = _ms(start)
+        start = time.perf_counter()
+        english = _whisper(settings, settings.stt.model)
+        timings["stt"] = _ms(start)
+        start = time.perf_counter()
+        tts = PiperTts(resolve_piper_voice(settings.tts.voice, cache_dir=_cache(settings)))
+        timings["tts"] = _ms(start)
+        spanish: SpeechSynthesizer | None
+        try:
+            spanish = (
+                PiperTts(resolve_piper_voice(settings.tts.spanish_voice))
+                if settings.tts.spanish_voice
+                else EspeakTts("es")
+            )
+        except VoiceError as exc:
+            log.warning("no Spanish voice available (%s); Spanish replies are text only", exc.code)
+            spanish = None
+        return cls(settings, vad, english, tts, spanish, timings)
+
+    def warm(self) -> None:
+        """Run each model once so the first client does not pay for lazy initialisation."""
+        start = time.perf_counter()
+        rng = np.random.default_rng(0)
+        self.english_stt.transcribe((rng.standard_normal(16000) * 0.01).astype(np.float32))
+        list(self.english_tts.synthesize("Hello."))
+        self.vad.new_stream().probability(np.zeros(512, dtype=np.float32))
+        self.load_ms["warmup"] = _ms(start)
+
+    def transcriber(self) -> Transcribing:
+        """The Transcriber stage for a kiosk."""
+        return Transcribing(self)
+
+    def speaker(self) -> Speaking:
+        """The Speaker stage for a kiosk."""
+        return Speaking(self)
+
+    def stt_for(self, lang: str | None) -> WhisperStt:
+        """English model for English; the multilingual one otherwise (loaded once, lazily)."""
+        if lang == "en":
+            return self.english_stt
+        with self._lock:
+            if self._multilingual is None:
+                start = time.perf_counter()
+                self._multilingual = _whisper(self.settings, self.settings.stt.multilingual_model)
+                self.load_ms["stt_multilingual"] = _ms(start)
+            return self._multilingual
+
+    def status(self) -> dict[str, Any]:
+        """For /health."""
+        return {
+            "stt": str(self.english_stt.model_dir),
+            "stt_multilingual_loaded": self._multilingual is not None,
+            "tts": self.english_tts.voice_files.onnx.name,
+            "tts_spanish": type(self.spanish_tts).__name__ if self.spanish_tts else None,
+            "load_ms": {k: round(v) for k, v in self.load_ms.items()},
+        }
+
+
+class Transcribing:
+    """Transcriber stage over the loaded Whisper models."""
+
+    def __init__(self, stack: VoiceStack) -> None:
+        self.stack = stack
+
+    def transcribe(self, samples: NDArray[np.float32], lang: str | None) -> Heard:
+        """Blocking; `lang` None or "auto" means detect (multilingual model)."""
+        wanted = None if lang in (None, "", "auto") else lang
+        model = self.stack.stt_for(wanted)
+        transcript = model.transcribe(samples, language=wanted)
+        return Heard(
+            text=transcript.text, lang=transcript.language or (wanted or "en"),
+            confidence=transcript.confidence,
+        )
+
+
+class Speaking:
+    """Speaker stage: Piper for English, the Spanish voice (or espeak-ng) for Spanish."""
+
+    def __init__(self, stack: VoiceStack) -> None:
+        self.stack = stack
+
+    def speak(self, text: str, *, lang: str, rate: float) -> Voiced:
+        """Blocking: the whole sentence's audio."""
+        synth: SpeechSynthesizer = self.stack.english_tts
+        if lang.startswith("es") and self.stack.spanish_tts is not None:
+            synth = self.stack.spanish_tts
+        parts = [chunk.pcm16 for chunk in synth.synthesize(text, rate=rate)]
+        return Voiced(pcm16=b"".join(parts), sample_rate=synth.sample_rate)
+
+
+def _cache(settings: Settings) -> Path:
+    return settings.data_dir / "models"
+
+
+def _whisper(settings: Settings, name: str) -> WhisperStt:
+    stt = settings.stt
+    model_dir = resolve_whisper_model(name, cache_dir=_cache(settings), verify=stt.verify_checksums)
+    return WhisperStt(
+        model_dir, device=stt.device, compute_type=stt.compute_type, cpu_threads=stt.cpu_threads,
+        beam_size=stt.beam_size, no_speech_threshold=stt.no_speech_threshold,
+    )
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0

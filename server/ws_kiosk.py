@@ -1,0 +1,205 @@
+"""`/ws/kiosk`: authenticate the kiosk, then route JSON messages and audio into its session."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from starlette.websockets import WebSocket
+
+from models.errors import DataError
+from server import __version__
+from server.errors import ServerBusyError
+from server.events import EndReason, Welcome
+from server.kiosk_session import KioskPolicy, KioskSession
+from server.kiosk_store import KioskStore
+from server.kiosk_turns import KioskPrefs
+from server.messages import MAX_TEXT_CHARS, Join, KioskHello
+from server.protocol import (
+    MAX_AUDIO_IN_BYTES,
+    MAX_TEXT_FRAME_BYTES,
+    ErrorCode,
+    ProtocolError,
+    parse_kiosk_message,
+)
+from server.services import Services
+from server.ws_common import Channel, receive_hello_text
+from voice.endpointer import EndpointerConfig
+
+log = logging.getLogger(__name__)
+INACTIVITY_CHECK_S = 5.0
+
+
+async def kiosk_socket(websocket: WebSocket, services: Services) -> None:
+    """The whole life of one kiosk connection."""
+    await websocket.accept()
+    channel = Channel(websocket, services.metrics)
+    services.metrics.connections.labels(kind="kiosk").inc()
+    try:
+        await _serve(websocket, channel, services)
+    except ProtocolError as error:
+        await channel.error(error)
+    finally:
+        services.metrics.connections.labels(kind="kiosk").dec()
+        await channel.close(1000)
+
+
+async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> None:
+    client_ip = websocket.client.host if websocket.client else "?"
+    if services.limits.auth_failures.exhausted(f"ip:{client_ip}"):
+        raise ProtocolError(ErrorCode.AUTH_FAILED, "too many failed attempts; wait a minute")
+    text = await receive_hello_text(websocket)
+    if text is None:
+        return
+    hello = parse_kiosk_message(text)
+    if not isinstance(hello, KioskHello):
+        raise ProtocolError(ErrorCode.HELLO_REQUIRED, "the first message must be hello")
+    if hello.protocol != 1:
+        raise ProtocolError(ErrorCode.UNSUPPORTED_PROTOCOL, "this server speaks protocol 1")
+    settings = services.settings
+    store = KioskStore(
+        services.database, services.hub, services.metrics, settings.reflection.live_transcript
+    )
+    kiosk = await store.authenticate(hello.token)
+    if kiosk is None:
+        services.limits.auth_failures.allow(f"ip:{client_ip}")
+        raise ProtocolError(ErrorCode.AUTH_FAILED, "unknown or revoked kiosk token")
+    key = str(kiosk.id)
+    if not services.limits.open_kiosks.acquire(key):
+        raise ProtocolError(ErrorCode.TOO_MANY_CONNECTIONS, "this kiosk has too many connections")
+    try:
+        await channel.event(
+            Welcome(
+                kiosk_id=key,
+                server=__version__,
+                limits={
+                    "max_frame_bytes": MAX_AUDIO_IN_BYTES,
+                    "max_text_bytes": MAX_TEXT_FRAME_BYTES,
+                    "max_text_chars": MAX_TEXT_CHARS,
+                    "max_utterance_s": settings.vad.max_utterance_s,
+                    "max_messages_per_s": services.limits.messages_per_s,
+                },
+                audio={"input_rate": 16000, "input_format": "pcm16le", "output_format": "pcm16le"},
+            )
+        )
+        session = _new_session(channel, store, services, hello)
+        await _loop(websocket, channel, session, services, client_ip)
+    finally:
+        services.limits.open_kiosks.release(key)
+
+
+def _new_session(
+    channel: Channel, store: KioskStore, services: Services, hello: KioskHello
+) -> KioskSession:
+    settings = services.settings
+    vad = settings.vad
+    policy = KioskPolicy(
+        max_turns=settings.reflection.max_turns,
+        session_minutes=settings.reflection.session_minutes,
+        live_transcript=settings.reflection.live_transcript,
+        endpointer=EndpointerConfig(
+            speech_threshold=vad.speech_threshold,
+            min_speech_ms=vad.min_speech_ms,
+            end_silence_ms=vad.end_silence_ms,
+            max_utterance_s=vad.max_utterance_s,
+            preroll_ms=vad.preroll_ms,
+        ),
+    )
+    prefs = KioskPrefs(
+        lang=hello.lang,
+        tts_rate=settings.tts.rate,
+        end_silence_ms=vad.end_silence_ms,
+        audio_out=hello.capabilities.audio_out,
+    )
+    return KioskSession(
+        channel=channel,
+        store=store,
+        pool=services.pool,
+        transcriber=services.voice.transcriber(),
+        speaker=services.voice.speaker(),
+        new_vad_stream=services.voice.vad.new_stream,
+        conversations=services.conversations,
+        metrics=services.metrics,
+        policy=policy,
+        prefs=prefs,
+    )
+
+
+async def _loop(
+    websocket: WebSocket, channel: Channel, session: KioskSession, services: Services, ip: str
+) -> None:
+    limiter = services.limits.message_limiter()
+    registered: uuid.UUID | None = None
+    watchdog = asyncio.create_task(_watch_inactivity(session))
+    last_limited = 0.0
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            loop_time = asyncio.get_running_loop().time()
+            if not limiter.allow("socket"):
+                if loop_time - last_limited >= 1.0:  # one error per second, not per message
+                    last_limited = loop_time
+                    await channel.error(ProtocolError(ErrorCode.RATE_LIMITED, "too many messages"))
+                continue
+            try:
+                if message.get("bytes") is not None:
+                    await session.handle_audio(message["bytes"])
+                elif message.get("text") is not None:
+                    parsed = parse_kiosk_message(message["text"])
+                    if isinstance(parsed, Join) and not _join_allowed(services, session, ip):
+                        raise ProtocolError(
+                            ErrorCode.RATE_LIMITED, "too many code attempts", ref="join"
+                        )
+                    await session.handle(parsed)
+            except ProtocolError as error:
+                await channel.error(error)
+            except (ServerBusyError, DataError) as exc:
+                # Expected failures of one request: report with a code, keep the socket.
+                log.warning("kiosk request failed: %s (%s)", type(exc).__name__, exc.code)
+                code = (
+                    ErrorCode.SERVER_BUSY
+                    if isinstance(exc, ServerBusyError)
+                    else ErrorCode.INTERNAL
+                )
+                await channel.error(ProtocolError(code, "the request could not be completed"))
+            registered = _track(services, session, registered)
+    finally:
+        watchdog.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watchdog
+        if registered is not None:
+            services.kiosks.unregister(registered, session)
+        if session.store.session is not None:
+            await asyncio.shield(session.end(EndReason.DISCONNECTED))
+
+
+def _join_allowed(services: Services, session: KioskSession, ip: str) -> bool:
+    kiosk = session.store.kiosk
+    by_kiosk = services.limits.joins.allow(f"kiosk:{kiosk.id if kiosk else '?'}")
+    by_ip = services.limits.joins.allow(f"ip:{ip}")
+    return by_kiosk and by_ip
+
+
+def _track(
+    services: Services, session: KioskSession, registered: uuid.UUID | None
+) -> uuid.UUID | None:
+    current = session.store.session.id if session.store.session else None
+    if current != registered:
+        if registered is not None:
+            services.kiosks.unregister(registered, session)
+        if current is not None:
+            services.kiosks.register(current, session)
+    return current
+
+
+async def _watch_inactivity(session: KioskSession) -> None:
+    while True:
+        await asyncio.sleep(INACTIVITY_CHECK_S)
+        try:
+            await session.check_inactivity()
+        except Exception:
+            log.exception("inactivity check failed")

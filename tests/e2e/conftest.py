@@ -1,0 +1,265 @@
+"""A real `reflect serve` (uvicorn subprocess, temp data dir, SQLite, real models, scripted
+responder) shared by the server's end-to-end tests, plus websocket and REST client helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+
+from server.protocol import AudioFrameHeader, unpack_audio_frame
+from voice.audio import float_to_pcm16
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "violet kettle harbour 42"
+USERS = {"dr_ana": "therapist", "dr_ben": "therapist", "desk_fay": "front_desk"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """A running server with accounts and an enrolled kiosk; restartable on the same port."""
+
+    data_dir: Path
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    admin_password: str = ""
+    kiosk_token: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+    starts: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.starts += 1
+        log = (self.data_dir / f"server-{self.starts}.log").open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log()[-3000:])
+            try:
+                if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError("server not ready in 120 s")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def log(self) -> str:
+        return (self.data_dir / f"server-{self.starts}.log").read_text(errors="replace")
+
+    def client(self, username: str | None = None, password: str = PASSWORD) -> httpx.Client:
+        """An httpx client, signed in (with the CSRF header set) when a username is given."""
+        client = httpx.Client(base_url=self.url, timeout=30)
+        if username is not None:
+            response = client.post(
+                "/api/auth/login", json={"username": username, "password": password}
+            )
+            response.raise_for_status()
+            client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+        return client
+
+    def new_session(self, therapist: str = "dr_ana") -> dict[str, Any]:
+        """Create a session as the therapist; returns {session_id, code, ...}."""
+        with closing(self.client(therapist)) as client:
+            response = client.post("/api/sessions", json={})
+            response.raise_for_status()
+            result: dict[str, Any] = response.json()
+            return result
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for all of the server's e2e tests (start-up loads the real models)."""
+    data_dir = tmp_path_factory.mktemp("reflect-server")
+    env = {
+        **os.environ,
+        "REFLECT_DATA_DIR": str(data_dir),
+        "REFLECT_CONFIG": str(data_dir / "absent.toml"),
+        "REFLECT_RESPONDER__KIND": "scripted",
+        "REFLECT_REFLECTION__LIVE_TRANSCRIPT": "true",
+        "REFLECT_LOG_LEVEL": "INFO",
+    }
+    env.pop("REFLECT_KEYRING", None)
+    server = LiveServer(data_dir=data_dir, port=_free_port(), env=env)
+    server.start()
+    try:
+        match = re.search(r"one-time password: (\S+)", server.log())
+        assert match, "the bootstrap admin password was not printed"
+        server.admin_password = match.group(1)
+        with closing(server.client("admin", server.admin_password)) as admin:
+            for name, role in USERS.items():
+                created = admin.post(
+                    "/api/users", json={"username": name, "password": PASSWORD, "role": role}
+                )
+                created.raise_for_status()
+                server.ids[name] = created.json()["id"]
+            enrolled = admin.post("/api/kiosks", json={"name": "Waiting room 1"})
+            enrolled.raise_for_status()
+            server.kiosk_token = enrolled.json()["token"]
+        yield server
+    finally:
+        server.stop()
+
+
+Message = dict[str, Any] | tuple[AudioFrameHeader, bytes]
+
+
+class KioskClient:
+    """A protocol-1 kiosk over a real websocket; records everything it receives."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.received: list[Message] = []
+
+    @classmethod
+    async def connect(cls, server: LiveServer, token: str | None = None) -> KioskClient:
+        ws = await websockets.connect(f"{server.ws_url}/ws/kiosk", max_size=2**22)
+        client = cls(ws)
+        await client.send({"type": "hello", "protocol": 1, "token": token or server.kiosk_token})
+        welcome = await client.next_event()
+        assert welcome["type"] == "welcome", welcome
+        return client
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(message))
+
+    async def receive(self, wait_s: float = 60) -> Message:
+        raw = await asyncio.wait_for(self.ws.recv(), wait_s)
+        item: Message = unpack_audio_frame(raw) if isinstance(raw, bytes) else json.loads(raw)
+        self.received.append(item)
+        return item
+
+    async def next_event(self, wait_s: float = 60) -> dict[str, Any]:
+        while True:
+            item = await self.receive(wait_s)
+            if isinstance(item, dict):
+                return item
+
+    async def until(
+        self, predicate: Callable[[dict[str, Any]], bool], wait_s: float = 90
+    ) -> list[Message]:
+        """Everything received up to and including the first event matching `predicate`."""
+        start = len(self.received)
+        deadline = time.monotonic() + wait_s
+        while True:
+            item = await self.receive(max(0.1, deadline - time.monotonic()))
+            if isinstance(item, dict) and predicate(item):
+                return self.received[start:]
+
+    async def join(self, code: str) -> dict[str, Any]:
+        """Join, wait for the consent text to be spoken, consent, wait for the opening."""
+        await self.send({"type": "join", "code": code})
+        joined = await self.next_event()
+        assert joined["type"] == "joined", joined
+        await self.until(lambda e: e["type"] == "reply_done")
+        await self.send(
+            {"type": "consent", "accepted": True, "consent_version": joined["consent_version"]}
+        )
+        opening = await self.until(lambda e: e["type"] == "reply_done")
+        done = opening[-1]
+        assert isinstance(done, dict)
+        await self.send({"type": "played", "turn": done["turn"]})
+        return joined
+
+    async def speak(self, samples: np.ndarray, *, speedup: float = 4.0) -> None:
+        """Stream float audio as 1024-byte PCM16 frames, `speedup` times faster than real time."""
+        pcm = float_to_pcm16(samples)
+        step = 1024
+        for offset in range(0, len(pcm), step):
+            await self.ws.send(pcm[offset : offset + step])
+            await asyncio.sleep(step / 2 / 16000 / speedup)
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+class TherapistClient:
+    """A dashboard stream over a real websocket, authenticated by the session cookie."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def connect(
+        cls, server: LiveServer, http: httpx.Client, last_seq: int | None = None
+    ) -> tuple[TherapistClient, dict[str, Any], list[dict[str, Any]]]:
+        """Connect, say hello; returns the client, the welcome and the replayed events."""
+        cookie = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
+        ws = await websockets.connect(
+            f"{server.ws_url}/ws/therapist", additional_headers={"Cookie": cookie}
+        )
+        client = cls(ws)
+        await ws.send(json.dumps({"type": "hello", "protocol": 1, "last_seq": last_seq}))
+        welcome = await client.next()
+        replayed: list[dict[str, Any]] = []
+        if welcome["type"] == "welcome":
+            while (message := await client.next())["type"] != "replay_done":
+                replayed.append(message)
+        return client, welcome, replayed
+
+    async def next(self, wait_s: float = 60) -> dict[str, Any]:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), wait_s))
+        return message
+
+    async def until_event(self, kind: str, wait_s: float = 60) -> list[dict[str, Any]]:
+        """Events up to and including the first of `kind`."""
+        seen: list[dict[str, Any]] = []
+        deadline = time.monotonic() + wait_s
+        while True:
+            message = await self.next(max(0.1, deadline - time.monotonic()))
+            seen.append(message)
+            if message.get("event") == kind:
+                return seen
+
+    async def close(self) -> None:
+        await self.ws.close()
