@@ -1,0 +1,1 @@
+"""Headless kiosk: microphone and speaker (or WAV files) speaking the kiosk websocket protocol."""

@@ -1,0 +1,106 @@
+// Summary review: the client approves, edits or removes each item before the therapist sees it.
+
+const FIELDS = ["themes", "feelings", "key_phrases", "focus"];
+
+function itemsOf(summary, field) {
+  if (field === "focus") return summary.focus ? [summary.focus] : [];
+  const values = summary[field] ?? [];
+  // Feelings are {word, intensity} from the summarizer ({name, ...} in older protocol text).
+  return values.map((value) => (typeof value === "string" ? value : value.word ?? value.name ?? ""));
+}
+
+/** Render the summary; send(message) is called with protocol `review` messages. */
+export function renderReview(container, summary, { t, send }) {
+  container.replaceChildren();
+  let total = 0;
+  for (const field of FIELDS) {
+    const items = itemsOf(summary, field);
+    if (items.length === 0) continue;
+    total += items.length;
+    const section = document.createElement("section");
+    const heading = document.createElement("h2");
+    heading.id = `review-${field}`;
+    heading.textContent = t(`review.${field}`);
+    const list = document.createElement("ul");
+    list.setAttribute("aria-labelledby", heading.id);
+    items.forEach((text, index) => list.append(reviewItem(field, index, text, { t, send })));
+    section.append(heading, list);
+    container.append(section);
+  }
+  if (total === 0) {
+    const empty = document.createElement("p");
+    empty.textContent = t("review.empty");
+    container.append(empty);
+  }
+}
+
+function reviewItem(field, index, text, { t, send }) {
+  const item = document.createElement("li");
+  item.className = "review-item";
+  item.dataset.field = field;
+  item.dataset.index = String(index);
+  const span = document.createElement("span");
+  span.className = "item-text";
+  span.textContent = text;
+  const edit = button(t("review.edit"), "btn btn-secondary", `${t("review.edit")}: ${text}`);
+  const remove = button(t("review.remove"), "btn btn-secondary", `${t("review.remove")}: ${text}`);
+  edit.addEventListener("click", () => startEdit(item, field, index, text, { t, send }));
+  remove.addEventListener("click", () => {
+    item.classList.add("removed");
+    remove.disabled = true;
+    edit.disabled = true;
+    send({ type: "review", action: "remove", field, index });
+  });
+  item.append(span, edit, remove);
+  return item;
+}
+
+function startEdit(item, field, index, text, { t, send }) {
+  const area = document.createElement("textarea");
+  area.rows = 2;
+  area.maxLength = 500;
+  area.value = text;
+  area.setAttribute("aria-label", t("review.edit_label"));
+  const save = button(t("review.save_edit"), "btn btn-primary");
+  const cancel = button(t("review.cancel_edit"), "btn btn-secondary");
+  const original = [...item.childNodes];
+  item.replaceChildren(area, save, cancel);
+  area.focus();
+  save.addEventListener("click", () => {
+    const value = area.value.trim();
+    if (!value) return;
+    send({ type: "review", action: "edit", field, index, text: value });
+    save.disabled = true;
+  });
+  cancel.addEventListener("click", () => {
+    item.replaceChildren(...original);
+    item.querySelector("button")?.focus();
+  });
+}
+
+function button(label, className, ariaLabel) {
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = className;
+  el.textContent = label;
+  if (ariaLabel) el.setAttribute("aria-label", ariaLabel);
+  return el;
+}
+
+/** Build the 1-5 rating radio buttons. */
+export function buildRating(container, t) {
+  container.replaceChildren();
+  for (let n = 1; n <= 5; n++) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "radio";
+    input.name = "rating";
+    input.value = String(n);
+    input.setAttribute("aria-label", t("feedback.rating_value", { n }));
+    const face = document.createElement("span");
+    face.textContent = String(n);
+    face.setAttribute("aria-hidden", "true");
+    label.append(input, face);
+    container.append(label);
+  }
+}
