@@ -16,7 +16,17 @@ from fastapi.staticfiles import StaticFiles
 import kiosk
 from models import errors as data_errors
 from server import __version__
-from server.api import admin_routes, alert_routes, auth_routes, health_routes, session_routes
+from server.api import (
+    admin_audit,
+    admin_routes,
+    admin_users,
+    alert_routes,
+    auth_routes,
+    break_glass_routes,
+    health_routes,
+    me_routes,
+    session_routes,
+)
 from server.config import Settings
 from server.deps import ServicesDep
 from server.errors import ServerError
@@ -77,6 +87,10 @@ def create_app(
         session_routes.router,
         alert_routes.router,
         admin_routes.router,
+        admin_users.router,
+        admin_audit.router,
+        break_glass_routes.router,
+        me_routes.router,
         health_routes.router,
     ):
         app.include_router(router)

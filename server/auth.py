@@ -32,6 +32,10 @@ class WebSession:
     display_name: str
     csrf_token: str
     last_seen: float
+    # Set while the account still has a one-time password: only the password change is allowed.
+    password_change_required: bool = False
+    # A TOTP secret shown by /api/me/totp/setup, kept here until the user confirms a code.
+    pending_totp_secret: str | None = None
 
 
 def _digest(token: str) -> str:
@@ -47,7 +51,13 @@ class WebSessionStore:
         self._sessions: dict[str, WebSession] = {}
 
     def create(
-        self, *, user_id: uuid.UUID, role: Role, username: str, display_name: str
+        self,
+        *,
+        user_id: uuid.UUID,
+        role: Role,
+        username: str,
+        display_name: str,
+        password_change_required: bool = False,
     ) -> tuple[str, WebSession]:
         """A new session; returns the cookie value (never stored) and the session."""
         self._prune()
@@ -55,12 +65,19 @@ class WebSessionStore:
         session = WebSession(
             user_id=user_id, role=role, username=username, display_name=display_name,
             csrf_token=secrets.token_urlsafe(32), last_seen=self._clock(),
+            password_change_required=password_change_required,
         )
         self._sessions[_digest(token)] = session
         return token, session
 
-    def get(self, token: str | None, *, touch: bool = True) -> WebSession | None:
-        """The live session for a cookie value, or None if unknown or idle too long."""
+    def get(
+        self, token: str | None, *, touch: bool = True, allow_password_change: bool = False
+    ) -> WebSession | None:
+        """The live session for a cookie value, or None if unknown or idle too long.
+
+        A session that must change its password first counts as signed in only when the
+        caller passes `allow_password_change` (so e.g. the live stream refuses it).
+        """
         if not token:
             return None
         key = _digest(token)
@@ -71,6 +88,8 @@ class WebSessionStore:
         if now - session.last_seen > self.idle_seconds:
             del self._sessions[key]
             return None
+        if session.password_change_required and not allow_password_change:
+            return None
         if touch:
             session.last_seen = now
         return session
@@ -80,10 +99,19 @@ class WebSessionStore:
         if token:
             self._sessions.pop(_digest(token), None)
 
-    def revoke_user(self, user_id: uuid.UUID) -> None:
-        """Sign out every browser of a user (e.g. deactivated)."""
-        for key in [k for k, s in self._sessions.items() if s.user_id == user_id]:
+    def revoke_user(self, user_id: uuid.UUID, *, keep: str | None = None) -> None:
+        """Sign out every browser of a user (e.g. deactivated), except the cookie `keep`."""
+        kept = _digest(keep) if keep else None
+        for key in [k for k, s in self._sessions.items() if s.user_id == user_id and k != kept]:
             del self._sessions[key]
+
+    def password_changed(self, token: str) -> None:
+        """The user changed their password here: lift the block, sign out their other browsers."""
+        session = self._sessions.get(_digest(token))
+        if session is None:
+            return
+        session.password_change_required = False
+        self.revoke_user(session.user_id, keep=token)
 
     def _prune(self) -> None:
         now = self._clock()

@@ -36,20 +36,36 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(get_db)]
 
 
-def get_web_session(
+def get_signed_in(
     request: Request,
     services: ServicesDep,
     session_cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
     csrf_cookie: Annotated[str | None, Cookie(alias=CSRF_COOKIE)] = None,
     csrf_header: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
 ) -> WebSession:
-    """The signed-in user; state-changing requests must carry the CSRF token too."""
-    session = services.web_sessions.get(session_cookie)
+    """The signed-in user, even one who must still change a one-time password; CSRF checked.
+
+    Only sign-out, `/api/auth/me`, `/api/me` and the password change itself use this directly.
+    """
+    session = services.web_sessions.get(session_cookie, allow_password_change=True)
     if session is None:
         code = "session_expired" if session_cookie else "not_authenticated"
         raise AuthError("sign in first", code=code)
     if request.method not in SAFE_METHODS and not csrf_ok(session, csrf_cookie, csrf_header):
         raise ForbiddenError("missing or wrong CSRF token", code="csrf_failed")
+    return session
+
+
+SignedInDep = Annotated[WebSession, Depends(get_signed_in)]
+
+
+def get_web_session(session: SignedInDep) -> WebSession:
+    """The signed-in user, who has no pending password change; state changes need CSRF too."""
+    if session.password_change_required:
+        raise ForbiddenError(
+            "change your one-time password first (POST /api/me/password)",
+            code="password_change_required",
+        )
     return session
 
 

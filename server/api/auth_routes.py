@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from models import accounts
 from server.api.schemas import LoginRequest, SignedIn, UserOut
 from server.auth import CSRF_COOKIE, SESSION_COOKIE, WebSession
-from server.deps import ServicesDep, WebSessionDep
+from server.deps import ServicesDep, SignedInDep
 from server.errors import AuthError, ServerError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -29,7 +29,8 @@ class TooManyError(ServerError):
     status = 429
 
 
-def _signed_in(session: WebSession, services: ServicesDep) -> SignedIn:
+def signed_in_answer(session: WebSession, services: ServicesDep) -> SignedIn:
+    """The answer to login, /me and a password change."""
     return SignedIn(
         user=UserOut(
             id=session.user_id,
@@ -39,6 +40,7 @@ def _signed_in(session: WebSession, services: ServicesDep) -> SignedIn:
         ),
         csrf_token=session.csrf_token,
         idle_logoff_s=services.web_sessions.idle_seconds,
+        password_change_required=session.password_change_required,
     )
 
 
@@ -61,7 +63,11 @@ def login(
             db, username=body.username, password=body.password, totp_code=body.totp, policy=policy
         )
         user = result.user
-        identity = (user.id, user.role, user.username, user.display_name) if user else None
+        identity = (
+            (user.id, user.role, user.username, user.display_name, user.must_change_password)
+            if user
+            else None
+        )
     if not result.ok:
         services.limits.logins.allow(f"ip:{ip}")
     if result.code == "locked":
@@ -71,9 +77,13 @@ def login(
             "sign-in failed",
             code="totp_required" if result.code == "totp_required" else "login_failed",
         )
-    user_id, role, username, display_name = identity
+    user_id, role, username, display_name, must_change = identity
     token, session = services.web_sessions.create(
-        user_id=user_id, role=role, username=username, display_name=display_name
+        user_id=user_id,
+        role=role,
+        username=username,
+        display_name=display_name,
+        password_change_required=must_change,
     )
     secure = bool(services.settings.server.certfile)
     response.set_cookie(
@@ -82,12 +92,12 @@ def login(
     response.set_cookie(
         CSRF_COOKIE, session.csrf_token, httponly=False, samesite="strict", secure=secure, path="/"
     )
-    return _signed_in(session, services)
+    return signed_in_answer(session, services)
 
 
 @router.post("/logout", status_code=204, responses={401: {}, 403: {}})
 def logout(
-    request: Request, response: Response, session: WebSessionDep, services: ServicesDep
+    request: Request, response: Response, session: SignedInDep, services: ServicesDep
 ) -> None:
     """End this browser's session."""
     services.web_sessions.revoke(request.cookies.get(SESSION_COOKIE))
@@ -96,6 +106,6 @@ def logout(
 
 
 @router.get("/me", responses={401: {}})
-def me(session: WebSessionDep, services: ServicesDep) -> SignedIn:
+def me(session: SignedInDep, services: ServicesDep) -> SignedIn:
     """Who is signed in (and the CSRF token, e.g. after a page reload)."""
-    return _signed_in(session, services)
+    return signed_in_answer(session, services)

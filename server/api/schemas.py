@@ -38,6 +38,8 @@ class SignedIn(BaseModel):
     user: UserOut
     csrf_token: str
     idle_logoff_s: float
+    # True while the account has a one-time password: only POST /api/me/password is allowed.
+    password_change_required: bool = False
 
 
 class CreateSessionRequest(Body):

@@ -27,6 +27,7 @@ from voice.audio import float_to_pcm16
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "violet kettle harbour 42"
+ADMIN_PASSWORD = "amber lantern orchard 17"
 USERS = {"dr_ana": "therapist", "dr_ben": "therapist", "desk_fay": "front_desk"}
 
 
@@ -135,8 +136,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     try:
         match = re.search(r"one-time password: (\S+)", server.log())
         assert match, "the bootstrap admin password was not printed"
-        server.admin_password = match.group(1)
-        with closing(server.client("admin", server.admin_password)) as admin:
+        with closing(server.client("admin", match.group(1))) as admin:
+            # The bootstrap password is one-time: nothing else is allowed until it is changed.
+            changed = admin.post(
+                "/api/me/password",
+                json={"current_password": match.group(1), "new_password": ADMIN_PASSWORD},
+            )
+            changed.raise_for_status()
+            server.admin_password = ADMIN_PASSWORD
             for name, role in USERS.items():
                 created = admin.post(
                     "/api/users", json={"username": name, "password": PASSWORD, "role": role}
