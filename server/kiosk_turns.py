@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Coroutine, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.pipeline import TurnOptions, TurnPipeline, TurnState
 from server.protocol import ErrorCode, ProtocolError
+from server.speculation import Speculator
 from server.stages import (
     Conversation,
     Crisis,
@@ -42,7 +44,7 @@ from server.stages import (
 )
 from server.workers import ModelPool
 from server.ws_common import Channel
-from voice.endpointer import EndReason, SpeechStarted, UtteranceEnded
+from voice.endpointer import EndpointEvent, EndReason, SpeechStarted, UtteranceEnded
 from voice.tts import split_sentences
 
 log = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ class KioskTurns:
         self._cancellable = True
         self._playback_until = 0.0
         self._reports: set[asyncio.Task[None]] = set()
+        self.speculator = Speculator(self.pool, self.transcriber)
 
     async def _set_state(self, state: FlowState, activity: Activity) -> None:
         self.state = state
@@ -94,7 +97,11 @@ class KioskTurns:
 
     # ----- speech events ----------------------------------------------------------------
 
-    async def _endpoint(self, event: SpeechStarted | UtteranceEnded) -> None:
+    async def _endpoint(self, event: EndpointEvent) -> None:
+        if self.speculator.observe(event, self._options().lang) or not isinstance(
+            event, SpeechStarted | UtteranceEnded
+        ):
+            return  # pauses and resumptions only drive speculation; the kiosk hears nothing
         if isinstance(event, SpeechStarted):
             if self._replying() and self._task_kind is not ReplyKind.CRISIS:
                 await self.barge_in()
@@ -106,7 +113,8 @@ class KioskTurns:
             await self.channel.error(
                 ProtocolError(ErrorCode.UTTERANCE_TOO_LONG, "utterance cut at the maximum length")
             )
-        await self._client_input(audio=event.audio)
+        ahead = self.speculator.take(event, self._options().lang)
+        await self._client_input(audio=event.audio, ahead=ahead)
 
     def _replying(self) -> bool:
         running = self._task is not None and not self._task.done() and self._cancellable
@@ -166,14 +174,18 @@ class KioskTurns:
     # ----- client turns -----------------------------------------------------------------
 
     async def _client_input(
-        self, *, text: str | None = None, audio: NDArray[np.float32] | None = None
+        self,
+        *,
+        text: str | None = None,
+        audio: NDArray[np.float32] | None = None,
+        ahead: Future[Heard] | None = None,
     ) -> None:
         if self.conversation is None:
             raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, "no conversation yet")
         await self._cancel_task()
         self.turn += 1
         state = TurnState(turn=self.turn)
-        self._start(self._client_turn(state, text, audio), state, ReplyKind.REFLECTION)
+        self._start(self._client_turn(state, text, audio, ahead), state, ReplyKind.REFLECTION)
 
     def _pipeline(self, replier: Replier, state: TurnState) -> TurnPipeline:
         return TurnPipeline(
@@ -197,7 +209,11 @@ class KioskTurns:
         )
 
     async def _client_turn(
-        self, state: TurnState, text: str | None, audio: NDArray[np.float32] | None
+        self,
+        state: TurnState,
+        text: str | None,
+        audio: NDArray[np.float32] | None,
+        ahead: Future[Heard] | None = None,
     ) -> None:
         assert self.conversation is not None
         turn = state.turn
@@ -207,7 +223,7 @@ class KioskTurns:
                 heard = await pipeline.typed(state, self._options(), text)
             else:
                 assert audio is not None
-                heard = await pipeline.hear(state, self._options(), audio)
+                heard = await pipeline.hear(state, self._options(), audio, ahead)
             if not heard.text:
                 await self.channel.event(
                     StateChanged(state=self.state, activity=Activity.LISTENING)

@@ -7,7 +7,9 @@ the task running `TurnPipeline.run` (barge-in) stops generation and synthesis at
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -35,6 +37,8 @@ from server.stages import (
     Transcriber,
 )
 from server.workers import ModelPool
+
+log = logging.getLogger(__name__)
 
 
 class Output(Protocol):
@@ -126,11 +130,21 @@ class TurnPipeline:
         self.hooks = hooks
 
     async def hear(
-        self, state: TurnState, options: TurnOptions, audio: NDArray[np.float32]
+        self,
+        state: TurnState,
+        options: TurnOptions,
+        audio: NDArray[np.float32],
+        ahead: Future[Heard] | None = None,
     ) -> Heard:
-        """Transcribe an utterance and send the transcript."""
+        """Transcribe an utterance and send the transcript.
+
+        `ahead` is a transcription of this very audio started during the client's pause
+        (speculation); it is used as if it had been made now, or redone if it failed.
+        """
         await self.output.event(StateChanged(state=options.state, activity=Activity.THINKING))
-        heard = await self.pool.run(self.transcriber.transcribe, audio, options.lang)
+        heard = await _result(ahead) if ahead is not None else None
+        if heard is None:
+            heard = await self.pool.run(self.transcriber.transcribe, audio, options.lang)
         state.marks.stt_done = time.monotonic()
         await self._heard(state, heard)
         return heard
@@ -234,3 +248,15 @@ class TurnPipeline:
                 end_of_sentence=True, end_of_reply=True,
             )
             await self.output.audio(pack_audio_frame(header, b""))
+
+
+async def _result(ahead: Future[Heard]) -> Heard | None:
+    """The speculative transcript, or None when it failed (the turn transcribes afresh)."""
+    try:
+        return await asyncio.wrap_future(ahead)
+    except asyncio.CancelledError:
+        raise  # only the turn itself is cancelled: nobody cancels a guess once taken
+    except Exception as exc:  # the guess's error is retried, never surfaced twice
+        log.warning("speculative transcription failed (%s); transcribing again",
+                    type(exc).__name__)
+        return None

@@ -54,6 +54,16 @@ class ModelPool:
         """Run one blocking model call in the pool and await its result."""
         return await asyncio.wrap_future(self._submit(functools.partial(fn, *args, **kwargs)))
 
+    def try_idle(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T] | None:
+        """Start optional work only if a model thread is free now; None when the pool is busy.
+
+        For speculation: it never queues ahead of, or behind, a real turn's work. The returned
+        future can be cancelled while it has not started.
+        """
+        if self._pending >= self.workers:
+            return None
+        return self._submit(functools.partial(fn, *args, **kwargs))
+
     async def run_vad(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a short voice-activity call on the dedicated VAD thread."""
         loop = asyncio.get_running_loop()

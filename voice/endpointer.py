@@ -16,6 +16,8 @@ class EndpointEventType(StrEnum):
     """Kinds of endpointer events."""
 
     SPEECH_STARTED = "speech_started"
+    SPEECH_PAUSED = "speech_paused"
+    SPEECH_RESUMED = "speech_resumed"
     UTTERANCE_ENDED = "utterance_ended"
 
 
@@ -47,6 +49,10 @@ class EndpointerConfig:
     envelope_ms: int = 200
     noise_window_s: float = 3.0
     noise_percentile: float = 50.0
+    # Silence after which a SpeechPaused event offers the utterance so far (0 = no pause
+    # events), so a consumer can start work before `end_silence_ms` decides the turn. It
+    # fires no earlier than `tail_ms`, so its audio is exactly what the end would carry.
+    pause_ms: int = 0
 
     @property
     def silence_threshold(self) -> float:
@@ -74,8 +80,39 @@ class UtteranceEnded:
     speech_end_s: float
     start_s: float = 0.0
 
+    @property
+    def key(self) -> tuple[float, float]:
+        """(start_s, speech_end_s): equal to the key of the SpeechPaused with the same audio."""
+        return (self.start_s, self.speech_end_s)
 
-EndpointEvent = SpeechStarted | UtteranceEnded
+
+@dataclass(frozen=True, eq=False)
+class SpeechPaused:
+    """The client went quiet mid-utterance; `audio` is the utterance if no speech follows.
+
+    `key` identifies the pause: an UtteranceEnded with the same `key` carries the same audio.
+    """
+
+    type: ClassVar[EndpointEventType] = EndpointEventType.SPEECH_PAUSED
+    audio: NDArray[np.float32]
+    start_s: float
+    speech_end_s: float
+
+    @property
+    def key(self) -> tuple[float, float]:
+        """(start_s, speech_end_s) of the utterance so far."""
+        return (self.start_s, self.speech_end_s)
+
+
+@dataclass(frozen=True)
+class SpeechResumed:
+    """Speech came back after a SpeechPaused; that pause's audio is no longer the utterance."""
+
+    type: ClassVar[EndpointEventType] = EndpointEventType.SPEECH_RESUMED
+    at_s: float
+
+
+EndpointEvent = SpeechStarted | SpeechPaused | SpeechResumed | UtteranceEnded
 
 _FLOOR_DB = -70.0  # quieter than any real room; keeps digital silence from meaning -inf
 
@@ -95,6 +132,7 @@ class _Turn:
     voiced_frames: int = 0
     silence_frames: int = 0
     last_speech_frame: int = 0
+    paused: bool = False
 
 
 class Endpointer:
@@ -112,6 +150,10 @@ class Endpointer:
         self._max_frames = max(1, int(config.max_utterance_s * 1000.0 / frame_ms))
         self._preroll_frames = max(0, round(config.preroll_ms / frame_ms))
         self._tail_frames = max(0, round(config.tail_ms / frame_ms))
+        # 0 = off; never before the tail is complete (the audio would differ from the end's).
+        self._pause_frames = (
+            max(1, round(config.pause_ms / frame_ms), self._tail_frames) if config.pause_ms else 0
+        )
         self._noise_frames = max(1, round(config.noise_window_s * 1000.0 / frame_ms))
         self._envelope_frames = max(1, round(config.envelope_ms / frame_ms))
         self.reset()
@@ -208,18 +250,26 @@ class Endpointer:
         self, turn: _Turn, frame: NDArray[np.float32], probability: float, index: int
     ) -> list[EndpointEvent]:
         turn.frames.append(frame)
+        events: list[EndpointEvent] = []
         if probability >= self.config.speech_threshold:
             turn.silence_frames = 0
             turn.last_speech_frame = index
+            if turn.paused:
+                turn.paused = False
+                events.append(SpeechResumed(at_s=self._seconds(index)))
         elif probability < self.config.silence_threshold or turn.silence_frames:
             turn.silence_frames += 1
         else:
             turn.last_speech_frame = index  # hysteresis band right after speech
         if turn.silence_frames >= self._end_silence:
-            return [self._finish(turn, EndReason.SILENCE)]
+            return [*events, self._finish(turn, EndReason.SILENCE)]
         if len(turn.frames) >= self._max_frames:
-            return [self._finish(turn, EndReason.MAX_LENGTH)]
-        return []
+            return [*events, self._finish(turn, EndReason.MAX_LENGTH)]
+        if self._pause_frames and turn.silence_frames == self._pause_frames:
+            turn.paused = True
+            ended = self._close(turn, EndReason.SILENCE)
+            events.append(SpeechPaused(ended.audio, ended.start_s, ended.speech_end_s))
+        return events
 
     def _finish(self, turn: _Turn, reason: EndReason) -> UtteranceEnded:
         event = self._close(turn, reason)

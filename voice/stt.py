@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,11 @@ from voice.errors import VoiceError
 # Below this RMS (about -60 dBFS) there is nothing to hear; skip the model entirely.
 _SILENCE_RMS = 1e-3
 _LOOP_REPEATS = 3
+_MEL_FRAMES_PER_S = 100
+_FULL_WINDOW_S = 30.0
+_SILENT_MEL = -1.5  # Whisper's normalised log-mel of digital silence
+_MIN_TOKENS, _MAX_TOKENS_PER_S = 12, 10
+_MAX_INITIAL_TIMESTAMP = 50  # 1 s, as faster-whisper allows
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class WhisperStt:
         no_speech_threshold: float = 0.6,
         log_prob_threshold: float = -1.0,
         compression_ratio_threshold: float = 2.4,
+        window_margin_s: float | None = 2.0,
     ) -> None:
         from faster_whisper import WhisperModel
 
@@ -103,6 +111,10 @@ class WhisperStt:
         )
         self.model_dir = model_dir
         self.beam_size = beam_size
+        # Whisper pads every input to a 30 s window and the encoder's cost is that window;
+        # encoding just the utterance plus this much silence is several times faster for
+        # the same words (None = always the full window).
+        self.window_margin_s = window_margin_s
         self.filter = HallucinationFilter(
             no_speech_threshold, log_prob_threshold, compression_ratio_threshold
         )
@@ -127,6 +139,10 @@ class WhisperStt:
             language = "en"
         if audio.size == 0 or float(np.sqrt(np.mean(audio**2))) < _SILENCE_RMS:
             return Transcript("", language or "", (), 0.0, duration)
+        if language is not None and self._fits_short_window(duration):
+            short = self._transcribe_short(audio, language, duration)
+            if short is not None:
+                return short  # else it looped: the full window decodes it the standard way
         try:
             raw_segments, info = self._model.transcribe(
                 audio,
@@ -154,6 +170,73 @@ class WhisperStt:
             duration_s=duration,
             dropped_segments=len(decoded) - len(kept),
         )
+
+
+    def _fits_short_window(self, duration: float) -> bool:
+        margin = self.window_margin_s
+        return margin is not None and duration + margin < _FULL_WINDOW_S
+
+    def _transcribe_short(self, audio: NDArray[np.float32], language: str, duration: float
+                          ) -> Transcript | None:
+        """One greedy decode over the utterance plus a margin; None when it looks looped."""
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        model = self._model
+        features = model.feature_extractor(audio)
+        frames = math.ceil(duration + (self.window_margin_s or 0.0)) * _MEL_FRAMES_PER_S
+        have = min(frames, features.shape[-1])
+        # Padded the way Whisper saw silence in training (log-mel of zeros), not with zeros.
+        silence = np.full((features.shape[0], frames - have), _SILENT_MEL, dtype=np.float32)
+        window = np.concatenate([features[:, :have], silence], axis=1)
+        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                              task="transcribe", language=language)
+        # Timestamp tokens let the model mark where speech ends; without them it tends to
+        # repeat itself into the silence of a short window, worst in noise.
+        prompt = model.get_prompt(tokenizer, [], without_timestamps=False)
+        # Far more tokens than anyone speaks in that time: reaching it means a loop.
+        budget = _MIN_TOKENS + math.ceil(duration * _MAX_TOKENS_PER_S)
+        try:
+            result = model.model.generate(
+                model.encode(window), [prompt], beam_size=self.beam_size,
+                max_length=min(len(prompt) + budget, model.max_length), return_scores=True,
+                return_no_speech_prob=True, suppress_blank=True,
+                suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),
+                max_initial_timestamp_index=_MAX_INITIAL_TIMESTAMP,
+            )[0]
+        except (RuntimeError, ValueError) as exc:
+            raise VoiceError(f"transcription failed: {exc}", code="stt_failed") from exc
+        tokens = result.sequences_ids[0]
+        text = str(tokenizer.decode([t for t in tokens if t < tokenizer.eot])).strip()
+        segment = TranscriptSegment(
+            start=0.0, end=duration, text=text,
+            # The score is the length-normalised log-probability (length penalty 1).
+            avg_logprob=float(result.scores[0]) * len(tokens) / (len(tokens) + 1),
+            no_speech_prob=float(result.no_speech_prob),
+            compression_ratio=_compression_ratio(text),
+        )
+        looped = segment.compression_ratio > self.filter.compression_ratio_threshold
+        if looped or len(tokens) >= budget or _repeats_a_sentence(text):
+            return None
+        kept = self.filter.apply([segment])
+        return Transcript(
+            text=" ".join(seg.text for seg in kept).strip(), language=language, segments=kept,
+            confidence=_confidence(kept), duration_s=duration, dropped_segments=1 - len(kept),
+        )
+
+
+def _repeats_a_sentence(text: str) -> bool:
+    """Whether one sentence comes twice: a short window's typical loop (rare in real talk,
+    and then the full-window decode only costs time)."""
+    sentences = [part.strip(" ,").lower() for part in re.split(r"[.!?]+", text)]
+    said = [part for part in sentences if len(part.split()) >= 3]
+    return len(set(said)) < len(said)
+
+
+def _compression_ratio(text: str) -> float:
+    """How well the text compresses; loops of one phrase compress far too well."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 def _segment(raw: Any) -> TranscriptSegment:

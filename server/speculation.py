@@ -1,0 +1,116 @@
+"""Speculative transcription during the client's pauses, invisible until the end of the turn.
+
+When the endpointer reports a pause, the utterance so far is transcribed on an idle model
+thread. If the turn then ends with exactly that audio, its transcript is already known (or
+nearly); if speech resumes, the guess is thrown away. A guess only ever produces a `Heard`
+held here: nothing is sent, stored or screened until the real end-of-turn decision hands it
+to the pipeline, which treats it exactly like a transcript made at that moment.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from server.stages import Heard, Transcriber
+from server.workers import ModelPool
+from voice.endpointer import (
+    EndpointEvent,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
+    UtteranceEnded,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class _Guess:
+    """One speculative transcription in flight (or done)."""
+
+    key: tuple[float, float]
+    lang: str | None
+    audio: NDArray[np.float32]
+    future: Future[Heard]
+
+
+@dataclass
+class SpeculationStats:
+    """How speculation fared for one kiosk (for tests and diagnostics)."""
+
+    started: int = 0
+    skipped_busy: int = 0
+    used: int = 0
+    discarded: int = 0
+
+
+class Speculator:
+    """At most one speculative transcription per kiosk, started only on an idle model thread."""
+
+    def __init__(self, pool: ModelPool, transcriber: Transcriber) -> None:
+        self.pool = pool
+        self.transcriber = transcriber
+        self.stats = SpeculationStats()
+        self._guess: _Guess | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether a guess is being held."""
+        return self._guess is not None
+
+    def observe(self, event: EndpointEvent, lang: str | None) -> bool:
+        """Follow the endpointer; True for events that only concern speculation."""
+        if isinstance(event, SpeechPaused):
+            self.paused(event, lang)
+            return True
+        if isinstance(event, SpeechResumed | SpeechStarted):
+            self.discard()  # a guess never outlives the speech it was made of
+        return isinstance(event, SpeechResumed)
+
+    def paused(self, event: SpeechPaused, lang: str | None) -> None:
+        """The client went quiet: guess the transcript of the utterance so far."""
+        self.discard()
+        future = self.pool.try_idle(self.transcriber.transcribe, event.audio, lang)
+        if future is None:
+            self.stats.skipped_busy += 1  # other kiosks' real work comes first
+            return
+        self.stats.started += 1
+        self._guess = _Guess(event.key, lang, event.audio, future)
+
+    def discard(self) -> None:
+        """Speech resumed (or the turn is abandoned): forget the guess; stop it if not started."""
+        guess, self._guess = self._guess, None
+        if guess is None:
+            return
+        self.stats.discarded += 1
+        guess.future.cancel()  # a running transcription cannot stop; its result is dropped
+        guess.future.add_done_callback(_swallow)
+
+    def take(self, ended: UtteranceEnded, lang: str | None) -> Future[Heard] | None:
+        """The guess for this end of turn if it transcribes exactly the same audio, else None."""
+        guess, self._guess = self._guess, None
+        if guess is None:
+            return None
+        same = (
+            guess.key == ended.key
+            and guess.lang == lang
+            and not guess.future.cancelled()
+            and np.array_equal(guess.audio, ended.audio)
+        )
+        if not same:
+            self._guess = guess
+            self.discard()
+            return None
+        self.stats.used += 1
+        return guess.future
+
+
+def _swallow(future: Future[Heard]) -> None:
+    """A dropped guess may still fail; its error belongs to nobody, so only note it."""
+    if not future.cancelled() and future.exception() is not None:
+        log.debug("a discarded speculative transcription failed")

@@ -1,0 +1,129 @@
+"""Speculative transcription during pauses: used only for the exact final audio, else dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from server.speculation import Speculator
+from server.stages import Heard
+from server.workers import ModelPool
+from voice.endpointer import EndReason, SpeechPaused, UtteranceEnded
+
+
+class CountingTranscriber:
+    """The transcript names the audio it was given (its length and first sample)."""
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.calls: list[int] = []
+        self.gate = gate
+
+    def transcribe(self, samples: NDArray[np.float32], lang: str | None) -> Heard:
+        if self.gate is not None:
+            self.gate.wait(timeout=10)
+        self.calls.append(len(samples))
+        return Heard(text=f"{len(samples)} samples", lang=lang or "en", confidence=1.0)
+
+
+def _audio(frames: int) -> NDArray[np.float32]:
+    return np.arange(frames * 512, dtype=np.float32) / 1e6
+
+
+def _paused(frames: int, start_s: float = 0.5) -> SpeechPaused:
+    return SpeechPaused(audio=_audio(frames), start_s=start_s, speech_end_s=start_s + frames / 31)
+
+
+def _ended(frames: int, start_s: float = 0.5) -> UtteranceEnded:
+    return UtteranceEnded(
+        audio=_audio(frames), reason=EndReason.SILENCE,
+        speech_end_s=start_s + frames / 31, start_s=start_s,
+    )
+
+
+@pytest.fixture
+def pool() -> Iterator[ModelPool]:
+    workers = ModelPool(2)
+    yield workers
+    workers.shutdown()
+
+
+async def test_a_turn_ending_at_the_pause_uses_the_guess(pool: ModelPool) -> None:
+    transcriber = CountingTranscriber()
+    speculator = Speculator(pool, transcriber)
+    speculator.paused(_paused(40), "en")
+    guess = speculator.take(_ended(40), "en")
+    assert guess is not None
+    heard = await asyncio.wrap_future(guess)
+    assert heard.text == f"{40 * 512} samples"
+    assert transcriber.calls == [40 * 512]  # transcribed once, during the pause
+    assert speculator.stats.used == 1 and not speculator.pending
+
+
+async def test_resumed_speech_discards_the_guess_and_the_next_pause_wins(
+    pool: ModelPool,
+) -> None:
+    transcriber = CountingTranscriber()
+    speculator = Speculator(pool, transcriber)
+    speculator.paused(_paused(20), "en")
+    speculator.discard()  # SpeechResumed
+    speculator.paused(_paused(60), "en")
+    guess = speculator.take(_ended(60), "en")
+    assert guess is not None
+    heard = await asyncio.wrap_future(guess)
+    assert heard.text == f"{60 * 512} samples"  # the whole utterance, not the first part
+    assert speculator.stats.discarded == 1
+
+
+async def test_an_end_with_other_audio_gets_no_guess(pool: ModelPool) -> None:
+    speculator = Speculator(pool, CountingTranscriber())
+    speculator.paused(_paused(20), "en")
+    assert speculator.take(_ended(60), "en") is None
+    assert speculator.stats.discarded == 1 and not speculator.pending
+
+
+async def test_same_timing_but_different_samples_gets_no_guess(pool: ModelPool) -> None:
+    speculator = Speculator(pool, CountingTranscriber())
+    speculator.paused(_paused(20), "en")
+    ended = _ended(20)
+    ended.audio[0] = 0.5  # e.g. the endpointer was reset and a new utterance lined up
+    assert speculator.take(ended, "en") is None
+
+
+async def test_a_language_change_since_the_pause_gets_no_guess(pool: ModelPool) -> None:
+    speculator = Speculator(pool, CountingTranscriber())
+    speculator.paused(_paused(20), "en")
+    assert speculator.take(_ended(20), "es") is None
+
+
+async def test_no_speculation_while_the_pool_is_busy() -> None:
+    gate = threading.Event()
+    pool = ModelPool(1)
+    try:
+        blocker = pool.try_idle(gate.wait, 10)
+        assert blocker is not None
+        speculator = Speculator(pool, CountingTranscriber())
+        speculator.paused(_paused(20), "en")
+        assert not speculator.pending and speculator.stats.skipped_busy == 1
+        assert speculator.take(_ended(20), "en") is None
+        gate.set()
+        await asyncio.wrap_future(blocker)
+    finally:
+        gate.set()
+        pool.shutdown()
+
+
+async def test_a_discarded_guess_is_never_used_even_for_matching_audio(
+    pool: ModelPool,
+) -> None:
+    gate = threading.Event()
+    transcriber = CountingTranscriber(gate)
+    speculator = Speculator(pool, transcriber)
+    speculator.paused(_paused(20), "en")
+    speculator.discard()  # speech resumed while the guess was still running
+    gate.set()
+    assert speculator.take(_ended(20), "en") is None
