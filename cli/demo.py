@@ -15,8 +15,9 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from cli.voice_commands import load_stt, load_tts, report_error
+from cli.voice_commands import report_error
 from server.config import Settings
+from server.voice_loading import load_stt, load_tts
 from voice.audio import read_wav, write_wav
 from voice.errors import VoiceError
 from voice.stt import WhisperStt

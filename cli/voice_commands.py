@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from collections.abc import Mapping
@@ -14,20 +13,16 @@ from typing import Any
 import numpy as np
 
 from server.config import Settings
+from server.voice_loading import load_stt, load_tts
 from voice.audio import read_wav, write_wav
-from voice.endpointer import EndpointerConfig
 from voice.errors import VoiceError
 from voice.model_store import (
     BASE_FILES,
     JOE_VOICE_FILES,
     SILERO_VAD_SHA256,
     TINY_EN_FILES,
-    resolve_piper_voice,
-    resolve_whisper_model,
     sha256_file,
 )
-from voice.stt import WhisperStt
-from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
 from voice.vad import SileroVad, default_vad_model_path
 
 
@@ -57,59 +52,6 @@ def register(sub: Any) -> None:
 
 
 # --- building the voice stages from Settings (shared with `reflect demo`) ---
-
-
-def model_cache_dir(settings: Settings) -> Path:
-    """Where assembled models and checksum results are kept."""
-    return settings.data_dir / "models"
-
-
-def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
-    """A loaded WhisperStt for `model` (default: the configured English model)."""
-    stt = settings.stt
-    # faster-whisper logs every call at INFO; on the command line that buries the output.
-    logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, logging.root.level))
-    model_dir = resolve_whisper_model(
-        model or stt.model, cache_dir=model_cache_dir(settings), verify=stt.verify_checksums
-    )
-    return WhisperStt(
-        model_dir,
-        device=stt.device,
-        compute_type=stt.compute_type,
-        cpu_threads=stt.cpu_threads,
-        beam_size=stt.beam_size,
-        no_speech_threshold=stt.no_speech_threshold,
-        log_prob_threshold=stt.log_prob_threshold,
-        compression_ratio_threshold=stt.compression_ratio_threshold,
-    )
-
-
-def load_tts(
-    settings: Settings, *, lang: str = "en", voice: str | None = None
-) -> SpeechSynthesizer:
-    """The configured Piper voice for `lang`, or espeak-ng for Spanish without a Piper voice."""
-    tts = settings.tts
-    chosen = voice if voice is not None else (tts.spanish_voice if lang == "es" else tts.voice)
-    if lang == "es" and not chosen:
-        return EspeakTts(tts.espeak_spanish_voice)
-    files = resolve_piper_voice(
-        chosen, cache_dir=model_cache_dir(settings), verify=settings.stt.verify_checksums
-    )
-    return PiperTts(files)
-
-
-def endpointer_config(settings: Settings) -> EndpointerConfig:
-    """The endpointer thresholds from the vad section."""
-    vad = settings.vad
-    return EndpointerConfig(
-        speech_threshold=vad.speech_threshold,
-        min_speech_ms=vad.min_speech_ms,
-        end_silence_ms=vad.end_silence_ms,
-        max_utterance_s=vad.max_utterance_s,
-        preroll_ms=vad.preroll_ms,
-        tail_ms=vad.tail_ms,
-        min_snr_db=vad.min_snr_db,
-    )
 
 
 def report_error(exc: VoiceError) -> int:

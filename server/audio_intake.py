@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -15,10 +14,6 @@ from voice.endpointer import Endpointer, EndpointerConfig, EndpointEvent
 
 FRAME_SAMPLES = 512
 FRAME_BYTES = FRAME_SAMPLES * 2
-# Silence after which the utterance so far is transcribed speculatively (see
-# server.speculation); the endpointer never pauses before its tail is complete, and
-# `end_silence_ms` (700 by default) decides the turn well after.
-SPECULATE_AFTER_MS = 300
 
 
 class ProbabilityStream(Protocol):
@@ -37,11 +32,8 @@ class AudioIntake:
         pool: ModelPool,
         new_stream: Callable[[], ProbabilityStream],
         config: EndpointerConfig,
-        *,
-        pause_ms: int = SPECULATE_AFTER_MS,
     ) -> None:
         self.pool = pool
-        self.pause_ms = pause_ms
         self._new_stream = new_stream
         self._stream = new_stream()
         self.endpointer = self._endpointer(config)
@@ -53,7 +45,6 @@ class AudioIntake:
         return self.endpointer.in_speech
 
     def _endpointer(self, config: EndpointerConfig) -> Endpointer:
-        config = replace(config, pause_ms=self.pause_ms)
         return Endpointer(config, frame_samples=FRAME_SAMPLES, sample_rate=16000)
 
     def reconfigure(self, config: EndpointerConfig) -> None:

@@ -6,7 +6,6 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,10 +13,10 @@ from numpy.typing import NDArray
 
 from server.config import Settings
 from server.stages import Heard, Voiced
+from server.voice_loading import load_stt, load_tts
 from voice.errors import VoiceError
-from voice.model_store import resolve_piper_voice, resolve_whisper_model
 from voice.stt import WhisperStt
-from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
+from voice.tts import PiperTts, SpeechSynthesizer
 from voice.vad import SileroVad
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ class VoiceStack:
     settings: Settings
     vad: SileroVad
     english_stt: WhisperStt
-    english_tts: PiperTts
+    english_tts: SpeechSynthesizer
     spanish_tts: SpeechSynthesizer | None
     load_ms: dict[str, float] = field(default_factory=dict)
     _multilingual: WhisperStt | None = None
@@ -44,18 +43,14 @@ class VoiceStack:
         vad = SileroVad()
         timings["vad"] = _ms(start)
         start = time.perf_counter()
-        english = _whisper(settings, settings.stt.model)
+        english = load_stt(settings)
         timings["stt"] = _ms(start)
         start = time.perf_counter()
-        tts = PiperTts(resolve_piper_voice(settings.tts.voice, cache_dir=_cache(settings)))
+        tts = load_tts(settings)
         timings["tts"] = _ms(start)
         spanish: SpeechSynthesizer | None
         try:
-            spanish = (
-                PiperTts(resolve_piper_voice(settings.tts.spanish_voice))
-                if settings.tts.spanish_voice
-                else EspeakTts("es")
-            )
+            spanish = load_tts(settings, lang="es")
         except VoiceError as exc:
             log.warning("no Spanish voice available (%s); Spanish replies are text only", exc.code)
             spanish = None
@@ -85,7 +80,7 @@ class VoiceStack:
         with self._lock:
             if self._multilingual is None:
                 start = time.perf_counter()
-                self._multilingual = _whisper(self.settings, self.settings.stt.multilingual_model)
+                self._multilingual = load_stt(self.settings, self.settings.stt.multilingual_model)
                 self.load_ms["stt_multilingual"] = _ms(start)
             return self._multilingual
 
@@ -94,7 +89,11 @@ class VoiceStack:
         return {
             "stt": str(self.english_stt.model_dir),
             "stt_multilingual_loaded": self._multilingual is not None,
-            "tts": self.english_tts.voice_files.onnx.name,
+            "tts": (
+                self.english_tts.voice_files.onnx.name
+                if isinstance(self.english_tts, PiperTts)
+                else type(self.english_tts).__name__
+            ),
             "tts_spanish": type(self.spanish_tts).__name__ if self.spanish_tts else None,
             "load_ms": {k: round(v) for k, v in self.load_ms.items()},
         }
@@ -130,19 +129,6 @@ class Speaking:
             synth = self.stack.spanish_tts
         parts = [chunk.pcm16 for chunk in synth.synthesize(text, rate=rate)]
         return Voiced(pcm16=b"".join(parts), sample_rate=synth.sample_rate)
-
-
-def _cache(settings: Settings) -> Path:
-    return settings.data_dir / "models"
-
-
-def _whisper(settings: Settings, name: str) -> WhisperStt:
-    stt = settings.stt
-    model_dir = resolve_whisper_model(name, cache_dir=_cache(settings), verify=stt.verify_checksums)
-    return WhisperStt(
-        model_dir, device=stt.device, compute_type=stt.compute_type, cpu_threads=stt.cpu_threads,
-        beam_size=stt.beam_size, no_speech_threshold=stt.no_speech_threshold,
-    )
 
 
 def _ms(start: float) -> float:

@@ -25,8 +25,8 @@ from server.protocol import (
     parse_kiosk_message,
 )
 from server.services import Services
+from server.voice_loading import endpointer_config
 from server.ws_common import Channel, receive_hello_text
-from voice.endpointer import EndpointerConfig
 
 log = logging.getLogger(__name__)
 INACTIVITY_CHECK_S = 5.0
@@ -99,13 +99,7 @@ def _new_session(
         max_turns=settings.reflection.max_turns,
         session_minutes=settings.reflection.session_minutes,
         live_transcript=settings.reflection.live_transcript,
-        endpointer=EndpointerConfig(
-            speech_threshold=vad.speech_threshold,
-            min_speech_ms=vad.min_speech_ms,
-            end_silence_ms=vad.end_silence_ms,
-            max_utterance_s=vad.max_utterance_s,
-            preroll_ms=vad.preroll_ms,
-        ),
+        endpointer=endpointer_config(vad, speculate=True),
     )
     prefs = KioskPrefs(
         lang=hello.lang,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from cli.demo import CLIENT_LINES
 from cli.main import main
 from tests import speechgen as sg
 from tests.integration.test_stt import wer
@@ -84,4 +86,6 @@ def test_demo(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
     engine_used = "reflection engine (" in printed
     assert engine_used or "PLACEHOLDER echo reply" in printed
-    assert "heard" in printed and "boundar" in printed.lower()
+    heard = re.findall(r'^turn \d: heard\s+"(.*)"$', printed, flags=re.MULTILINE)
+    assert len(heard) == len(CLIENT_LINES)
+    assert sg.word_error_rate(list(CLIENT_LINES), heard) <= 0.35, heard

@@ -1,0 +1,66 @@
+"""Settings -> loaded voice objects, built one way for the CLI, the server and the benchmark."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from server.config import Settings, VadSettings
+from voice.endpointer import EndpointerConfig
+from voice.model_store import resolve_piper_voice, resolve_whisper_model
+from voice.stt import WhisperStt
+from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
+
+
+def model_cache_dir(settings: Settings) -> Path:
+    """Where assembled models and checksum results are kept."""
+    return settings.data_dir / "models"
+
+
+def endpointer_config(vad: VadSettings, *, speculate: bool = False) -> EndpointerConfig:
+    """The endpointer thresholds; `speculate` turns on pause events for early transcription."""
+    return EndpointerConfig(
+        speech_threshold=vad.speech_threshold,
+        min_speech_ms=vad.min_speech_ms,
+        end_silence_ms=vad.end_silence_ms,
+        max_utterance_s=vad.max_utterance_s,
+        preroll_ms=vad.preroll_ms,
+        tail_ms=vad.tail_ms,
+        min_snr_db=vad.min_snr_db,
+        pause_ms=vad.speculate_after_ms if speculate else 0,
+    )
+
+
+def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
+    """A loaded WhisperStt for `model` (default: the configured English model); blocking."""
+    stt = settings.stt
+    # faster-whisper logs every call at INFO, which buries everything else.
+    logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, logging.root.level))
+    model_dir = resolve_whisper_model(
+        model or stt.model, cache_dir=model_cache_dir(settings), verify=stt.verify_checksums
+    )
+    return WhisperStt(
+        model_dir,
+        device=stt.device,
+        compute_type=stt.compute_type,
+        cpu_threads=stt.cpu_threads,
+        beam_size=stt.beam_size,
+        no_speech_threshold=stt.no_speech_threshold,
+        log_prob_threshold=stt.log_prob_threshold,
+        compression_ratio_threshold=stt.compression_ratio_threshold,
+        window_margin_s=stt.window_margin_s or None,
+    )
+
+
+def load_tts(
+    settings: Settings, *, lang: str = "en", voice: str | None = None
+) -> SpeechSynthesizer:
+    """The configured Piper voice for `lang`, or espeak-ng for Spanish without a Piper voice."""
+    tts = settings.tts
+    chosen = voice if voice is not None else (tts.spanish_voice if lang == "es" else tts.voice)
+    if lang == "es" and not chosen:
+        return EspeakTts(tts.espeak_spanish_voice)
+    files = resolve_piper_voice(
+        chosen, cache_dir=model_cache_dir(settings), verify=settings.stt.verify_checksums
+    )
+    return PiperTts(files)
