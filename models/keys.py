@@ -32,6 +32,7 @@ from models.tables import (
     KeyCheck,
     KeyRotation,
     OutboxEvent,
+    ReflectionSession,
     RiskAlert,
     Summary,
     Turn,
@@ -49,6 +50,8 @@ ENCRYPTED_COLUMNS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "risk_alerts": (RiskAlert, [("evidence_enc", "evidence")]),
     "feedback": (Feedback, [("comment_enc", "comment")]),
     "event_outbox": (OutboxEvent, [("payload_enc", "payload")]),
+    # Last, so a rotation interrupted before this table existed still reaches it on resume.
+    "reflection_sessions": (ReflectionSession, [("label_enc", "label")]),
 }
 
 

@@ -72,6 +72,7 @@ def erase_session(
                         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     now = now or utcnow()
     row.status, row.erased_at = SessionStatus.ERASED, now
+    row.label_enc = None  # the staff label may identify the client too
     row.ended_at = row.ended_at or now
     db.flush()
     db.expire_all()  # drop any cached plaintext-bearing objects from this Session

@@ -43,6 +43,7 @@ from models.views import (
 )
 
 CODE_DIGITS = 6
+LABEL_MAX_CHARS = 80
 
 
 def create_session(
@@ -53,14 +54,20 @@ def create_session(
     language: str = "en",
     ttl: timedelta = timedelta(minutes=30),
     now: datetime | None = None,
+    label: str | None = None,
 ) -> tuple[ReflectionSession, str]:
-    """New pending session for a therapist; returns it and its one-time code (shown once)."""
+    """New pending session for a therapist; returns it and its one-time code (shown once).
+
+    `label` is the staff's note ("2pm appointment"), stored encrypted; blank means none."""
     require_session_creator(created_by, therapist_id)
     therapist = db.get(User, therapist_id)
     if therapist is None or therapist.role is not Role.THERAPIST or not therapist.active:
         raise NotFoundError("no such active therapist")
     if not 0 < len(language) <= 16:
         raise InvalidInputError("language must be a short code such as 'en' or 'es'")
+    label = (label or "").strip() or None
+    if label is not None and len(label) > LABEL_MAX_CHARS:
+        raise InvalidInputError(f"the label must be at most {LABEL_MAX_CHARS} characters")
     now = now or utcnow()
     cipher = context_of(db).cipher
     for _ in range(50):
@@ -72,10 +79,13 @@ def create_session(
             break
     else:
         raise ConflictError("could not find a free session code; try again")
+    session_id = uuid.uuid4()
+    label_enc = None if label is None else cipher.encrypt_text(
+        label, table="reflection_sessions", column="label", row_id=session_id)
     row = ReflectionSession(
-        id=uuid.uuid4(), therapist_id=therapist_id, created_by=created_by.id, code_hash=mac,
+        id=session_id, therapist_id=therapist_id, created_by=created_by.id, code_hash=mac,
         code_expires_at=now + ttl, status=SessionStatus.PENDING, language=language,
-        created_at=now,
+        created_at=now, label_enc=label_enc,
     )
     db.add(row)
     db.flush()
@@ -137,7 +147,7 @@ def view_session(db: Session, *, viewer: Viewer, session_id: uuid.UUID) -> Sessi
     """Metadata of one session the viewer may see."""
     row = get_session(db, session_id=session_id)
     require_session_visible(viewer, row)
-    return session_view(row, _accesses(db, [row.id]).get(row.id, []))
+    return session_view(row, _accesses(db, [row.id]).get(row.id, []), context_of(db).cipher)
 
 
 def list_sessions(
@@ -160,7 +170,8 @@ def list_sessions(
         query = query.where(ReflectionSession.created_at >= since)
     rows = list(db.scalars(query.order_by(ReflectionSession.created_at.desc()).limit(limit)))
     accesses = _accesses(db, [r.id for r in rows])
-    return [session_view(r, accesses.get(r.id, [])) for r in rows]
+    cipher = context_of(db).cipher
+    return [session_view(r, accesses.get(r.id, []), cipher) for r in rows]
 
 
 def get_session_text(
@@ -207,7 +218,7 @@ def _load_text(db: Session, row: ReflectionSession) -> SessionText:
     feedback = db.scalars(select(Feedback).where(Feedback.session_id == row.id)
                           .order_by(Feedback.created_at)).all()
     return SessionText(
-        session=session_view(row, _accesses(db, [row.id]).get(row.id, [])),
+        session=session_view(row, _accesses(db, [row.id]).get(row.id, []), cipher),
         consents=tuple(consent_view(c) for c in consents),
         turns=tuple(turn_view(t, cipher) for t in turns),
         summaries=tuple(summary_view(s, cipher) for s in summaries),

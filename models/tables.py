@@ -100,6 +100,7 @@ class ReflectionSession(Base):
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
+    label_enc: Mapped[bytes | None]  # staff's label ("2pm appointment"); may identify the client
 
 
 def _session_fk() -> Any:

@@ -31,7 +31,7 @@ class BreakGlassView:
 
 @dataclass(frozen=True)
 class SessionView:
-    """Session metadata (no client text)."""
+    """Session metadata (no client text; the staff label is decrypted)."""
 
     id: uuid.UUID
     therapist_id: uuid.UUID
@@ -45,6 +45,7 @@ class SessionView:
     ended_at: datetime | None
     erased_at: datetime | None
     break_glass: tuple[BreakGlassView, ...] = ()
+    label: str | None = None  # decrypted staff label (never client text, but may identify)
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,25 @@ class SessionText:
     feedback: tuple[FeedbackView, ...]
 
 
-def session_view(row: ReflectionSession, accesses: list[BreakGlassAccess]) -> SessionView:
-    """Metadata view of a session row."""
+def session_label(row: ReflectionSession, cipher: Cipher) -> str | None:
+    """Decrypt a session's label (None if it has none, or it was erased)."""
+    if row.label_enc is None:
+        return None
+    return cipher.decrypt_text(row.label_enc, table="reflection_sessions", column="label",
+                               row_id=row.id)
+
+
+def session_view(
+    row: ReflectionSession, accesses: list[BreakGlassAccess], cipher: Cipher
+) -> SessionView:
+    """Metadata view of a session row, with its label decrypted."""
     return SessionView(
         id=row.id, therapist_id=row.therapist_id, created_by=row.created_by,
         kiosk_id=row.kiosk_id, status=row.status, language=row.language,
         created_at=row.created_at, code_expires_at=row.code_expires_at,
         started_at=row.started_at, ended_at=row.ended_at, erased_at=row.erased_at,
         break_glass=tuple(BreakGlassView(a.admin_id, a.reason, a.at) for a in accesses),
+        label=session_label(row, cipher),
     )
 
 

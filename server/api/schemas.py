@@ -46,6 +46,7 @@ class CreateSessionRequest(Body):
     """A new reflection session."""
 
     therapist_id: uuid.UUID | None = None
+    # e.g. "2pm appointment"; stored encrypted, returned by list and get, erased with the text.
     label: Annotated[str, Field(max_length=80)] | None = None
     lang: Literal["en", "es"] = "en"
 
@@ -73,6 +74,7 @@ class SessionOut(BaseModel):
     ended_at: datetime | None
     erased_at: datetime | None
     break_glass: list[dict[str, Any]] = []
+    label: str | None = None  # the staff's label from creation (stored encrypted)
 
 
 class SessionList(BaseModel):

@@ -44,6 +44,7 @@ def session_out(view: SessionView) -> SessionOut:
         started_at=view.started_at,
         ended_at=view.ended_at,
         erased_at=view.erased_at,
+        label=view.label,
         break_glass=[
             {"admin_id": str(b.admin_id), "reason": b.reason, "at": b.at.isoformat()}
             for b in view.break_glass
@@ -79,7 +80,12 @@ async def create_session(
     def work() -> tuple[uuid.UUID, str, Any]:
         with services.database.transaction() as db:
             row, code = sessions.create_session(
-                db, therapist_id=therapist_id, created_by=actor, language=body.lang, ttl=ttl
+                db,
+                therapist_id=therapist_id,
+                created_by=actor,
+                language=body.lang,
+                ttl=ttl,
+                label=body.label,
             )
             return row.id, code, row.code_expires_at
 

@@ -4,6 +4,7 @@ responder) shared by the server's end-to-end tests, plus websocket and REST clie
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -246,16 +247,39 @@ class TherapistClient:
             f"{server.ws_url}/ws/therapist", additional_headers={"Cookie": cookie}
         )
         client = cls(ws)
-        await ws.send(json.dumps({"type": "hello", "protocol": 1, "last_seq": last_seq}))
+        # Refused before hello (e.g. no sign-in: error + close 4401) makes the send fail; the
+        # server's error frame, sent before its close frame, is still buffered for next().
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await ws.send(json.dumps({"type": "hello", "protocol": 1, "last_seq": last_seq}))
         welcome = await client.next()
         replayed: list[dict[str, Any]] = []
         if welcome["type"] == "welcome":
             while (message := await client.next())["type"] != "replay_done":
                 replayed.append(message)
+        elif welcome["type"] == "error" and welcome.get("fatal"):
+            # A fatal error is followed by the close: wait for it so close_code is known.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ws.wait_closed(), 10)
         return client, welcome, replayed
 
+    @property
+    def close_code(self) -> int | None:
+        """The websocket close code once the server closed the socket (e.g. 4401)."""
+        code: int | None = self.ws.close_code
+        return code
+
     async def next(self, wait_s: float = 60) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), wait_s))
+        """The next message; a closed socket is `{"type": "closed", "close_code", "reason"}`."""
+        try:
+            raw = await asyncio.wait_for(self.ws.recv(), wait_s)
+        except websockets.ConnectionClosed as closed:
+            received = closed.rcvd
+            return {
+                "type": "closed",
+                "close_code": received.code if received else None,
+                "reason": received.reason if received else "",
+            }
+        message: dict[str, Any] = json.loads(raw)
         return message
 
     async def until_event(self, kind: str, wait_s: float = 60) -> list[dict[str, Any]]:

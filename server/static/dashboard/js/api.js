@@ -14,9 +14,10 @@ function csrfCookie() {
 }
 
 export class Api {
-  constructor({ onUnauthorized = () => {} } = {}) {
+  constructor({ onUnauthorized = () => {}, onPasswordChangeRequired = () => {} } = {}) {
     this.csrf = "";
     this.onUnauthorized = onUnauthorized;
+    this.onPasswordChangeRequired = onPasswordChangeRequired;
   }
 
   async request(method, path, body) {
@@ -34,8 +35,10 @@ export class Api {
     const data = type.includes("json") ? await response.json() : await response.text();
     if (!response.ok) {
       const detail = (data && data.detail) || {};
-      const code = typeof detail === "object" ? detail.code : String(detail);
+      // FastAPI's own validation errors come as a list of problems, ours as {code, message}.
+      const code = Array.isArray(detail) ? "invalid_input" : typeof detail === "object" ? detail.code : String(detail);
       if (response.status === 401 && path !== "/api/auth/login") this.onUnauthorized(code);
+      if (response.status === 403 && code === "password_change_required") this.onPasswordChangeRequired();
       throw new ApiError(response.status, code || `http_${response.status}`, detail.message);
     }
     return data;
@@ -55,6 +58,12 @@ export class Api {
 
   async me() {
     const data = await this.get("/api/auth/me");
+    this.csrf = data.csrf_token;
+    return data;
+  }
+
+  async changePassword(currentPassword, newPassword) {
+    const data = await this.post("/api/me/password", { current_password: currentPassword, new_password: newPassword });
     this.csrf = data.csrf_token;
     return data;
   }

@@ -1,5 +1,6 @@
-// Dashboard app: sign-in, hash routes, live therapist stream, alert banners.
+// Dashboard app: sign-in (and the forced one-time-password change), hash routes, live stream, alerts.
 
+import { accountView, forcedPasswordView } from "./account.js";
 import { adminView } from "./admin.js";
 import { Beeper, renderBanners } from "./alerts.js";
 import { Api } from "./api.js";
@@ -12,10 +13,14 @@ const STATUS_TEXT = { connecting: "Connectingâ€¦", reconnecting: "Reconnectingâ€
 
 class App {
   constructor() {
-    this.api = new Api({ onUnauthorized: () => this.signedOut() });
+    this.api = new Api({
+      onUnauthorized: () => this.signedOut(),
+      onPasswordChangeRequired: () => this.mustChangePassword(this.user),
+    });
     this.store = new Store();
     this.beeper = new Beeper();
     this.user = null;
+    this.passwordChangeRequired = false;
     this.stream = new TherapistStream({
       onEvent: (message) => this.onLiveEvent(message),
       onStatus: (status) => {
@@ -35,7 +40,7 @@ class App {
     $("logout").addEventListener("click", () => this.logout());
     try {
       const me = await this.api.me();
-      await this.signedIn(me.user);
+      await this.signedIn(me.user, me.password_change_required);
     } catch {
       this.route();
     }
@@ -44,11 +49,33 @@ class App {
   async login(username, password, totp) {
     const data = await this.api.login(username, password, totp);
     this.beeper.unlock(); // the sign-in click lets alerts make sound
-    await this.signedIn(data.user);
+    await this.signedIn(data.user, data.password_change_required);
   }
 
-  async signedIn(user) {
+  /** A one-time password: nothing but the password change until it is done (the API agrees). */
+  mustChangePassword(user) {
+    if (!user || (this.passwordChangeRequired && this.user === user)) return;
     this.user = user;
+    this.passwordChangeRequired = true;
+    this.stream.stop();
+    $("who").textContent = user.display_name || user.username;
+    $("nav").hidden = true;
+    $("logout").hidden = false;
+    $("live-status").textContent = "";
+    this.route();
+  }
+
+  async passwordChanged(data) {
+    await this.signedIn(data.user, data.password_change_required);
+  }
+
+  async signedIn(user, passwordChangeRequired = false) {
+    if (passwordChangeRequired) {
+      this.mustChangePassword(user);
+      return;
+    }
+    this.user = user;
+    this.passwordChangeRequired = false;
     $("who").textContent = `${user.display_name || user.username} (${user.role.replace("_", " ")})`;
     $("nav").hidden = false;
     $("logout").hidden = false;
@@ -62,6 +89,7 @@ class App {
   signedOut() {
     if (!this.user) return;
     this.user = null;
+    this.passwordChangeRequired = false;
     this.stream.stop();
     $("nav").hidden = true;
     $("logout").hidden = true;
@@ -103,7 +131,7 @@ class App {
     const body = { lang };
     if (label) body.label = label;
     const created = await this.api.post("/api/sessions", body);
-    // The label and code are only known here: the API does not list them later.
+    // The code is shown once; the label also comes back from the API after a reload.
     this.store.mergeRest({ ...created, label: label || null, lang, created_at: new Date().toISOString(), status: "pending" });
     return created;
   }
@@ -148,14 +176,16 @@ class App {
     const [, page = "", id] = location.hash.split("/");
     let content;
     if (!this.user) content = loginView(this);
+    else if (this.passwordChangeRequired) content = forcedPasswordView(this);
     else if (page === "session" && id) {
       if (moveFocus) await this.loadDetail(decodeURIComponent(id));
       content = sessionView(this, decodeURIComponent(id));
     }
     else if (page === "history") content = historyView(this);
     else if (page === "admin" && this.user.role === "admin") content = await adminView(this);
+    else if (page === "account") content = await accountView(this);
     else content = todayView(this);
-    main.replaceChildren(...content.filter(Boolean));
+    main.replaceChildren(...content.flat(Infinity).filter(Boolean));
     for (const link of document.querySelectorAll("nav a")) {
       link.toggleAttribute("aria-current", link.getAttribute("href") === `#/${page}`);
       if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");

@@ -1,5 +1,16 @@
 // Dashboard state: sessions and alerts, updated from REST lists and live therapist events.
 
+/** REST turns ({speaker, text}) as the live stream's pairs ({client_text, reply_text}). */
+function pairTurns(rows) {
+  const pairs = [];
+  for (const row of rows) {
+    if (row.client_text !== undefined) pairs.push(row);
+    else if (row.speaker === "client") pairs.push({ client_text: row.text, reply_text: "" });
+    else if (row.speaker === "reflector" && pairs.length && !pairs[pairs.length - 1].reply_text) pairs[pairs.length - 1].reply_text = row.text;
+  }
+  return pairs;
+}
+
 export class Store {
   constructor() {
     this.sessions = new Map(); // id -> session view model
@@ -27,7 +38,7 @@ export class Store {
   mergeRest(row) {
     const id = row.session_id ?? row.id;
     const session = this.session(id);
-    for (const key of ["code", "label", "lang", "status", "created_at", "expires_at", "kiosk_name", "ended_reason"]) {
+    for (const key of ["code", "label", "lang", "status", "created_at", "expires_at", "kiosk_name", "ended_reason", "break_glass"]) {
       if (row[key] !== undefined && row[key] !== null) session[key] = row[key];
     }
     if (row.language) session.lang = row.language;
@@ -47,7 +58,7 @@ export class Store {
       if (detail.summary_approved) session.approved = detail.summary;
       else session.draft = detail.summary;
     }
-    const turns = (detail.turns ?? []).filter((t) => t.client_text !== undefined);
+    const turns = pairTurns(detail.turns ?? []);
     if (turns.length > session.turns.length) session.turns = turns;
     for (const alert of detail.alerts ?? []) this.addAlert({ ...alert, session_id: session.id });
     if (detail.feedback?.length) session.feedback = detail.feedback[detail.feedback.length - 1];

@@ -1,6 +1,7 @@
 // Dashboard screens: login, today's sessions, one session's live view, history.
 
 import { describeAlert } from "./alerts.js";
+import { breakGlassPanel, breakGlassRecords } from "./breakglass.js";
 import { formatTime, h, isToday, summaryView } from "./dom.js";
 
 export function loginView(app) {
@@ -100,6 +101,7 @@ export function sessionView(app, id) {
     h("h1", {}, s.label || `Session ${id.slice(0, 8)}`, " ", statusBadge(s.status)),
     h("p", {}, s.code ? `Code ${s.code} · ` : "", s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language ${s.lang}` : ""),
     h("div", { class: "inline-form" }, callIn, callNote),
+    breakGlassRecords(s),
     alerts.length ? h("section", { "aria-labelledby": "alerts-h" }, h("h2", { id: "alerts-h" }, "Risk alerts"), alerts.map((a) => alertCard(app, a))) : null,
     h("div", { class: "grid2" },
       h("section", { class: "card summary", id: "approved-summary", "aria-labelledby": "approved-h" },
@@ -113,6 +115,7 @@ export function sessionView(app, id) {
     s.turns.length ? h("section", { class: "card", "aria-labelledby": "transcript-h" }, h("h2", { id: "transcript-h" }, "Live transcript"),
       h("ol", { class: "transcript" }, s.turns.map((t) => h("li", {}, h("strong", {}, "Client: "), t.client_text, h("br"), h("strong", {}, "Kiosk: "), t.reply_text)))) : null,
     s.feedback ? h("section", { class: "card" }, h("h2", {}, "Client feedback"), h("p", {}, `Rating: ${s.feedback.rating ?? "skipped"}${s.feedback.flagged_turns?.length ? ` · replies flagged: ${s.feedback.flagged_turns.join(", ")}` : ""}`)) : null,
+    app.user.role === "admin" ? breakGlassPanel(app, id) : null,
   ];
 }
 
