@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 from typing import Any
 
@@ -21,6 +22,9 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Start uvicorn with the app built from settings."""
+    # Migrations log every plugin and step at INFO on each start; only their problems matter
+    # here, so the one-time admin password and the keyring warning stand out.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
     import uvicorn
 
     from server.app import create_app

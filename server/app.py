@@ -26,6 +26,7 @@ from server.api import (
     health_routes,
     me_routes,
     session_routes,
+    therapist_routes,
 )
 from server.config import Settings
 from server.deps import ServicesDep
@@ -85,6 +86,7 @@ def create_app(
     for router in (
         auth_routes.router,
         session_routes.router,
+        therapist_routes.router,
         alert_routes.router,
         admin_routes.router,
         admin_users.router,

@@ -126,11 +126,14 @@ class EngineConversations:
         store: ContentStore,
         settings: Settings,
         responder: Responder,
+        ollama: OllamaResponder | None = None,
     ) -> None:
         self.engine = engine
         self.store = store
         self.settings = settings
         self.responder = responder
+        # Kept even when `auto` fell back to scripted, so /health can say why.
+        self.ollama = ollama
         with PHRASES_FILE.open("rb") as handle:
             self.phrases: dict[str, dict[str, str]] = tomllib.load(handle)
 
@@ -164,7 +167,20 @@ class EngineConversations:
         report["in_use"] = (
             self.responder.name if report.get("usable", True) else "scripted (fallback)"
         )
+        report["ollama"] = self._ollama_status()
         return report
+
+    def _ollama_status(self) -> dict[str, Any] | None:
+        """Ollama's last probe or reply, or None when the clinic chose the scripted reflector."""
+        if self.ollama is None:
+            return None
+        status = self.ollama.status()
+        return {
+            "state": status.state.value,
+            "model": status.model,
+            "host": self.ollama.host,
+            "last_error": status.last_error,
+        }
 
 
 def load_conversations(settings: Settings) -> EngineConversations:
@@ -173,6 +189,7 @@ def load_conversations(settings: Settings) -> EngineConversations:
     store = ContentStore(Path(content_dir)) if content_dir else ContentStore()
     scripted = ScriptedReflector(store)
     responder: Responder = scripted
+    ollama: OllamaResponder | None = None
     config = settings.responder
     if config.kind in ("auto", "ollama"):
         ollama = OllamaResponder(
@@ -188,10 +205,13 @@ def load_conversations(settings: Settings) -> EngineConversations:
         if status.usable or config.kind == "ollama":
             responder = ollama
         if not status.usable:
+            # The responder already logged the error itself; say what it means for replies.
             log.warning(
-                "Ollama is not usable (%s: %s); replies come from the built-in scripted reflector",
-                status.state.value,
-                status.last_error,
+                "Ollama at %s (model %s) is %s: replies come from the built-in scripted "
+                "reflector (see /health)",
+                config.ollama_host,
+                config.ollama_model,
+                status.state.value.replace("_", " "),
             )
     engine = ReflectionEngine(
         screener=RiskScreener.load(store),
@@ -200,4 +220,4 @@ def load_conversations(settings: Settings) -> EngineConversations:
         responder=responder,
         store=store,
     )
-    return EngineConversations(engine, store, settings, responder)
+    return EngineConversations(engine, store, settings, responder, ollama)

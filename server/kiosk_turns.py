@@ -86,7 +86,9 @@ class KioskTurns:
         self._cancellable = True
         self._playback_until = 0.0
         self._reports: set[asyncio.Task[None]] = set()
-        self.speculator = Speculator(self.pool, self.transcriber)
+        self.speculator = Speculator(
+            self.pool, self.transcriber, on_outcome=self.metrics.speculation
+        )
 
     async def _set_state(self, state: FlowState, activity: Activity) -> None:
         self.state = state

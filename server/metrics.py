@@ -5,6 +5,7 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from server.pipeline import TurnMarks
+from server.speculation import SpeculationOutcome
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
@@ -37,6 +38,15 @@ class ServerMetrics:
         self.pool_pending = Gauge(
             "reflect_model_jobs_pending", "Model jobs queued or running", registry=r
         )
+        self.speculations = Counter(
+            "reflect_speculations",
+            "Speculative transcriptions at the client's pauses: started, skipped (model threads"
+            " busy), hit (the end of turn used it) or miss (thrown away)",
+            ["outcome"],
+            registry=r,
+        )
+        for outcome in SpeculationOutcome:
+            self.speculations.labels(outcome=outcome.value)  # shown as 0 before the first turn
         self.alert_delay = Histogram(
             "reflect_alert_delay_seconds",
             "Time from the end of a crisis utterance to the therapist event being published",
@@ -53,6 +63,10 @@ class ServerMetrics:
         ):
             if value is not None:
                 self.turn_latency.labels(mark=name).observe(max(0.0, value - marks.end_of_speech))
+
+    def speculation(self, outcome: SpeculationOutcome) -> None:
+        """Count what became of one speculative transcription."""
+        self.speculations.labels(outcome=outcome.value).inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition."""

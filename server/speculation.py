@@ -10,8 +10,10 @@ to the pipeline, which treats it exactly like a transcript made at that moment.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +41,19 @@ class _Guess:
     future: Future[Heard]
 
 
+class SpeculationOutcome(StrEnum):
+    """What became of a pause, as counted on /metrics."""
+
+    STARTED = "started"
+    SKIPPED = "skipped"  # model threads busy with real turns
+    HIT = "hit"  # the end of turn used the guess
+    MISS = "miss"  # speech resumed or the audio differed: the guess was thrown away
+
+
+def _ignore(outcome: SpeculationOutcome) -> None:
+    """No metrics sink (unit tests)."""
+
+
 @dataclass
 class SpeculationStats:
     """How speculation fared for one kiosk (for tests and diagnostics)."""
@@ -52,10 +67,17 @@ class SpeculationStats:
 class Speculator:
     """At most one speculative transcription per kiosk, started only on an idle model thread."""
 
-    def __init__(self, pool: ModelPool, transcriber: Transcriber) -> None:
+    def __init__(
+        self,
+        pool: ModelPool,
+        transcriber: Transcriber,
+        *,
+        on_outcome: Callable[[SpeculationOutcome], None] = _ignore,
+    ) -> None:
         self.pool = pool
         self.transcriber = transcriber
         self.stats = SpeculationStats()
+        self._on_outcome = on_outcome
         self._guess: _Guess | None = None
 
     @property
@@ -78,8 +100,10 @@ class Speculator:
         future = self.pool.try_idle(self.transcriber.transcribe, event.audio, lang)
         if future is None:
             self.stats.skipped_busy += 1  # other kiosks' real work comes first
+            self._on_outcome(SpeculationOutcome.SKIPPED)
             return
         self.stats.started += 1
+        self._on_outcome(SpeculationOutcome.STARTED)
         self._guess = _Guess(event.key, lang, event.audio, future)
 
     def discard(self) -> None:
@@ -88,6 +112,7 @@ class Speculator:
         if guess is None:
             return
         self.stats.discarded += 1
+        self._on_outcome(SpeculationOutcome.MISS)
         guess.future.cancel()  # a running transcription cannot stop; its result is dropped
         guess.future.add_done_callback(_swallow)
 
@@ -107,6 +132,7 @@ class Speculator:
             self.discard()
             return None
         self.stats.used += 1
+        self._on_outcome(SpeculationOutcome.HIT)
         return guess.future
 
 

@@ -14,6 +14,7 @@ def text_json(text: SessionText) -> dict[str, Any]:
     return {
         "session": {
             "id": str(session.id),
+            "label": session.label,
             "status": session.status.value,
             "language": session.language,
             "created_at": session.created_at.isoformat(),
@@ -66,6 +67,11 @@ def _items(values: Any) -> list[str]:
     return out
 
 
+def _one_line(value: str) -> str:
+    """Staff-typed text on one Markdown line (a line break would start a new block)."""
+    return " ".join(value.split())
+
+
 def summary_markdown(text: SessionText) -> str:
     """The client-approved (or latest draft) summary as a Markdown document."""
     latest = text.summaries[-1] if text.summaries else None
@@ -74,6 +80,7 @@ def summary_markdown(text: SessionText) -> str:
     lines = [
         "# Reflection session summary",
         "",
+        *([f"- Label: {_one_line(text.session.label)}"] if text.session.label else []),
         f"- Session: `{text.session.id}`",
         f"- Date: {text.session.created_at:%Y-%m-%d %H:%M} UTC",
         f"- Language: {text.session.language}",

@@ -194,3 +194,16 @@ class FeedbackReport(BaseModel):
     average_rating: float | None
     flagged_replies: int
     items: list[dict[str, Any]]
+
+
+class TherapistOut(BaseModel):
+    """An active therapist a session can be created for."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+class TherapistList(BaseModel):
+    """Active therapists, by display name."""
+
+    therapists: list[TherapistOut]

@@ -71,6 +71,14 @@ async def test_spoken_turn_streams_transcript_reply_and_audio_in_order(
         metrics = (await http.get("/metrics")).text
     for mark in ("stt_done", "first_token", "first_audio"):
         assert f'reflect_turn_latency_seconds_count{{mark="{mark}"}}' in metrics
+    # The pause before the end of turn started a speculative transcription (or found the
+    # model threads busy): either way /metrics counted it.
+    assert sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith(("reflect_speculations_total{outcome=\"started\"}",
+                            "reflect_speculations_total{outcome=\"skipped\"}"))
+    ) >= 1, [line for line in metrics.splitlines() if "speculation" in line]
 
 
 async def test_crisis_utterance_reaches_kiosk_and_therapist(live_server: LiveServer) -> None:

@@ -8,10 +8,10 @@ import { PlaybackQueue } from "./playback.js";
 import { applyDisplay, changeScale, defaultPreferences, speechSettingsMessage, syncDialog } from "./preferences.js";
 import { buildRating, renderReview } from "./review.js";
 import { IdleTimer, showMessage, showScreen } from "./screens.js";
+import { kioskToken, offerSetup } from "./setup.js";
 import { renderConsent, renderCrisis, resetCrisis } from "./content.js";
 import { VoiceController } from "./voice.js";
 
-const TOKEN_KEY = "reflect.kiosk_token";
 const CODE_ERRORS = new Set(["code_invalid", "code_expired", "code_used", "rate_limited"]);
 const CONVERSATION_STATES = new Set(["opening", "reflecting", "focus"]);
 const MESSAGE_CLEAR_MS = 15000;
@@ -26,19 +26,6 @@ const ui = {
   stoppedTurns: new Set(),
   clearTimer: null,
 };
-
-function kioskToken() {
-  const params = new URLSearchParams(location.search);
-  const fromUrl = params.get("token");
-  if (fromUrl) {
-    localStorage.setItem(TOKEN_KEY, fromUrl);
-    params.delete("token");
-    // Keep the secret out of the address bar and history.
-    history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
-    return fromUrl;
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 async function setLanguage(lang) {
   const strings = await loadStrings(lang);
@@ -107,6 +94,7 @@ const conn = new KioskConnection({
     document.body.dataset.connection = status;
     const text = { reconnecting: "status.reconnecting", connecting: "code.connecting", unauthorized: "code.no_token", failed: "code.offline" }[status];
     $("conn-status").textContent = text ? ui.t(text) : "";
+    if (status === "unauthorized") offerSetup(document, conn);
   },
 });
 
@@ -390,6 +378,7 @@ async function boot() {
   showScreen(document, "code");
   if (!conn.token) {
     $("code-error").textContent = ui.t("code.no_token");
+    offerSetup(document, conn);
     return;
   }
   conn.connect();

@@ -127,9 +127,10 @@ class App {
     }
   }
 
-  async createSession(label, lang) {
+  async createSession(label, lang, therapistId = null) {
     const body = { lang };
     if (label) body.label = label;
+    if (therapistId) body.therapist_id = therapistId;
     const created = await this.api.post("/api/sessions", body);
     // The code is shown once; the label also comes back from the API after a reload.
     this.store.mergeRest({ ...created, label: label || null, lang, created_at: new Date().toISOString(), status: "pending" });

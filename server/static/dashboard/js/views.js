@@ -3,6 +3,7 @@
 import { describeAlert } from "./alerts.js";
 import { breakGlassPanel, breakGlassRecords } from "./breakglass.js";
 import { formatTime, h, isToday, summaryView } from "./dom.js";
+import { responderStatus } from "./status.js";
 
 export function loginView(app) {
   const error = h("p", { class: "error", role: "alert", id: "login-error" });
@@ -47,28 +48,51 @@ function sessionTable(app, sessions, caption) {
       h("td", {}, s.approved ? "Approved" : s.draft ? "Draft" : "—")))));
 }
 
+/** Front desk and admins create sessions for a therapist: a picker filled from /api/therapists. */
+function therapistPicker(app, submit, result) {
+  const select = h("select", { id: "therapist", required: true }, h("option", { value: "" }, "Loading…"));
+  app.api.get("/api/therapists").then((data) => {
+    const therapists = data.therapists ?? [];
+    select.replaceChildren(h("option", { value: "" }, "Choose a therapist"),
+      ...therapists.map((t) => h("option", { value: t.id }, t.display_name)));
+    if (therapists.length === 1) select.value = therapists[0].id;
+    if (therapists.length === 0) {
+      submit.disabled = true;
+      result.replaceChildren(h("p", { class: "hint", id: "no-therapists" }, "There is no active therapist account yet. An admin adds one in the Admin area."));
+    }
+  }).catch((err) => {
+    select.replaceChildren(h("option", { value: "" }, "Not available"));
+    result.replaceChildren(h("p", { class: "error", role: "alert" }, `Could not load the therapists (${err.code}).`));
+  });
+  return h("div", {}, h("label", { for: "therapist" }, "Therapist"), select);
+}
+
 export function todayView(app) {
   const result = h("div", { id: "created", "aria-live": "polite" });
+  const submit = h("button", { type: "submit", class: "btn btn-primary" }, "Create session");
+  const forOthers = app.user.role !== "therapist";
   const form = h("form", { class: "inline-form card", id: "create-form" },
+    forOthers ? therapistPicker(app, submit, result) : null,
     h("div", {}, h("label", { for: "label" }, "Label ", h("span", { class: "hint" }, "(optional, e.g. 2pm appointment — no names)")), h("input", { id: "label", maxlength: 80 })),
     h("div", {}, h("label", { for: "lang" }, "Language"), h("select", { id: "lang" }, h("option", { value: "en" }, "English"), h("option", { value: "es" }, "Spanish"))),
-    h("button", { type: "submit", class: "btn btn-primary" }, "Create session"));
+    submit);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     result.replaceChildren();
     try {
-      const created = await app.createSession(form.label.value.trim(), form.lang.value);
+      const therapistId = forOthers ? form.therapist.value : null;
+      const created = await app.createSession(form.label.value.trim(), form.lang.value, therapistId);
       result.append(h("div", { class: "card", id: "new-code" },
-        h("p", {}, "Give the client this code for the kiosk:"),
+        h("p", {}, forOthers ? `Session for ${form.therapist.selectedOptions[0]?.textContent ?? "the therapist"}. Give the client this code for the kiosk:` : "Give the client this code for the kiosk:"),
         h("p", { class: "code-display", id: "session-code" }, created.code),
         h("p", { class: "hint" }, `Expires ${formatTime(created.expires_at)}. It works once.`)));
       form.label.value = "";
       document.getElementById("session-list")?.replaceChildren(sessionList(app, "today"));
     } catch (err) {
-      result.append(h("p", { class: "error", role: "alert" }, `Could not create the session (${err.code}).`));
+      result.append(h("p", { class: "error", role: "alert" }, err.code === "therapist_required" ? "Choose the therapist the session is for." : `Could not create the session (${err.code}).`));
     }
   });
-  return [h("h1", {}, "Today's sessions"), h("h2", {}, "New session"), form, result, h("h2", {}, "Sessions"),
+  return [h("h1", {}, "Today's sessions"), responderStatus(app), h("h2", {}, "New session"), form, result, h("h2", {}, "Sessions"),
     h("div", { id: "session-list" }, sessionList(app, "today"))];
 }
 
