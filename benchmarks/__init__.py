@@ -1,0 +1,1 @@
+"""Reproducible performance benchmarks (`reflect bench`): numbers, never test assertions."""

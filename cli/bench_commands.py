@@ -1,0 +1,83 @@
+"""`reflect bench`: the performance benchmark (progress on stderr, one JSON line on stdout)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from server.config import Settings
+
+
+def _int_list(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,2,4: {text!r}") from exc
+    if not values or any(not 1 <= v <= 32 for v in values):
+        raise argparse.ArgumentTypeError("kiosk counts must be between 1 and 32")
+    return values
+
+
+def _name_list(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not names:
+        raise argparse.ArgumentTypeError("name at least one model")
+    return names
+
+
+def register(sub: Any) -> None:
+    """Add the bench command."""
+    bench: argparse.ArgumentParser = sub.add_parser(
+        "bench", help="measure latency, concurrency and memory (real models, loopback server)")
+    bench.add_argument("--quick", action="store_true", help="fewer samples (about 3 minutes)")
+    bench.add_argument("--kiosks", type=_int_list, default=None,
+                       help="simulated kiosk counts, e.g. 1,2,4,8")
+    bench.add_argument("--models", type=_name_list, default=None,
+                       help="STT models, e.g. tiny.en,base (the first gets every phase)")
+    bench.add_argument("--no-stages", action="store_true", help="skip the per-stage timings")
+    bench.add_argument("--out", type=Path, default=None, help="also write the results here")
+    bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
+                       help="sample the server with py-spy during the kiosk phases into DIR")
+    bench.set_defaults(handler=run_bench)
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the benchmark; exit 1 if it could not run, 0 otherwise (misses are reported)."""
+    import httpx
+    from websockets.exceptions import WebSocketException
+
+    from benchmarks.corpus import espeak_available
+    from benchmarks.report import human_summary
+    from benchmarks.runner import BenchOptions, run
+
+    if not espeak_available():
+        print("error [espeak_missing]: the benchmark speaks its corpus with espeak-ng; "
+              "install it (apt install espeak-ng)", file=sys.stderr)
+        return 1
+    # One line per HTTP request would bury the progress lines.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    options = BenchOptions.make(quick=args.quick, kiosks=args.kiosks, models=args.models,
+                                stages=not args.no_stages,
+                                profile_dir=str(args.profile) if args.profile else None)
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    try:
+        results = run(settings, options, progress)
+    except (RuntimeError, OSError, TimeoutError, httpx.HTTPError, WebSocketException) as exc:
+        # Expected failures get a code; anything else is a bug and keeps its traceback.
+        print(f"error [bench_failed]: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(human_summary(results), file=sys.stderr)
+    line = json.dumps(results, separators=(",", ":"))
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(line, flush=True)
+    return 0
