@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reflection.content_files import ContentStore, base_language
 from reflection.responders.cues import CueReader, fold, tokenize
+from reflection.responders.tokens import find
 
 Intensity = Literal["low", "medium", "high"]
 _RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
@@ -83,10 +84,14 @@ def risk_flags(turns: Sequence[TurnRecord]) -> list[RiskFlag]:
     ]
 
 
-def focus_text(turns: Sequence[TurnRecord], max_words: int = 40) -> str:
-    """What the client said when asked what to focus on, in their words."""
-    said = [t.text for t in turns if t.is_focus and t.text.strip()]
-    words = " ".join(said).split()
+def focus_text(
+    turns: Sequence[TurnRecord], max_words: int = 40, statements: Sequence[str] = ()
+) -> str:
+    """What the client wants to focus on, in their words: the focus answer, then any "I want to
+    talk about..." statements made along the way."""
+    said = [t.text.strip() for t in turns if t.is_focus and t.text.strip()]
+    parts = list(dict.fromkeys([*said, *statements]))
+    words = "; ".join(parts).split()
     return " ".join(words[:max_words])
 
 
@@ -112,28 +117,46 @@ class ExtractiveSummarizer:
         first_seen: dict[str, int] = {}
         feelings: dict[str, Intensity] = {}
         phrases: list[str] = []
+        statements: list[str] = []
         for turn in story:
             reader = self._reader(base_language(turn.language))
             for theme in reader.themes(turn.text):
                 theme_counts[theme] += 1
                 first_seen.setdefault(theme, len(first_seen))
-            for index, word, _family in reader.feelings(turn.text):
+            for index, word, _family in self._feelings(turn.text, reader):
                 level = self._intensity(turn.text, index, config)
                 if word not in feelings or _RANK[level] > _RANK[feelings[word]]:
                     feelings[word] = level
             phrases.extend(self._phrases(turn.text, reader, config))
+            focus = reader.read(turn.text).clauses.focus_said
+            if focus and not turn.is_focus:
+                statements.append(focus)
         themes = sorted(theme_counts, key=lambda t: (-theme_counts[t], first_seen[t]))
         limit = int(config.get("max_key_phrases", 6))
         return Summary(
             themes=[labels.get(t, t) for t in themes][:12],
             feelings=[FeelingNote(word=w, intensity=i) for w, i in feelings.items()][:12],
             key_phrases=list(dict.fromkeys(phrases))[:limit],
-            focus=focus_text(turns),
+            focus=focus_text(turns, statements=statements),
             risk_flags=risk_flags(turns),
             turn_count=len(turns),
             draft=True,
             language=lang,
         )
+
+    @staticmethod
+    def _feelings(text: str, reader: CueReader) -> list[tuple[int, str, str]]:
+        """Feeling words, self-evaluations and hopeless-sounding words as said, and wants."""
+        found = reader.feelings(text)
+        clauses = reader.read(text).clauses
+        keys = [t.key for t in tokenize(text)]
+        for word, kind in ((clauses.label, "evaluation"), (clauses.outlook, "outlook")):
+            if word:
+                found.append((max(0, find(keys, tuple(fold(word).split()))), word, kind))
+        if clauses.want_said and len(clauses.want_said) <= 60:
+            start = find(keys, tuple(t.key for t in tokenize(clauses.want_said)))
+            found.append((max(0, start), clauses.want_said, "want"))
+        return sorted(found)
 
     @staticmethod
     def _intensity(text: str, index: int, config: dict[str, Any]) -> Intensity:
@@ -167,7 +190,8 @@ class ExtractiveSummarizer:
                     continue
                 phrase = " ".join(part)
                 cues = reader.read(phrase)
-                if cues.feeling or cues.noun or cues.topic:
+                c = cues.clauses
+                if cues.feeling or cues.noun or cues.topic or c.label or c.outlook or c.want:
                     out.append(phrase)
         return out
 

@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-_TOKEN = re.compile(r"[\w'’]+|[.,;:!?¿¡]")
-_CLAUSE_END = frozenset(".,;:!?¿¡")
-_SENTENCE_END = frozenset(".!?¿¡")
-# Words that may open the second half of "I want to..., but <subject>...".
-_SUBJECTS = frozenset((
-    "i", "i'm", "im", "it", "it's", "its", "there", "that", "this", "they", "he", "she", "we",
-    "things", "everything", "nothing", "someone", "people", "life", "my", "i've", "i'd", "i'll",
-))
+from reflection.responders.clauses import ClauseCues, ClauseReader
+from reflection.responders.tokens import (
+    Token,
+    contains,
+    find,
+    fold,
+    phrases,
+    starts_with,
+    tokenize,
+)
 
-
-def fold(text: str) -> str:
-    """Lower-case, curly apostrophes straightened and accents removed, for matching only."""
-    text = text.lower().replace("’", "'")
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    )
-
-
-@dataclass(frozen=True)
-class Token:
-    """One word or punctuation mark: as written, lower-cased, and folded for matching."""
-
-    text: str
-    lower: str
-    key: str
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split into words and clause punctuation."""
-    out = []
-    for raw in _TOKEN.findall(text):
-        lower = raw.lower().replace("’", "'")
-        out.append(Token(raw, lower, fold(raw)))
-    return out
+__all__ = ["ClauseCues", "CueReader", "Cues", "Token", "fold", "tokenize"]
 
 
 @dataclass(frozen=True)
@@ -52,10 +28,9 @@ class Cues:
     family: str = ""  # feeling family, e.g. "anxious", "sad", "good"
     noun: str = ""  # a feeling noun phrase, e.g. "stress" / "el estrés"
     noun_family: str = ""
-    topic: str = ""  # reflected content phrase, e.g. "your sister"
+    topic: str = ""  # reflected content phrase, e.g. "your job interview next week"
     themes: tuple[str, ...] = ()  # every theme mentioned, first mention first
-    ambivalence: tuple[str, str] | None = None  # both sides, pronouns turned round
-    ambivalent: bool = False  # "I want..., but..." even if the sides cannot be reused
+    clauses: ClauseCues = field(default_factory=ClauseCues)
     short: bool = False
     effort: bool = False
     meta: bool = False
@@ -66,21 +41,20 @@ class Cues:
         """True when the main feeling is a pleasant one."""
         return self.family == "good"
 
+    @property
+    def ambivalence(self) -> tuple[str, str] | None:
+        """Both sides of an ambivalent statement, turned round."""
+        return self.clauses.sides
 
-def _phrases(values: Sequence[str]) -> list[tuple[str, ...]]:
-    return [tuple(t.key for t in tokenize(v)) for v in values]
+    @property
+    def ambivalent(self) -> bool:
+        """ "I want..., but..." even if the sides cannot be reused."""
+        return self.clauses.ambivalent
 
-
-def _find(keys: Sequence[str], phrase: tuple[str, ...], start: int = 0) -> int:
-    n = len(phrase)
-    for i in range(start, len(keys) - n + 1):
-        if tuple(keys[i : i + n]) == phrase:
-            return i
-    return -1
-
-
-def _contains(keys: Sequence[str], phrases: Sequence[str]) -> bool:
-    return any(_find(keys, p) >= 0 for p in _phrases(phrases) if p)
+    @property
+    def evaluative(self) -> bool:
+        """The client judged themselves, or sounded hopeless."""
+        return bool(self.clauses.label or self.clauses.outlook)
 
 
 class CueReader:
@@ -88,37 +62,44 @@ class CueReader:
 
     def __init__(self, content: Mapping[str, Any]) -> None:
         lex = content["lexicon"]
-        self._phrasing = content["phrasing"]
-        self._families = {fam: _phrases(words) for fam, words in lex["feelings"].items()}
+        phrasing = self._phrasing = content["phrasing"]
+        self._families = {fam: phrases(words) for fam, words in lex["feelings"].items()}
         self._ambiguous = {fold(w) for w in lex.get("ambiguous_feelings", [])}
         self._feeling_cues = {fold(w) for w in lex.get("feeling_cues", [])}
         self._negations = {fold(w) for w in lex.get("negations", [])}
         self._verbs = {fold(k): v for k, v in lex.get("feeling_verbs", {}).items()}
         self._nouns = {fold(k): v for k, v in lex.get("feeling_nouns", {}).items()}
         self._noun_phrases = {fold(k): v for k, v in lex.get("noun_phrases", {}).items()}
-        self._topics = {theme: _phrases(words) for theme, words in lex["topics"].items()}
+        self._topics = {theme: phrases(words) for theme, words in lex["topics"].items()}
+        topic_words = {p for options in self._topics.values() for p in options}
+        self._topic_words = sorted(topic_words, key=len, reverse=True)
+        self._events = {fold(w) for w in lex.get("events", [])}
+        self._links = {fold(w) for w in lex.get("compound_links", [])}
         self._topic_phrases = {fold(k): v for k, v in lex.get("topic_phrases", {}).items()}
         self._personal = set(lex.get("personal_themes", []))
-        flip = self._phrasing.get("flip", {})
-        self._flip_pairs = {tuple(k.split()): v for k, v in flip.items() if " " in k}
-        self._flip = {k: v for k, v in flip.items() if " " not in k}
-        self._possessives = set(self._phrasing.get("possessives", []))
-        self._articles = set(self._phrasing.get("articles", ["the", "a", "an", "his", "her",
-                                                             "their"]))
-        self._second = {fold(w) for w in self._phrasing.get("second_person", [])}
+        self._flip = {k: v for k, v in phrasing.get("flip", {}).items() if " " not in k}
+        self._possessives = set(phrasing.get("possessives", []))
+        self._articles = set(phrasing.get("articles", ["the", "a", "an", "his", "her", "their"]))
+        self._time = phrases(content.get("clauses", {}).get("time_words", []))
+        self._short = {" ".join(p) for p in phrases(phrasing.get("short_inputs", []))}
+        self._effort = phrases(phrasing.get("effort", []))
+        self._meta = phrases(phrasing.get("meta", []))
+        self._advice = phrases(phrasing.get("advice", []))
+        people = [p for theme in self._personal for p in self._topics.get(theme, [])]
+        self.clauses = ClauseReader(content, people)
 
     def read(self, text: str) -> Cues:
         """Every cue found in one utterance."""
         tokens = tokenize(text)
         keys = [t.key for t in tokens]
-        words = [t for t in tokens if t.text not in _CLAUSE_END]
-        feeling, family = self._feeling(tokens)
+        words = [t for t in tokens if t.is_word]
+        clauses = self.clauses.read(text, tokens)
+        # "Everyone would be better off without me" must never come back as "feeling better".
+        feeling, family = self._feeling(tokens, pleasant=not clauses.sensitive)
         noun, noun_family = self._noun(tokens)
         topic, themes = self._topic(tokens)
-        sides, ambivalent = self._ambivalence(tokens)
-        folded = " ".join(t.key for t in words)
-        short_set = {" ".join(p) for p in _phrases(self._phrasing.get("short_inputs", []))}
-        has_cue = bool(feeling or noun or topic or ambivalent)
+        has_cue = bool(feeling or noun or topic or clauses.ambivalent or clauses.label
+                       or clauses.outlook or clauses.want or clauses.like or clauses.focus)
         return Cues(
             feeling=feeling,
             family=family,
@@ -126,18 +107,18 @@ class CueReader:
             noun_family=noun_family,
             topic=topic,
             themes=themes,
-            ambivalence=sides,
-            ambivalent=ambivalent,
-            short=(folded in short_set) or (len(words) <= 2 and not has_cue),
-            effort=_contains(keys, self._phrasing.get("effort", [])),
-            meta=_contains(keys, self._phrasing.get("meta", [])),
-            advice=_contains(keys, self._phrasing.get("advice", [])),
+            clauses=clauses,
+            short=(" ".join(t.key for t in words) in self._short)
+            or (len(words) <= 2 and not has_cue),
+            effort=contains(keys, self._effort),
+            meta=contains(keys, self._meta),
+            advice=contains(keys, self._advice),
         )
 
     def _negated(self, tokens: Sequence[Token], index: int) -> bool:
         # Negation scope ends at clause punctuation ("no sé, estoy cansada" is not negated).
         for tok in reversed(tokens[max(0, index - 3) : index]):
-            if tok.text in _CLAUSE_END:
+            if not tok.is_word:
                 return False
             if tok.key in self._negations or tok.key.endswith("n't"):
                 return True
@@ -147,8 +128,8 @@ class CueReader:
         """Every feeling said: (token index, the client's exact word, family), in order."""
         return sorted(self._all_feelings(tokenize(text), own_words=True))
 
-    def _feeling(self, tokens: Sequence[Token]) -> tuple[str, str]:
-        found = self._all_feelings(tokens)
+    def _feeling(self, tokens: Sequence[Token], *, pleasant: bool = True) -> tuple[str, str]:
+        found = [f for f in self._all_feelings(tokens) if pleasant or f[2] != "good"]
         if not found:
             return "", ""
         # An unpleasant feeling is what most needs hearing; otherwise the first one said.
@@ -161,20 +142,20 @@ class CueReader:
     ) -> list[tuple[int, str, str]]:
         keys = [t.key for t in tokens]
         found: list[tuple[int, str, str]] = []
-        for family, phrases in self._families.items():
-            for phrase in phrases:
-                i = _find(keys, phrase)
+        for family, options in self._families.items():
+            for phrase in options:
+                i = find(keys, phrase)
                 while i >= 0:
                     word = " ".join(t.text for t in tokens[i : i + len(phrase)])
                     ambiguous = len(phrase) == 1 and phrase[0] in self._ambiguous
-                    cued = i > 0 and (
-                        keys[i - 1] in self._feeling_cues
-                        or (i > 1 and keys[i - 2] in self._feeling_cues)
-                    )
+                    # "I feel so down" is cued; "be a better partner" is not.
+                    cued = (i > 0 and keys[i - 1] in self._feeling_cues) or (
+                        i > 1 and keys[i - 2] in self._feeling_cues
+                        and keys[i - 1] in self._feeling_cues)
                     if (cued or not ambiguous) and not self._negated(tokens, i):
                         found.append((i, word.lower(), family))
                         break
-                    i = _find(keys, phrase, i + 1)
+                    i = find(keys, phrase, i + 1)
         for i, tok in enumerate(tokens):
             if tok.key in self._verbs and not self._negated(tokens, i):
                 word = self._verbs[tok.key]
@@ -197,9 +178,9 @@ class CueReader:
     def _topic(self, tokens: Sequence[Token]) -> tuple[str, tuple[str, ...]]:
         keys = [t.key for t in tokens]
         hits: list[tuple[int, int, str]] = []
-        for theme, phrases in self._topics.items():
-            for words in phrases:
-                i = _find(keys, words)
+        for theme, options in self._topics.items():
+            for words in options:
+                i = find(keys, words)
                 if i >= 0:
                     hits.append((i, len(words), theme))
         if not hits:
@@ -223,61 +204,20 @@ class CueReader:
             phrase = f"{owner} {word}"
         else:
             phrase = word
-        return phrase, themes
+        return phrase + self._tail(tokens, keys, i, i + n), themes
 
-    def _ambivalence(self, tokens: Sequence[Token]) -> tuple[tuple[str, str] | None, bool]:
-        keys = [t.key for t in tokens]
-        for start_phrase in _phrases(self._phrasing.get("ambivalence_starts", [])):
-            s = _find(keys, start_phrase)
-            if s < 0:
-                continue
-            for t in range(s + len(start_phrase), len(tokens)):
-                if tokens[t].text in _SENTENCE_END:
-                    break
-                turn = next(
-                    (p for p in _phrases(self._phrasing.get("ambivalence_turns", []))
-                     if tuple(keys[t : t + len(p)]) == p),
-                    None,
-                )
-                if turn is None:
-                    continue
-                a = self._clause(tokens[s:t])
-                b_tokens = self._until_clause_end(tokens[t + len(turn) :])
-                b = self._clause(b_tokens)
-                if a and b and self._b_ok(b_tokens):
-                    return (a, b), True
-                return None, True
-        return None, False
-
-    def _b_ok(self, tokens: Sequence[Token]) -> bool:
-        # English needs a subject for "..., and <b>" to read well; Spanish drops subjects.
-        if "i" not in self._flip:
-            return True
-        return bool(tokens) and tokens[0].lower in _SUBJECTS
-
-    @staticmethod
-    def _until_clause_end(tokens: Sequence[Token]) -> list[Token]:
-        out = []
-        for tok in tokens:
-            if tok.text in _CLAUSE_END:
+    def _tail(self, tokens: Sequence[Token], keys: Sequence[str], start: int, at: int) -> str:
+        """What follows a topic and belongs to it: "my job| interview| next week"."""
+        extra: list[str] = []
+        while len(extra) < 3:
+            link = 1 if at < len(keys) and keys[at] in self._links else 0
+            more = starts_with(keys, at + link, self._topic_words)
+            if more is None:
                 break
-            out.append(tok)
-        return out
-
-    def _clause(self, tokens: Sequence[Token]) -> str:
-        words = [t for t in tokens if t.text not in _CLAUSE_END]
-        if not 2 <= len(words) <= 10 or any(t.key in self._second for t in words):
-            return ""
-        out: list[str] = []
-        i = 0
-        while i < len(words):
-            pair = (words[i].lower, words[i + 1].lower) if i + 1 < len(words) else None
-            if pair is not None and pair in self._flip_pairs:
-                out.append(self._flip_pairs[pair])
-                i += 2
-                continue
-            low = words[i].lower
-            out.append(self._flip.get(low, words[i].text if low != "i" else "I"))
-            i += 1
-        clause = " ".join(out)
-        return clause if clause.startswith("I ") else clause[:1].lower() + clause[1:]
+            extra += [t.lower for t in tokens[at : at + link + len(more)]]
+            at += link + len(more)
+        when = starts_with(keys, at, self._time)
+        # Only events take a time ("your interview next week", never "your mom today").
+        if when is not None and set(keys[start:at]) & self._events:
+            extra += [t.lower for t in tokens[at : at + len(when)]]
+        return "".join(f" {w}" for w in extra)

@@ -2,55 +2,25 @@
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+import re
+from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING
 
 from reflection.content_files import ContentStore, base_language
 from reflection.responders.base import ReplyRequest, Speaker
+from reflection.responders.composer import (
+    MAX_SENTENCES,
+    Composer,
+    first_unused,
+    sentence_key,
+    skeleton,
+)
 from reflection.responders.cues import CueReader, Cues
 
-MAX_SENTENCES = 3
+if TYPE_CHECKING:
+    from reflection.reply_filter import ReplyFilter
 
-
-def sentence_key(sentence: str) -> str:
-    """How sentences are compared for "never the same sentence twice"."""
-    return " ".join(sentence.lower().split()).strip(" .!?¿¡")
-
-
-@dataclass
-class _Composer:
-    """Builds one reply, never reusing a sentence already said."""
-
-    templates: Mapping[str, Any]
-    turn: int
-    used: set[str]
-    fills: dict[str, str]
-    sentences: list[str] = field(default_factory=list)
-
-    def pick(self, *pools: str) -> bool:
-        """Add the first unused sentence from the pools, in order; False if none is left."""
-        for pool in pools:
-            options = self._pool(pool)
-            if not options:
-                continue
-            # Rotate by turn (not by the text) so replies to counterfactual inputs match.
-            offset = (self.turn * 3 + zlib.crc32(pool.encode())) % len(options)
-            for k in range(len(options)):
-                sentence = options[(offset + k) % len(options)].format(**self.fills)
-                if sentence_key(sentence) not in self.used:
-                    self.used.add(sentence_key(sentence))
-                    self.sentences.append(sentence)
-                    return True
-        return False
-
-    def _pool(self, pool: str) -> Sequence[str]:
-        if pool.startswith("complex."):
-            complex_pools: Mapping[str, Sequence[str]] = self.templates.get("complex", {})
-            return complex_pools.get(pool.split(".", 1)[1], ())
-        options: Sequence[str] = self.templates.get(pool, ())
-        return options
+__all__ = ["MAX_SENTENCES", "ScriptedReflector", "sentence_key"]
 
 
 class ScriptedReflector:
@@ -61,6 +31,8 @@ class ScriptedReflector:
     def __init__(self, store: ContentStore | None = None) -> None:
         self._store = store or ContentStore()
         self._readers: dict[str, CueReader] = {}
+        self._skeletons: dict[str, re.Pattern[str]] = {}
+        self._filter: ReplyFilter | None = None
 
     def stream(self, request: ReplyRequest) -> Iterator[str]:
         """Yield the reply one sentence at a time."""
@@ -80,28 +52,20 @@ class ScriptedReflector:
     ) -> str:
         """One sentence from a named template pool (opening, focus_question, safe_fallback...)."""
         templates = self._store.load(base_language(lang), "reflections")["templates"]
-        out = _Composer(templates, turn, {sentence_key(u) for u in used}, {})
-        if out.pick(pool):
-            return out.sentences[0]
-        options: Sequence[str] = templates.get(pool, ())
-        return options[turn % len(options)] if options else ""  # all used: repeating is fine
+        return first_unused(templates, pool, used, turn)
 
     def compose(self, request: ReplyRequest) -> list[str]:
         """The reply's sentences: a reflection, maybe an affirmation, at most one question."""
         lang = base_language(request.language)
         templates = self._store.load(lang, "reflections")["templates"]
         cues = self.reader(lang).read(request.text)
-        fills = {
-            "feeling": cues.feeling,
-            "noun": cues.noun,
-            "topic": cues.topic,
-            "a": cues.ambivalence[0] if cues.ambivalence else "",
-            "b": cues.ambivalence[1] if cues.ambivalence else "",
-        }
-        used = {sentence_key(p) for p in request.used_phrases}
-        out = _Composer(templates, request.turn_index, used, fills)
+        out = Composer(
+            templates, request.turn_index, {sentence_key(p) for p in request.used_phrases},
+            self._fills(cues, request, lang),
+            allowed=lambda s: self._allowed(s, lang, request.text), skeletons=self._skeleton,
+        )
         self._reflect(out, cues)
-        if request.turn_index % 4 == 3 and not (cues.meta or cues.short):
+        if request.turn_index % 4 == 3 and not (cues.meta or cues.short or cues.effort):
             self._summarise(out, request, lang)
         self._second(out, cues, request.turn_index)
         if self._asks(cues, request.turn_index) and len(out.sentences) < MAX_SENTENCES:
@@ -110,21 +74,58 @@ class ScriptedReflector:
             out.pick("general", "safe_fallback", "question_general")
         return out.sentences[:MAX_SENTENCES]
 
+    def _fills(self, cues: Cues, request: ReplyRequest, lang: str) -> dict[str, str]:
+        c = cues.clauses
+        pa, pb = c.parts or ("", "")
+        a, b = c.sides or ("", "")
+        return {
+            "feeling": cues.feeling, "noun": cues.noun, "topic": cues.topic, "a": a, "b": b,
+            "pa": pa, "pb": pb, "like": c.like, "belief": c.belief, "label": c.label,
+            "outlook": c.outlook, "want": c.want, "focus": c.focus, "who": c.who,
+            "said": c.said, "earlier": self._earlier(request, lang, cues),
+        }
+
+    def _allowed(self, sentence: str, lang: str, client_text: str) -> bool:
+        """The reply filter's verdict: the scripted reflector never says what it would block."""
+        if self._filter is None:
+            from reflection.reply_filter import ReplyFilter  # loads rules once per instance
+
+            self._filter = ReplyFilter.load(self._store)
+        return self._filter.check(sentence, lang=lang, client_text=client_text).allowed
+
+    def _skeleton(self, template: str) -> re.Pattern[str]:
+        if template not in self._skeletons:
+            self._skeletons[template] = skeleton(template)
+        return self._skeletons[template]
+
     @staticmethod
-    def _reflect(out: _Composer, cues: Cues) -> None:
+    def _reflect(out: Composer, cues: Cues) -> None:
         """The reflection comes first: it shows the client they were heard."""
         if cues.meta:
             out.pick("meta", "general")
             if cues.feeling:
                 out.pick("feeling")
             return
+        c = cues.clauses
         pools: list[str] = []
-        if cues.ambivalence:
-            pools.append("ambivalence")
-        if cues.ambivalent:
+        if c.sides:
+            pools += ["ambivalence_parts", "ambivalence"]
+        if c.ambivalent:
             pools.append("ambivalence_generic")
+        if c.said:
+            pools.append("said")
+        if c.label:
+            pools += ["evaluation_belief", "feel_like", "evaluation_label"]
+        if c.focus:
+            pools.append("focus_statement")
+        if c.outlook:
+            pools.append("outlook")
+        if c.like:
+            pools.append("feel_like")
         if cues.feeling and cues.topic:
             pools.append("feeling_topic")
+        if c.want:
+            pools.append("want")
         if cues.feeling:
             pools.append("feeling")
         if cues.noun:
@@ -140,7 +141,17 @@ class ScriptedReflector:
         if cues.advice:
             out.pick("advice")
 
-    def _summarise(self, out: _Composer, request: ReplyRequest, lang: str) -> None:
+    def _earlier(self, request: ReplyRequest, lang: str, cues: Cues) -> str:
+        """The most recent thing the client raised before this turn, to return to gently."""
+        reader = self.reader(lang)
+        for speaker, text in reversed(request.history):
+            if speaker is Speaker.CLIENT:
+                earlier = reader.read(text)
+                if earlier.topic and not earlier.meta and earlier.topic != cues.topic:
+                    return earlier.topic
+        return ""
+
+    def _summarise(self, out: Composer, request: ReplyRequest, lang: str) -> None:
         """Every few turns, a short summary reflection linking two things the client raised."""
         reader = self.reader(lang)
         said = [text for speaker, text in request.history if speaker is Speaker.CLIENT]
@@ -156,12 +167,23 @@ class ScriptedReflector:
             out.pick("summary_reflection")
 
     @staticmethod
-    def _second(out: _Composer, cues: Cues, turn: int) -> None:
-        """Sometimes a complex reflection or an affirmation, so replies do not feel stamped."""
+    def _second(out: Composer, cues: Cues, turn: int) -> None:
+        """An affirmation tied to what the client did, or a complex reflection."""
         if cues.meta or cues.short or len(out.sentences) >= 2:
             return
+        c = cues.clauses
         if cues.effort:
             out.pick("affirm_effort", "affirm")
+        elif c.label or c.outlook:
+            out.pick("affirm_showed_up", "affirm")
+        elif c.said:
+            out.pick("affirm_said", "affirm")
+        elif c.sides:
+            out.pick("affirm_ambivalence")
+        elif c.focus:
+            out.pick("affirm_focus")
+        elif c.want and c.growth:
+            out.pick("affirm_want")
         elif turn % 3 == 1 and (cues.family or cues.noun_family):
             out.pick(f"complex.{cues.family or cues.noun_family}")
         elif turn % 3 == 2 and not cues.positive:
@@ -170,16 +192,25 @@ class ScriptedReflector:
     @staticmethod
     def _asks(cues: Cues, turn: int) -> bool:
         """Reflect more than ask (MI aims for about two reflections per question)."""
-        thin = not (cues.feeling or cues.noun or cues.topic or cues.ambivalent)
+        c = cues.clauses
+        thin = not (cues.feeling or cues.noun or cues.topic or c.ambivalent or c.label
+                    or c.outlook or c.want or c.like or c.said or c.focus)
         return thin or cues.meta or cues.short or turn % 2 == 0
 
     @staticmethod
     def _question_pools(cues: Cues) -> list[str]:
+        c = cues.clauses
         if cues.short:
-            return ["question_short", "question_general"]
-        if cues.ambivalent:
+            return ["question_return", "question_short", "question_general"]
+        if c.ambivalent:
             return ["question_ambivalence", "question_general"]
         pools = []
+        if c.said:
+            pools.append("question_said")
+        if c.label or c.outlook:
+            pools.append("question_evaluation")
+        if c.want and c.growth:
+            pools.append("question_want")
         if cues.topic and not cues.meta:
             pools.append("question_topic")
         if cues.feeling and not cues.meta:
