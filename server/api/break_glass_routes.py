@@ -9,8 +9,7 @@ from fastapi import APIRouter
 
 from models import sessions
 from server.api.account_schemas import BreakGlassRead, BreakGlassRequest
-from server.api.export import text_json
-from server.api.session_routes import alert_out, session_out
+from server.api.session_routes import session_detail
 from server.deps import AdminDep, ServicesDep
 
 log = logging.getLogger(__name__)
@@ -31,15 +30,5 @@ def break_glass(
         )
     # Loud on purpose, but ids only: the reason may name the client.
     log.warning("break-glass: admin %s read session %s", admin.id, session_id)
-    body_json = text_json(text)
-    latest = text.summaries[-1] if text.summaries else None
-    return BreakGlassRead(
-        session=session_out(text.session),
-        consent=body_json["consent"],
-        turns=body_json["turns"],
-        summary=latest.content if latest else None,
-        summary_approved=bool(latest and latest.status.value == "approved"),
-        alerts=[alert_out(a) for a in text.alerts],
-        feedback=body_json["feedback"],
-        reason=body.reason.strip(),
-    )
+    detail = session_detail(text)
+    return BreakGlassRead(**detail.model_dump(), reason=body.reason.strip())

@@ -52,6 +52,21 @@ def session_out(view: SessionView) -> SessionOut:
     )
 
 
+def session_detail(text: SessionText) -> SessionDetail:
+    """Shape a session's decrypted content (already audit-logged by models) for the API."""
+    body = text_json(text)
+    latest = text.summaries[-1] if text.summaries else None
+    return SessionDetail(
+        session=session_out(text.session),
+        consent=body["consent"],
+        turns=body["turns"],
+        summary=latest.content if latest else None,
+        summary_approved=bool(latest and latest.status.value == "approved"),
+        alerts=[alert_out(a) for a in text.alerts],
+        feedback=body["feedback"],
+    )
+
+
 def alert_out(alert: Any) -> AlertOut:
     """Shape an alert view."""
     return AlertOut(
@@ -136,18 +151,7 @@ def get_session(session_id: uuid.UUID, actor: ActorDep, db: DbDep) -> SessionDet
             alerts=[],
             feedback=[],
         )
-    text = _text(db, actor, session_id, "read")
-    body = text_json(text)
-    latest = text.summaries[-1] if text.summaries else None
-    return SessionDetail(
-        session=session_out(text.session),
-        consent=body["consent"],
-        turns=body["turns"],
-        summary=latest.content if latest else None,
-        summary_approved=bool(latest and latest.status.value == "approved"),
-        alerts=[alert_out(a) for a in text.alerts],
-        feedback=body["feedback"],
-    )
+    return session_detail(_text(db, actor, session_id, "read"))
 
 
 @router.get("/{session_id}/summary", responses=ERRORS)

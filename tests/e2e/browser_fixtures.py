@@ -1,4 +1,5 @@
-"""Playwright fixtures: a real `reflect serve` subprocess, Debian's chromium with a fake mic, axe.
+"""Browser fixtures: Debian's chromium with a fake mic, axe, screenshots, and a module's own
+`LiveServer` with one therapist, one admin and one kiosk made by the CLI.
 
 Import the fixtures into a test module with
 ``from tests.e2e.browser_fixtures import *  # noqa: F403``.
@@ -7,24 +8,18 @@ Import the fixtures into a test module with
 from __future__ import annotations
 
 import json
-import os
-import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
 
+from tests.e2e.server_process import ROOT as ROOT
+from tests.e2e.server_process import LiveServer
 from tests.speechgen import RATE, espeak_available, espeak_speech, save_wav, silence
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -47,121 +42,46 @@ __all__ = [
     "ADMIN",
     "ARTIFACTS",
     "THERAPIST",
-    "ReflectServer",
     "axe_check",
     "browser_for",
     "dashboard_login",
     "playwright_driver",
+    "provisioned_server",
     "reflect_server",
     "snap",
     "speech_file",
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class ReflectServer:
-    """A running `reflect serve` with one therapist, one admin and one enrolled kiosk."""
-
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-    kiosk_token: str
-    log_path: Path
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def cli(self, *args: str, stdin: str | None = None) -> str:
-        """Run `reflect ARGS` against this server's data directory."""
-        return _cli(self.env, *args, stdin=stdin)
-
-    def health(self) -> dict[str, Any]:
-        """The parsed /health answer."""
-        result: dict[str, Any] = httpx.get(f"{self.url}/health", timeout=10).json()
-        return result
-
-
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "cli", *args], env=env, input=stdin, capture_output=True,
-        text=True, timeout=120, check=False, cwd=ROOT,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"reflect {' '.join(args[:2])} failed: {done.stderr[-2000:]}")
-    return done.stdout
-
-
-def start_server(data_dir: Path, extra_env: dict[str, str] | None = None) -> ReflectServer:
-    """Create accounts and a kiosk, start the server, wait until /health is ready."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "REFLECT_DATA_DIR": str(data_dir),
-        "REFLECT_CONFIG": str(data_dir / "absent.toml"),
+@contextmanager
+def provisioned_server(data_dir: Path,
+                       settings: Mapping[str, str | None] | None = None) -> Iterator[LiveServer]:
+    """A running server (scripted responder) with THERAPIST, ADMIN and a kiosk made by the CLI."""
+    server = LiveServer.in_dir(data_dir, {
         "REFLECT_RESPONDER__KIND": "scripted",
         "REFLECT_LOG_LEVEL": "WARNING",
-        **(extra_env or {}),
-    }
-    env.pop("REFLECT_KEYRING", None)
+        **(settings or {}),
+    })
     for (user, password), role in ((THERAPIST, "therapist"), (ADMIN, "admin")):
-        _cli(env, "admin", "create-user", user, "--role", role, "--display-name",
-             user.split("_")[1].title(), "--password-stdin", stdin=password + "\n")
-    enrolled = _cli(env, "admin", "enroll-kiosk", "Waiting room")
-    match = re.search(r"token[^:]*:\s*(\S+)", enrolled)
-    if match is None:
-        raise RuntimeError("enroll-kiosk printed no token")
-    port = _free_port()
-    log_path = data_dir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-        )
-    server = ReflectServer(f"http://127.0.0.1:{port}", data_dir, env, process, match.group(1),
-                           log_path)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log_path.read_text()[-3000:]}")
-        try:
-            if server.health().get("status") in {"ok", "degraded"}:
-                return server
-        except (httpx.HTTPError, ValueError):
-            pass
-        time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("server did not become ready in 90 s")
-
-
-def stop_server(server: ReflectServer) -> None:
-    """Terminate the subprocess and wait for it."""
-    server.process.terminate()
+        server.create_account(user, role, password, display_name=user.split("_")[1].title())
+    server.enrol_kiosk("Waiting room")
+    server.start()
     try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=10)
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="module")
-def reflect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReflectServer]:
+def reflect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One real server per test module (real models, scripted responder, live transcript on)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
     if not espeak_available():
         pytest.skip("espeak-ng is not installed")
-    server = start_server(
-        tmp_path_factory.mktemp("reflect-data"),
-        {"REFLECT_REFLECTION__LIVE_TRANSCRIPT": "true"},
-    )
-    yield server
-    stop_server(server)
+    with provisioned_server(tmp_path_factory.mktemp("reflect-data"),
+                            {"REFLECT_REFLECTION__LIVE_TRANSCRIPT": "true"}) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +139,7 @@ def axe_check(page: Any, name: str) -> list[dict[str, Any]]:
     ]
 
 
-def dashboard_login(page: Any, server: ReflectServer, creds: tuple[str, str] = THERAPIST) -> None:
+def dashboard_login(page: Any, server: LiveServer, creds: tuple[str, str] = THERAPIST) -> None:
     """Sign in on the dashboard page and wait for today's sessions."""
     page.goto(f"{server.url}/dashboard/")
     page.get_by_label("Username").fill(creds[0])

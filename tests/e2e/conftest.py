@@ -1,21 +1,15 @@
-"""A real `reflect serve` (uvicorn subprocess, temp data dir, SQLite, real models, scripted
-responder) shared by the server's end-to-end tests, plus websocket and REST client helpers."""
+"""One real `reflect serve` (temp data dir, SQLite, real models, scripted responder, accounts
+made over REST) shared by the server's end-to-end tests, plus websocket client helpers."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,115 +18,24 @@ import pytest
 import websockets
 
 from server.protocol import AudioFrameHeader, unpack_audio_frame
+
+# Re-exported: the test modules import the launcher and its password from here.
+from tests.e2e.server_process import PASSWORD as PASSWORD
+from tests.e2e.server_process import LiveServer as LiveServer
 from voice.audio import float_to_pcm16
 
-ROOT = Path(__file__).resolve().parents[2]
-PASSWORD = "violet kettle harbour 42"
 ADMIN_PASSWORD = "amber lantern orchard 17"
 USERS = {"dr_ana": "therapist", "dr_ben": "therapist", "desk_fay": "front_desk"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class LiveServer:
-    """A running server with accounts and an enrolled kiosk; restartable on the same port."""
-
-    data_dir: Path
-    port: int
-    env: dict[str, str]
-    process: subprocess.Popen[bytes] | None = None
-    admin_password: str = ""
-    kiosk_token: str = ""
-    ids: dict[str, str] = field(default_factory=dict)
-    starts: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.starts += 1
-        log = (self.data_dir / f"server-{self.starts}.log").open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(self.log()[-3000:])
-            try:
-                if httpx.get(f"{self.url}/health", timeout=5).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        raise RuntimeError("server not ready in 120 s")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-            self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def log(self) -> str:
-        return (self.data_dir / f"server-{self.starts}.log").read_text(errors="replace")
-
-    def client(self, username: str | None = None, password: str = PASSWORD) -> httpx.Client:
-        """An httpx client, signed in (with the CSRF header set) when a username is given."""
-        client = httpx.Client(base_url=self.url, timeout=30)
-        if username is not None:
-            response = client.post(
-                "/api/auth/login", json={"username": username, "password": password}
-            )
-            response.raise_for_status()
-            client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-        return client
-
-    def new_session(self, therapist: str = "dr_ana") -> dict[str, Any]:
-        """Create a session as the therapist; returns {session_id, code, ...}."""
-        with closing(self.client(therapist)) as client:
-            response = client.post("/api/sessions", json={})
-            response.raise_for_status()
-            result: dict[str, Any] = response.json()
-            return result
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for all of the server's e2e tests (start-up loads the real models)."""
-    data_dir = tmp_path_factory.mktemp("reflect-server")
-    env = {
-        **os.environ,
-        "REFLECT_DATA_DIR": str(data_dir),
-        "REFLECT_CONFIG": str(data_dir / "absent.toml"),
+    server = LiveServer.in_dir(tmp_path_factory.mktemp("reflect-server"), {
         "REFLECT_RESPONDER__KIND": "scripted",
         "REFLECT_REFLECTION__LIVE_TRANSCRIPT": "true",
         "REFLECT_LOG_LEVEL": "INFO",
-    }
-    env.pop("REFLECT_KEYRING", None)
-    server = LiveServer(data_dir=data_dir, port=_free_port(), env=env)
+    })
     server.start()
     try:
         match = re.search(r"one-time password: (\S+)", server.log())

@@ -16,12 +16,12 @@ import pytest
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import (
     THERAPIST,
-    ReflectServer,
     axe_check,
     browser_for,
     dashboard_login,
     snap,
 )
+from tests.e2e.server_process import LiveServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -34,7 +34,7 @@ def assert_accessible(page: Any, name: str) -> None:
     assert problems == [], f"{name}: {problems}"
 
 
-def one_time_user(server: ReflectServer, username: str, role: str) -> str:
+def one_time_user(server: LiveServer, username: str, role: str) -> str:
     """Create an account the way an operator does without --password-stdin; its password."""
     printed = server.cli("admin", "create-user", username, "--role", role)
     match = re.search(r"one-time password[^:]*:\s*(\S+)", printed)
@@ -42,7 +42,7 @@ def one_time_user(server: ReflectServer, username: str, role: str) -> str:
     return match.group(1)
 
 
-def api_post(page: Any, server: ReflectServer, path: str, body: dict[str, Any]) -> Any:
+def api_post(page: Any, server: LiveServer, path: str, body: dict[str, Any]) -> Any:
     """POST as the page's signed-in user (cookie + double-submit CSRF header)."""
     csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "reflect_csrf")
     response = page.request.post(f"{server.url}{path}", data=body, headers={"X-CSRF-Token": csrf})
@@ -50,7 +50,7 @@ def api_post(page: Any, server: ReflectServer, path: str, body: dict[str, Any]) 
     return response.json()
 
 
-def force_password_change(page: Any, server: ReflectServer, username: str, password: str) -> None:
+def force_password_change(page: Any, server: LiveServer, username: str, password: str) -> None:
     """Sign in with a one-time password, meet the forced change screen, choose a new one."""
     page.goto(f"{server.url}/dashboard/")
     page.get_by_label("Username").fill(username)
@@ -71,7 +71,7 @@ def force_password_change(page: Any, server: ReflectServer, username: str, passw
 
 
 def test_one_time_password_admin_area_account_and_break_glass(
-    playwright_driver: Any, reflect_server: ReflectServer
+    playwright_driver: Any, reflect_server: LiveServer
 ) -> None:
     admin_name = "ops_olu"
     first_password = one_time_user(reflect_server, admin_name, "admin")

@@ -6,9 +6,7 @@ Nothing is prepared behind the browser's back: the bootstrap password is read fr
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
@@ -18,7 +16,7 @@ import pytest
 
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import CHROMIUM, axe_check, browser_for, snap
-from tests.e2e.conftest import LiveServer
+from tests.e2e.server_process import LiveServer, free_port
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -29,30 +27,17 @@ THERAPIST_NEW = "violet kettle harbour 42"
 FRONT_DESK_NEW = "copper window meadow 93"
 
 
-def _closed_port() -> int:
-    """A loopback port nobody listens on: Ollama is certainly unreachable there."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def fresh_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`reflect serve` on an empty data directory with the default settings (no accounts)."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
-    data_dir = tmp_path_factory.mktemp("first-run")
-    env = {
-        **os.environ,
-        "REFLECT_DATA_DIR": str(data_dir),
-        "REFLECT_CONFIG": str(data_dir / "absent.toml"),
+    server = LiveServer.in_dir(tmp_path_factory.mktemp("first-run"), {
         # responder.kind stays "auto", as on a new machine; Ollama is pointed at a closed port.
-        "REFLECT_RESPONDER__OLLAMA_HOST": f"http://127.0.0.1:{_closed_port()}",
-    }
-    for name in ("REFLECT_KEYRING", "REFLECT_LOG_LEVEL", "REFLECT_RESPONDER__KIND"):
-        env.pop(name, None)
-    server = LiveServer(data_dir=data_dir, port=_closed_port(), env=env)
+        "REFLECT_RESPONDER__OLLAMA_HOST": f"http://127.0.0.1:{free_port()}",
+        "REFLECT_RESPONDER__KIND": None,
+        "REFLECT_LOG_LEVEL": None,
+    })
     server.start()
     try:
         yield server

@@ -17,13 +17,13 @@ import pytest
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import (
     ADMIN,
-    ReflectServer,
     axe_check,
     browser_for,
     dashboard_login,
     snap,
     speech_file,
 )
+from tests.e2e.server_process import LiveServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -55,7 +55,7 @@ def wait_until(page: Any, predicate: str, *, timeout_ms: int = LONG) -> None:
         page.wait_for_timeout(200)
 
 
-def open_kiosk(context: Any, server: ReflectServer) -> Any:
+def open_kiosk(context: Any, server: LiveServer) -> Any:
     page = context.new_page()
     page.goto(f"{server.url}/kiosk/?token={server.kiosk_token}")
     page.locator("body[data-connection='connected']").wait_for(timeout=SHORT)
@@ -85,7 +85,7 @@ def journey_dir(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
-def test_full_journey(playwright_driver: Any, reflect_server: ReflectServer,
+def test_full_journey(playwright_driver: Any, reflect_server: LiveServer,
                       journey_dir: Path) -> None:
     """Therapist creates a session; the client speaks two turns, approves and rates; it arrives."""
     mic = speech_file(journey_dir / "full.wav", [
@@ -154,7 +154,7 @@ def test_full_journey(playwright_driver: Any, reflect_server: ReflectServer,
         browser.close()
 
 
-def test_crisis_journey(playwright_driver: Any, reflect_server: ReflectServer,
+def test_crisis_journey(playwright_driver: Any, reflect_server: LiveServer,
                         journey_dir: Path) -> None:
     """A crisis utterance: crisis screen at the kiosk, urgent alert with sound, acknowledged."""
     mic = speech_file(journey_dir / "crisis.wav", [
@@ -203,7 +203,7 @@ def tab_to(page: Any, selector: str, *, limit: int = 60) -> None:
 
 
 def test_keyboard_only_journey_in_type_instead_mode(playwright_driver: Any,
-                                                     reflect_server: ReflectServer) -> None:
+                                                     reflect_server: LiveServer) -> None:
     """Every kiosk step with the keyboard alone, typing instead of speaking."""
     browser = browser_for(playwright_driver)
     try:
@@ -271,7 +271,7 @@ def test_keyboard_only_journey_in_type_instead_mode(playwright_driver: Any,
         browser.close()
 
 
-def test_spanish_journey(playwright_driver: Any, reflect_server: ReflectServer,
+def test_spanish_journey(playwright_driver: Any, reflect_server: LiveServer,
                          journey_dir: Path) -> None:
     """Spanish UI, Spanish speech through the multilingual model, Spanish replies spoken."""
     mic = speech_file(journey_dir / "es.wav", [
@@ -312,7 +312,7 @@ def create_session_with_id(dashboard: Any, label: str) -> tuple[str, str]:
 
 
 def test_decline_erase_and_staff_pages(playwright_driver: Any,
-                                       reflect_server: ReflectServer) -> None:
+                                       reflect_server: LiveServer) -> None:
     """Declining records nothing; end-and-erase erases; history, admin and about pages pass axe."""
     browser = browser_for(playwright_driver)
     try:
@@ -375,7 +375,7 @@ def test_decline_erase_and_staff_pages(playwright_driver: Any,
 
 
 def test_dashboard_reconnects_and_resumes_from_last_seq(playwright_driver: Any,
-                                                         reflect_server: ReflectServer) -> None:
+                                                         reflect_server: LiveServer) -> None:
     """A dropped therapist socket shows "Reconnecting…" and resumes with hello{last_seq}."""
     hellos: list[dict[str, Any]] = []
     seqs: list[int] = []

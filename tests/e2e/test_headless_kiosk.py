@@ -7,45 +7,29 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from cli.kiosk_commands import websocket_url
 from kiosk.headless.audio_io import WavFileIO
 from kiosk.headless.client import HeadlessKiosk, KioskOptions
 from kiosk.headless.console import KioskView, ScriptedConsole
-from tests.e2e.browser_fixtures import (
-    THERAPIST,
-    ReflectServer,
-    speech_file,
-    start_server,
-    stop_server,
-)
+from tests.e2e.browser_fixtures import THERAPIST, provisioned_server, speech_file
+from tests.e2e.server_process import LiveServer
 from tests.speechgen import espeak_available
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(300)]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReflectServer]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if not espeak_available():
         pytest.skip("espeak-ng is not installed")
-    running = start_server(tmp_path_factory.mktemp("headless-data"))
-    yield running
-    stop_server(running)
+    with provisioned_server(tmp_path_factory.mktemp("headless-data")) as running:
+        yield running
 
 
-def therapist_client(server: ReflectServer) -> httpx.Client:
-    client = httpx.Client(base_url=server.url, timeout=30)
-    reply = client.post("/api/auth/login",
-                        json={"username": THERAPIST[0], "password": THERAPIST[1]})
-    reply.raise_for_status()
-    client.headers["X-CSRF-Token"] = reply.json()["csrf_token"]
-    return client
-
-
-def test_headless_kiosk_full_session_from_wav(server: ReflectServer, tmp_path: Path) -> None:
-    therapist = therapist_client(server)
+def test_headless_kiosk_full_session_from_wav(server: LiveServer, tmp_path: Path) -> None:
+    therapist = server.client(*THERAPIST)
     created = therapist.post("/api/sessions", json={"label": "headless"}).json()
     mic = speech_file(tmp_path / "mic.wav", [
         ("I have been feeling very tired at work this week.", "en-us"),
