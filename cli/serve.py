@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import logging
 import os
+import sys
 from typing import Any
 
 from server.config import Settings
+
+_M_MMAP_THRESHOLD = -3  # from glibc's malloc.h
 
 
 def register(sub: Any) -> None:
@@ -42,6 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         }
     )
     settings = settings.model_copy(update={"server": server})
+    _set_mmap_threshold(server.malloc_mmap_threshold_kb)
     # The CLI is the edge allowed to read the environment: the keyring may come from it.
     keyring_env_value = os.environ.get(settings.security.keyring_env) or None
     uvicorn.run(
@@ -51,5 +57,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         ssl_certfile=server.certfile or None,
         ssl_keyfile=server.keyfile or None,
         log_level=settings.log_level.lower(),
+        # PCM audio barely compresses; deflating every 32 ms frame only costs event-loop time.
+        ws_per_message_deflate=False,
     )
     return 0
+
+
+def _set_mmap_threshold(kb: int) -> None:
+    """glibc mallopt(M_MMAP_THRESHOLD): big freed buffers go back to the system at once."""
+    if kb <= 0 or not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, kb * 1024)
+    except (OSError, AttributeError):
+        pass  # not glibc (e.g. musl): its default behaviour stays

@@ -57,6 +57,15 @@ class TtsSettings(BaseModel):
     espeak_spanish_voice: str = "es-419"
     rate: float = 1.0
     volume: float = 1.0
+    # Memory for the audio of fixed content sentences (consent, prompts, crisis message),
+    # synthesized once and replayed at once (0 = no cache).
+    phrase_cache_mb: float = 12.0
+    # onnxruntime threads per Piper call (0 = one per core). Model workers already run calls
+    # side by side, so one each avoids oversubscribing the cores under load.
+    threads: int = 1
+    # Give Piper's working memory back after each sentence; otherwise onnxruntime's arena
+    # keeps the high-water mark of concurrent long sentences (~250 MB) for good.
+    release_memory: bool = True
 
 
 class VadSettings(BaseModel):
@@ -138,6 +147,9 @@ class ServerSettings(BaseModel):
     certfile: str = ""
     keyfile: str = ""
     model_workers: int = 2
+    # glibc: allocations from this size up are mapped and unmapped, not kept in the heap, so
+    # the models' large temporary buffers do not pile up as peak memory (0 = glibc default).
+    malloc_mmap_threshold_kb: int = 1024
 
 
 class Settings(BaseSettings):

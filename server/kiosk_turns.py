@@ -279,7 +279,7 @@ class KioskTurns:
     async def _speak_prompt(self, state: TurnState, sentences: list[Sentence]) -> None:
         turn = state.turn
         pipeline = self._pipeline(_Fixed(sentences), state)
-        await pipeline.respond(state, self._options(), Heard("", self.lang, 1.0))
+        await pipeline.say(state, self._options(), sentences, self.lang)
         self._playback_until = time.monotonic() + state.audio_seconds
         await self.channel.event(ReplyDone(turn=turn, sentences=len(sentences)))
         activity = Activity.LISTENING if self.state in LISTENING else Activity.WAITING

@@ -40,8 +40,8 @@ class ServerMetrics:
         )
         self.speculations = Counter(
             "reflect_speculations",
-            "Speculative transcriptions at the client's pauses: started, skipped (model threads"
-            " busy), hit (the end of turn used it) or miss (thrown away)",
+            "Speculative transcriptions at the client's pauses: started, skipped (pool saturated),"
+            " hit (the end of turn used it), miss (thrown away) or stale (never run in time)",
             ["outcome"],
             registry=r,
         )

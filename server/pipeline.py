@@ -1,7 +1,9 @@
 """One turn of the kiosk conversation: STT -> engine (screen, reply stream) -> TTS per sentence.
 
 The first sentence's audio is sent while later sentences are still being generated; cancelling
-the task running `TurnPipeline.run` (barge-in) stops generation and synthesis at once.
+the task running `TurnPipeline.run` (barge-in) stops generation and synthesis at once. The
+transcription, the engine and the first sentence's synthesis run at the pool's top priority;
+later sentences, which have the first one's playback as slack, after every kiosk's first.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,6 +28,7 @@ from server.events import (
     TranscriptEvent,
 )
 from server.protocol import AudioFrameHeader, pack_audio_frame, split_audio
+from server.speech_cache import FixedPhrase
 from server.stages import (
     Crisis,
     Heard,
@@ -35,8 +38,9 @@ from server.stages import (
     Sentence,
     Speaker,
     Transcriber,
+    Voiced,
 )
-from server.workers import ModelPool
+from server.workers import ModelPool, Priority
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,19 @@ class Output(Protocol):
 
     async def audio(self, frame: bytes) -> None:
         """Send one binary audio frame."""
+        ...
+
+
+@runtime_checkable
+class PhraseSpeaker(Speaker, Protocol):
+    """A Speaker that keeps the audio of fixed content sentences (see server.speech_cache)."""
+
+    def recall(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced | None:
+        """Cached audio, or None; cheap enough for the event loop."""
+        ...
+
+    def speak_fixed(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced:
+        """Synthesize (once) and keep; blocking."""
         ...
 
 
@@ -179,6 +196,19 @@ class TurnPipeline:
             finally:
                 queue.put_nowait(None)
 
+    async def say(
+        self, state: TurnState, options: TurnOptions, sentences: list[Sentence], lang: str
+    ) -> None:
+        """Speak fixed sentences (prompts): with nothing to generate, no model thread is needed
+        once their audio is cached."""
+        queue: asyncio.Queue[Sentence | None] = asyncio.Queue()
+        for sentence in sentences:
+            state.sentences.append(sentence)
+            queue.put_nowait(sentence)
+        queue.put_nowait(None)
+        state.end = ReplyEnd(responder="prompt")
+        await self._speak(state, options, lang, queue)
+
     async def _generate(
         self, state: TurnState, heard: Heard, queue: asyncio.Queue[Sentence | None]
     ) -> None:
@@ -224,9 +254,9 @@ class TurnPipeline:
                 )
             )
             if options.audio_out:
-                voiced = await self.pool.run(
-                    self.speaker.speak, sentence.text, lang=lang, rate=options.tts_rate
-                )
+                # A client waits for the first sentence; the rest has its playback as slack.
+                priority = Priority.NOW if state.spoken == 0 else Priority.LATER
+                voiced = await self._voice(sentence, lang, options.tts_rate, priority)
                 if state.spoken == 0:
                     await self.output.event(
                         StateChanged(state=options.state, activity=Activity.SPEAKING)
@@ -248,6 +278,20 @@ class TurnPipeline:
                 end_of_sentence=True, end_of_reply=True,
             )
             await self.output.audio(pack_audio_frame(header, b""))
+
+
+    async def _voice(
+        self, sentence: Sentence, lang: str, rate: float, priority: Priority
+    ) -> Voiced:
+        speaker = self.speaker
+        phrase = FixedPhrase.of(sentence)
+        if phrase is None or not isinstance(speaker, PhraseSpeaker):
+            return await self.pool.run_at(priority, speaker.speak, sentence.text, lang=lang,
+                                          rate=rate)
+        cached = speaker.recall(phrase, lang=lang, rate=rate)
+        if cached is not None:
+            return cached  # no queueing at all: e.g. the crisis message starts at once
+        return await self.pool.run_at(priority, speaker.speak_fixed, phrase, lang=lang, rate=rate)
 
 
 async def _result(ahead: Future[Heard]) -> Heard | None:

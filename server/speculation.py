@@ -1,10 +1,12 @@
 """Speculative transcription during the client's pauses, invisible until the end of the turn.
 
-When the endpointer reports a pause, the utterance so far is transcribed on an idle model
-thread. If the turn then ends with exactly that audio, its transcript is already known (or
-nearly); if speech resumes, the guess is thrown away. A guess only ever produces a `Heard`
-held here: nothing is sent, stored or screened until the real end-of-turn decision hands it
-to the pipeline, which treats it exactly like a transcript made at that moment.
+When the endpointer reports a pause, the utterance so far is queued for transcription at the
+pool's lowest priority. If the turn then ends with exactly that audio, its transcript is already
+known (or nearly); if speech resumes, the guess is thrown away, and a guess no thread has
+started by the end of the turn is dropped (the turn transcribes at full priority instead).
+A guess only ever produces a `Heard` held here: nothing is sent, stored or screened until the
+real end-of-turn decision hands it to the pipeline, which treats it exactly like a transcript
+made at that moment.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ class SpeculationOutcome(StrEnum):
     """What became of a pause, as counted on /metrics."""
 
     STARTED = "started"
-    SKIPPED = "skipped"  # model threads busy with real turns
+    SKIPPED = "skipped"  # the model pool is saturated with real turns
+    STALE = "stale"  # no thread was free before the turn ended (or it aged out): dropped
     HIT = "hit"  # the end of turn used the guess
     MISS = "miss"  # speech resumed or the audio differed: the guess was thrown away
 
@@ -60,12 +63,13 @@ class SpeculationStats:
 
     started: int = 0
     skipped_busy: int = 0
+    stale: int = 0
     used: int = 0
     discarded: int = 0
 
 
 class Speculator:
-    """At most one speculative transcription per kiosk, started only on an idle model thread."""
+    """At most one speculative transcription per kiosk, queued behind all real work."""
 
     def __init__(
         self,
@@ -73,8 +77,11 @@ class Speculator:
         transcriber: Transcriber,
         *,
         on_outcome: Callable[[SpeculationOutcome], None] = _ignore,
+        stale_after_s: float = 2.0,
     ) -> None:
         self.pool = pool
+        # A guess still queued this long after its pause is dropped (the turn has moved on).
+        self.stale_after_s = stale_after_s
         self.transcriber = transcriber
         self.stats = SpeculationStats()
         self._on_outcome = on_outcome
@@ -97,7 +104,9 @@ class Speculator:
     def paused(self, event: SpeechPaused, lang: str | None) -> None:
         """The client went quiet: guess the transcript of the utterance so far."""
         self.discard()
-        future = self.pool.try_idle(self.transcriber.transcribe, event.audio, lang)
+        future = self.pool.speculate(
+            self.stale_after_s, self.transcriber.transcribe, event.audio, lang
+        )
         if future is None:
             self.stats.skipped_busy += 1  # other kiosks' real work comes first
             self._on_outcome(SpeculationOutcome.SKIPPED)
@@ -124,12 +133,17 @@ class Speculator:
         same = (
             guess.key == ended.key
             and guess.lang == lang
-            and not guess.future.cancelled()
             and np.array_equal(guess.audio, ended.audio)
         )
         if not same:
             self._guess = guess
             self.discard()
+            return None
+        if guess.future.cancelled() or guess.future.cancel():
+            # Aged out, or still queued: the real turn must not wait at speculative priority.
+            guess.future.add_done_callback(_swallow)
+            self.stats.stale += 1
+            self._on_outcome(SpeculationOutcome.STALE)
             return None
         self.stats.used += 1
         self._on_outcome(SpeculationOutcome.HIT)

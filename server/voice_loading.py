@@ -63,4 +63,4 @@ def load_tts(
     files = resolve_piper_voice(
         chosen, cache_dir=model_cache_dir(settings), verify=settings.stt.verify_checksums
     )
-    return PiperTts(files)
+    return PiperTts(files, threads=tts.threads, release_memory=tts.release_memory)

@@ -12,11 +12,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from server.config import Settings
+from server.speech_cache import FixedPhrase, SpeechCache, cache_key
 from server.stages import Heard, Voiced
 from server.voice_loading import load_stt, load_tts
 from voice.errors import VoiceError
 from voice.stt import WhisperStt
-from voice.tts import PiperTts, SpeechSynthesizer
+from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
 from voice.vad import SileroVad
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class VoiceStack:
     english_tts: SpeechSynthesizer
     spanish_tts: SpeechSynthesizer | None
     load_ms: dict[str, float] = field(default_factory=dict)
+    # Audio of the fixed content sentences, shared by every kiosk.
+    phrases: SpeechCache = field(default_factory=SpeechCache)
     _multilingual: WhisperStt | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -54,7 +57,8 @@ class VoiceStack:
         except VoiceError as exc:
             log.warning("no Spanish voice available (%s); Spanish replies are text only", exc.code)
             spanish = None
-        return cls(settings, vad, english, tts, spanish, timings)
+        phrases = SpeechCache(max_bytes=round(settings.tts.phrase_cache_mb * 1024 * 1024))
+        return cls(settings, vad, english, tts, spanish, timings, phrases)
 
     def warm(self) -> None:
         """Run each model once so the first client does not pay for lazy initialisation."""
@@ -95,6 +99,7 @@ class VoiceStack:
                 else type(self.english_tts).__name__
             ),
             "tts_spanish": type(self.spanish_tts).__name__ if self.spanish_tts else None,
+            "phrase_cache": {"entries": len(self.phrases), "hits": self.phrases.hits},
             "load_ms": {k: round(v) for k, v in self.load_ms.items()},
         }
 
@@ -122,13 +127,38 @@ class Speaking:
     def __init__(self, stack: VoiceStack) -> None:
         self.stack = stack
 
+    def _synth(self, lang: str) -> SpeechSynthesizer:
+        if lang.startswith("es") and self.stack.spanish_tts is not None:
+            return self.stack.spanish_tts
+        return self.stack.english_tts
+
     def speak(self, text: str, *, lang: str, rate: float) -> Voiced:
         """Blocking: the whole sentence's audio."""
-        synth: SpeechSynthesizer = self.stack.english_tts
-        if lang.startswith("es") and self.stack.spanish_tts is not None:
-            synth = self.stack.spanish_tts
+        synth = self._synth(lang)
         parts = [chunk.pcm16 for chunk in synth.synthesize(text, rate=rate)]
         return Voiced(pcm16=b"".join(parts), sample_rate=synth.sample_rate)
+
+    def recall(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced | None:
+        """The phrase's audio if it was synthesized before (cheap; safe on the event loop)."""
+        return self.stack.phrases.get(cache_key(_voice_name(self._synth(lang)), rate, phrase))
+
+    def speak_fixed(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced:
+        """Blocking: a content sentence's audio, synthesized once per voice and rate."""
+        key = cache_key(_voice_name(self._synth(lang)), rate, phrase)
+        voiced = self.stack.phrases.get(key)
+        if voiced is None:
+            voiced = self.speak(phrase.text, lang=lang, rate=rate)
+            self.stack.phrases.put(key, voiced)
+        return voiced
+
+
+def _voice_name(synth: SpeechSynthesizer) -> str:
+    """Identifies whose voice the audio is in (part of the cache key)."""
+    if isinstance(synth, PiperTts):
+        return f"piper:{synth.voice_files.onnx}"
+    if isinstance(synth, EspeakTts):
+        return f"espeak:{synth.voice}:{synth.words_per_minute}"
+    return f"{type(synth).__name__}:{id(synth)}"
 
 
 def _ms(start: float) -> float:

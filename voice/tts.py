@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -79,12 +80,15 @@ def _check_controls(rate: float, volume: float) -> None:
 class PiperTts:
     """One loaded Piper voice."""
 
-    def __init__(self, voice_files: PiperVoiceFiles) -> None:
-        from piper import PiperVoice
-
+    def __init__(
+        self, voice_files: PiperVoiceFiles, *, threads: int = 0, release_memory: bool = False
+    ) -> None:
+        """`threads` = onnxruntime intra-op threads per call (0 = one per core);
+        `release_memory` shrinks onnxruntime's arena after each sentence instead of keeping
+        the high-water mark of every concurrent call (~130 MB per long sentence) for good."""
         self.voice_files = voice_files
         try:
-            self._voice: Any = PiperVoice.load(voice_files.onnx, config_path=voice_files.config)
+            self._voice: Any = _load_voice(voice_files, threads, release_memory)
         except (OSError, ValueError, KeyError) as exc:
             raise SynthesisError(f"cannot load Piper voice {voice_files.onnx}: {exc}") from exc
 
@@ -108,6 +112,46 @@ class PiperTts:
                 continue  # nothing pronounceable (e.g. only punctuation)
             audio = np.concatenate(parts).astype(np.float32)
             yield SpeechChunk(index, sentence, float_to_pcm16(audio), self.sample_rate)
+
+
+def _load_voice(voice_files: PiperVoiceFiles, threads: int, release_memory: bool) -> Any:
+    """PiperVoice.load, but with our onnxruntime session options (Piper's are fixed)."""
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    config = json.loads(voice_files.config.read_text(encoding="utf-8"))
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(0, threads)
+    options.inter_op_num_threads = 1  # the graph is one sequential chain
+    options.log_severity_level = 3
+    session: Any = onnxruntime.InferenceSession(
+        str(voice_files.onnx), sess_options=options, providers=["CPUExecutionProvider"]
+    )
+    if release_memory:
+        session = _ShrinkingSession(session)
+    return PiperVoice(session=session, config=PiperConfig.from_dict(config))
+
+
+class _ShrinkingSession:
+    """An onnxruntime session whose arena returns its memory after every run.
+
+    Piper calls `session.run(names, feeds)` without run options, so they are added here.
+    """
+
+    def __init__(self, session: Any) -> None:
+        import onnxruntime
+
+        self._session = session
+        self._options = onnxruntime.RunOptions()
+        self._options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, output_names: Any, input_feed: Any) -> Any:
+        """InferenceSession.run with the shrinking run options."""
+        return self._session.run(output_names, input_feed, self._options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 class EspeakTts:

@@ -117,6 +117,9 @@ async def test_barge_in_stops_the_audio(live_server: LiveServer) -> None:
     created = live_server.new_session("dr_ana")
     kiosk = await KioskClient.connect(live_server)
     try:
+        # A speaking rate no other test uses: the consent is synthesized now, not replayed
+        # at once from the server's phrase cache, so it is still being spoken at the barge-in.
+        await kiosk.send({"type": "settings", "tts_rate": 0.95})
         await kiosk.send({"type": "join", "code": created["code"]})
         # The consent text is long: interrupt it as soon as its first audio arrives.
         while not isinstance(item := await kiosk.receive(), tuple):
@@ -139,6 +142,25 @@ async def test_barge_in_stops_the_audio(live_server: LiveServer) -> None:
     late = [i for i in kiosk.received[stop_at:] if isinstance(i, tuple) and i[0].turn == turn]
     assert late == []  # no audio of the interrupted turn after audio_stop
     assert not any(isinstance(i, tuple) for i in tail)
+
+
+async def test_barge_in_after_the_audio_was_sent_still_stops_playback(
+    live_server: LiveServer,
+) -> None:
+    created = live_server.new_session("dr_ana")
+    kiosk = await KioskClient.connect(live_server)
+    try:
+        await kiosk.send({"type": "join", "code": created["code"]})
+        # All of the consent's audio has left the server (live or from the phrase cache), but
+        # the kiosk is still playing it: a barge-in must still stop the playback.
+        sent = await kiosk.until(lambda e: e["type"] == "reply_done")
+        turn = sent[-1]["turn"]
+        await kiosk.send({"type": "barge_in"})
+        after = await kiosk.until(lambda e: e["type"] == "audio_stop")
+    finally:
+        await kiosk.close()
+    assert any(isinstance(i, tuple) and i[0].turn == turn for i in sent)
+    assert after[-1] == {"type": "audio_stop", "turn": turn}
 
 
 async def test_typed_journey_review_feedback_export(live_server: LiveServer) -> None:
