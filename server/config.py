@@ -89,7 +89,6 @@ class AudioSettings(BaseModel):
     """Limits on audio accepted from files and kiosks."""
 
     max_input_seconds: float = 120.0
-    store_audio: bool = False
 
 
 class ResponderSettings(BaseModel):
