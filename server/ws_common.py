@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -62,6 +63,25 @@ class Channel:
         if self.open:
             with contextlib.suppress(*_GONE):  # the client left first
                 await self.websocket.close(code)
+
+
+async def run_connection(
+    websocket: WebSocket,
+    metrics: ServerMetrics,
+    kind: str,
+    serve: Callable[[Channel], Awaitable[None]],
+) -> None:
+    """Accept, count and serve one socket; a protocol error is reported; it always closes."""
+    await websocket.accept()
+    channel = Channel(websocket, metrics)
+    metrics.connections.labels(kind=kind).inc()
+    try:
+        await serve(channel)
+    except ProtocolError as error:
+        await channel.error(error)
+    finally:
+        metrics.connections.labels(kind=kind).dec()
+        await channel.close(1000)
 
 
 async def receive_hello_text(websocket: WebSocket) -> str | None:

@@ -26,7 +26,7 @@ from server.protocol import (
 )
 from server.services import Services
 from server.voice_loading import endpointer_config
-from server.ws_common import Channel, receive_hello_text
+from server.ws_common import Channel, receive_hello_text, run_connection
 
 log = logging.getLogger(__name__)
 INACTIVITY_CHECK_S = 5.0
@@ -34,16 +34,9 @@ INACTIVITY_CHECK_S = 5.0
 
 async def kiosk_socket(websocket: WebSocket, services: Services) -> None:
     """The whole life of one kiosk connection."""
-    await websocket.accept()
-    channel = Channel(websocket, services.metrics)
-    services.metrics.connections.labels(kind="kiosk").inc()
-    try:
-        await _serve(websocket, channel, services)
-    except ProtocolError as error:
-        await channel.error(error)
-    finally:
-        services.metrics.connections.labels(kind="kiosk").dec()
-        await channel.close(1000)
+    await run_connection(
+        websocket, services.metrics, "kiosk", lambda channel: _serve(websocket, channel, services)
+    )
 
 
 async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> None:
@@ -144,11 +137,10 @@ async def _loop(
                     await session.handle_audio(message["bytes"])
                 elif message.get("text") is not None:
                     parsed = parse_kiosk_message(message["text"])
-                    if isinstance(parsed, Join) and not _join_allowed(services, session, ip):
-                        raise ProtocolError(
-                            ErrorCode.RATE_LIMITED, "too many code attempts", ref="join"
-                        )
-                    await session.handle(parsed)
+                    if isinstance(parsed, Join):
+                        await _join(services, session, parsed, ip)
+                    else:
+                        await session.handle(parsed)
             except ProtocolError as error:
                 await channel.error(error)
             except (ServerBusyError, DataError) as exc:
@@ -171,11 +163,19 @@ async def _loop(
             await asyncio.shield(session.end(EndReason.DISCONNECTED))
 
 
-def _join_allowed(services: Services, session: KioskSession, ip: str) -> bool:
+async def _join(services: Services, session: KioskSession, join: Join, ip: str) -> None:
+    """Redeem a code; wrong codes are rate-limited per kiosk and per address (guessing)."""
     kiosk = session.store.kiosk
-    by_kiosk = services.limits.joins.allow(f"kiosk:{kiosk.id if kiosk else '?'}")
-    by_ip = services.limits.joins.allow(f"ip:{ip}")
-    return by_kiosk and by_ip
+    keys = (f"kiosk:{kiosk.id if kiosk else '?'}", f"ip:{ip}")
+    if any(services.limits.joins.exhausted(key) for key in keys):
+        raise ProtocolError(ErrorCode.RATE_LIMITED, "too many code attempts", ref="join")
+    try:
+        await session.handle(join)
+    except ProtocolError as error:
+        if error.code is ErrorCode.CODE_INVALID:
+            for key in keys:
+                services.limits.joins.allow(key)
+        raise
 
 
 def _track(

@@ -15,23 +15,19 @@ from server.hub import TherapistHub
 from server.messages import TherapistHello, TherapistPing
 from server.protocol import ErrorCode, ProtocolError, parse_therapist_message
 from server.services import Services
-from server.ws_common import Channel, receive_hello_text, same_origin
+from server.ws_common import Channel, receive_hello_text, run_connection, same_origin
 
 SESSION_CHECK_S = 15.0
 
 
 async def therapist_socket(websocket: WebSocket, services: Services) -> None:
     """The whole life of one dashboard connection."""
-    await websocket.accept()
-    channel = Channel(websocket, services.metrics)
-    services.metrics.connections.labels(kind="therapist").inc()
-    try:
-        await _serve(websocket, channel, services)
-    except ProtocolError as error:
-        await channel.error(error)
-    finally:
-        services.metrics.connections.labels(kind="therapist").dec()
-        await channel.close(1000)
+    await run_connection(
+        websocket,
+        services.metrics,
+        "therapist",
+        lambda channel: _serve(websocket, channel, services),
+    )
 
 
 async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> None:
