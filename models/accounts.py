@@ -32,7 +32,6 @@ from models.totp import accepted_step
 from models.types import Role, utcnow
 
 
-
 @dataclass(frozen=True)
 class LoginResult:
     """Outcome of a login; `code` is ok, bad_credentials, inactive or totp_required."""

@@ -22,7 +22,7 @@ CONTEXT_WORDS = ("reflect", "kiosk", "therapist", "therapy", "clinic", "admin", 
 PASSWORD_RULES = (
     f"{MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters; not a known breached or common "
     "password; not easy to guess (no name, product word, year or keyboard pattern as its main "
-    "part); must not contain the username. A passphrase of three or four unrelated words works well."
+    "part); must not contain the username. Three or four unrelated words work well."
 )
 
 
@@ -36,7 +36,9 @@ def _core(password: str) -> str:
     return password.lower().rstrip("0123456789!@#$%^&*?.,;:-_+= ").lstrip("0123456789!@#$ ")
 
 
-def check_password_policy(password: str, *, username: str, extra_words: tuple[str, ...] = ()) -> None:
+def check_password_policy(
+    password: str, *, username: str, extra_words: tuple[str, ...] = ()
+) -> None:
     """PasswordPolicyError (stating the rules) unless the password satisfies every rule."""
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         _refuse(f"password must be {MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters")
@@ -44,7 +46,8 @@ def check_password_policy(password: str, *, username: str, extra_words: tuple[st
     if username and username.lower() in lowered:
         _refuse("password must not contain the username")
     breached = _breached()
-    if lowered in breached or _core(password) in breached and len(_core(password)) >= 6:
+    core = _core(password)
+    if lowered in breached or (len(core) >= 6 and core in breached):
         _refuse("this password appears in lists of breached or common passwords")
     inputs = [username, *CONTEXT_WORDS, *extra_words]
     # zxcvbn's cost grows with length; the first 100 characters decide the score anyway.

@@ -30,7 +30,8 @@ def test_length_and_username_rules(password: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "password", ["violet kettle harbour 42", "blue kettle on a windy hill", "amber lantern orchard 17"]
+    "password",
+    ["violet kettle harbour 42", "blue kettle on a windy hill", "amber lantern orchard 17"],
 )
 def test_passphrases_are_accepted(password: str) -> None:
     check_password_policy(password, username="dr_ana")
