@@ -126,12 +126,15 @@ def reset_password(args: argparse.Namespace, settings: Settings) -> int:
 def enroll_kiosk(args: argparse.Namespace, settings: Settings) -> int:
     """Enrol a kiosk and print its device token once."""
     from models import kiosks
+    from models.kiosk_enrolment import issue_enrolment_code
 
     database = open_configured(settings)
     with database.transaction() as db:
         kiosk, token = kiosks.enroll_kiosk(db, name=args.name)
+        code, expires = issue_enrolment_code(db, kiosk_id=kiosk.id, token=token)
     print(f"enrolled kiosk {kiosk.name} ({kiosk.id})")
     print(f"device token (shown once; configure it on the kiosk): {token}")
+    print(f"or open once on the kiosk, before {expires:%H:%M} UTC: <server>/kiosk/#enrol={code}")
     return 0
 
 

@@ -26,7 +26,7 @@ from models.errors import (
     NotFoundError,
     PasswordPolicyError,
 )
-from models.password_policy import check_password_policy
+from models.password_policy import check_password_policy as check_password_policy
 from models.tables import User
 from models.totp import accepted_step
 from models.types import Role, utcnow

@@ -23,8 +23,10 @@ from server.api import (
     alert_routes,
     auth_routes,
     break_glass_routes,
+    enrol_routes,
     health_routes,
     me_routes,
+    ops_docs,
     session_routes,
     therapist_routes,
 )
@@ -80,7 +82,9 @@ def create_app(
             if services is None:
                 loaded.close()
 
-    app = FastAPI(title="Reflect Kiosk", version=__version__, lifespan=lifespan)
+    # The docs and schema are served by server/api/ops_docs.py, to local requests and admins.
+    app = FastAPI(title="Reflect Kiosk", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.add_middleware(SecurityHeadersMiddleware, tls=bool(settings.server.certfile))
     for router in (
@@ -92,8 +96,10 @@ def create_app(
         admin_users.router,
         admin_audit.router,
         break_glass_routes.router,
+        enrol_routes.router,
         me_routes.router,
         health_routes.router,
+        ops_docs.router,
     ):
         app.include_router(router)
     _add_error_handlers(app)

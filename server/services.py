@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -12,9 +11,12 @@ from typing import Any
 from models.accounts import ensure_bootstrap_admin
 from models.db import Database, open_database
 from models.keyring import load_keyring
+from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
 from server.hub import TherapistHub
+from server.kiosk_sockets import KioskSockets
+from server.login_throttle import LoginThrottle
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
@@ -32,7 +34,7 @@ class Limits:
     message_burst: float = 200.0
     kiosk_connections: int = 2
     joins: RateLimiter = field(default_factory=lambda: RateLimiter(5 / 60, 5))
-    logins: RateLimiter = field(default_factory=lambda: RateLimiter(20 / 60, 20))
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     auth_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10 / 60, 10))
     open_kiosks: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(2))
 
@@ -75,6 +77,7 @@ class Services:
     conversations: ConversationFactory
     limits: Limits = field(default_factory=Limits)
     kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    kiosk_sockets: KioskSockets = field(default_factory=KioskSockets)
     started_at: float = field(default_factory=time.monotonic)
     ready_s: float = 0.0
 
@@ -93,13 +96,9 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
     with database.transaction() as db:
         password = ensure_bootstrap_admin(db)
     if password is not None:
-        # Printed once, to the operator's terminal only; never logged.
-        print(
-            f"\n*** First start: created user 'admin' with one-time password: {password}\n"
-            "*** Sign in at /dashboard and change it. It will not be shown again. ***\n",
-            file=sys.stderr,
-            flush=True,
-        )
+        bootstrap_notice.announce(password, settings.data_dir)
+    else:
+        bootstrap_notice.forget_if_changed(database, settings.data_dir)
     try:
         voice = VoiceStack.load(settings)
         voice.warm()

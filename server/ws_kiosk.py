@@ -60,7 +60,9 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
         services.limits.auth_failures.allow(f"ip:{client_ip}")
         raise ProtocolError(ErrorCode.AUTH_FAILED, "unknown or revoked kiosk token")
     key = str(kiosk.id)
+    services.kiosk_sockets.add(kiosk.id, channel)  # revocation closes it (4401)
     if not services.limits.open_kiosks.acquire(key):
+        services.kiosk_sockets.discard(kiosk.id, channel)
         raise ProtocolError(ErrorCode.TOO_MANY_CONNECTIONS, "this kiosk has too many connections")
     try:
         await channel.event(
@@ -80,6 +82,7 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
         session = _new_session(channel, store, services, hello)
         await _loop(websocket, channel, session, services, client_ip)
     finally:
+        services.kiosk_sockets.discard(kiosk.id, channel)
         services.limits.open_kiosks.release(key)
 
 
