@@ -11,6 +11,7 @@ from typing import Any
 from models.accounts import ensure_bootstrap_admin
 from models.db import Database, open_database
 from models.keyring import load_keyring
+from models.startup_repair import repair_on_start
 from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
@@ -34,6 +35,8 @@ class Limits:
     message_burst: float = 200.0
     kiosk_connections: int = 2
     joins: RateLimiter = field(default_factory=lambda: RateLimiter(5 / 60, 5))
+    # All kiosks together: 10^6 codes, so 30 wrong a minute leaves guessing hopeless.
+    joins_overall: RateLimiter = field(default_factory=lambda: RateLimiter(30 / 60, 30))
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     auth_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10 / 60, 10))
     open_kiosks: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(2))
@@ -90,11 +93,17 @@ class Services:
 def load_services(settings: Settings, *, keyring_env_value: str | None) -> Services:
     """Open the database, load and warm the models; blocking (run it off the event loop)."""
     start = time.perf_counter()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Private: the database, its WAL, the keyring and the bootstrap password live here.
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.data_dir.chmod(0o700)
     keyring = load_keyring(path=settings.keyring_file, env_value=keyring_env_value)
     database = open_database(settings.database_url, keyring=keyring)
     with database.transaction() as db:
         password = ensure_bootstrap_admin(db)
+        closed, encrypted = repair_on_start(db)
+    if closed or encrypted:
+        log.warning("start-up: ended %d sessions a stop left active; encrypted %d "
+                    "break-glass reasons", closed, encrypted)
     if password is not None:
         bootstrap_notice.announce(password, settings.data_dir)
     else:
