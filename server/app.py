@@ -36,6 +36,8 @@ from server.errors import ServerError
 from server.housekeeping import purge_forever
 from server.security_headers import SecurityHeadersMiddleware
 from server.services import Services, load_services
+from server.socket_cap import SocketCap
+from server.text_guard import RejectInvalidText
 from server.ws_kiosk import kiosk_socket
 from server.ws_therapist import therapist_socket
 
@@ -86,6 +88,8 @@ def create_app(
     app = FastAPI(title="Reflect Kiosk", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.add_middleware(RejectInvalidText)  # lone surrogates: a clean 400, never a 500
+    app.add_middleware(SocketCap, limit=settings.server.max_connections)
     app.add_middleware(SecurityHeadersMiddleware, tls=bool(settings.server.certfile))
     for router in (
         auth_routes.router,

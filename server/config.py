@@ -133,6 +133,14 @@ class SecuritySettings(BaseModel):
     # If set, the keyring JSON is read from this environment variable instead of a file.
     keyring_env: str = "REFLECT_KEYRING"
     idle_logoff_minutes: float = 15.0
+    # Failed sign-ins are throttled, never locked: after the free failures each attempt waits
+    # first_delay_s, then twice as long each time, up to the maximum (per typed username, and
+    # per address); forgotten after 15 quiet minutes.
+    login_free_failures: int = 4
+    login_max_delay_s: float = 60.0
+    login_address_free_failures: int = 10
+    login_address_max_delay_s: float = 300.0
+    login_first_delay_s: float = 1.0
     code_ttl_minutes: float = 30.0
 
 

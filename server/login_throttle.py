@@ -13,6 +13,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from server.config import SecuritySettings
+
 
 @dataclass
 class _Record:
@@ -22,11 +24,12 @@ class _Record:
 
 @dataclass(frozen=True)
 class ThrottleRule:
-    """`free` failures without delay, then 1, 2, 4 ... seconds, capped at `max_delay_s`."""
+    """`free` failures without delay, then `first_delay_s`, twice that ... up to `max_delay_s`."""
 
     free: int
     max_delay_s: float
     forget_after_s: float = 900.0
+    first_delay_s: float = 1.0
 
 
 class LoginThrottle:
@@ -44,6 +47,17 @@ class LoginThrottle:
         self.max_keys = max_keys
         self._clock = clock
         self._records: OrderedDict[str, _Record] = OrderedDict()
+
+    @classmethod
+    def from_settings(cls, security: SecuritySettings) -> LoginThrottle:
+        """The throttle the settings describe."""
+        first = security.login_first_delay_s
+        return cls(
+            ThrottleRule(security.login_free_failures, security.login_max_delay_s,
+                         first_delay_s=first),
+            ThrottleRule(security.login_address_free_failures,
+                         security.login_address_max_delay_s, first_delay_s=first),
+        )
 
     @staticmethod
     def keys(username: str, ip: str) -> tuple[str, str]:
@@ -89,5 +103,5 @@ class LoginThrottle:
         over = record.failures - rule.free
         if over <= 0:
             return 0.0
-        delay = min(rule.max_delay_s, math.pow(2.0, over - 1))
+        delay = min(rule.max_delay_s, rule.first_delay_s * math.pow(2.0, over - 1))
         return max(0.0, record.last_failure + delay - now)

@@ -126,6 +126,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         web_sessions=WebSessionStore(settings.security.idle_logoff_minutes * 60.0),
         voice=voice,
         conversations=conversations,
+        limits=Limits(login_throttle=LoginThrottle.from_settings(settings.security)),
     )
     services.ready_s = time.perf_counter() - start
     log.info("ready in %.2f s (models %s)", services.ready_s, voice.load_ms)
