@@ -36,13 +36,18 @@ def is_local(conn: HTTPConnection) -> bool:
     return loopback and not any(name in conn.headers for name in PROXY_HEADERS)
 
 
-def is_admin(conn: HTTPConnection) -> bool:
-    """A signed-in admin's browser (read-only check: the idle timer is not touched)."""
+def signed_in_role(conn: HTTPConnection) -> Role | None:
+    """The role of a signed-in browser (read-only check: the idle timer is not touched)."""
     services = getattr(conn.app.state, "services", None)
     if services is None:
-        return False
+        return None
     session = services.web_sessions.get(conn.cookies.get(SESSION_COOKIE), touch=False)
-    return session is not None and session.role is Role.ADMIN
+    return None if session is None else Role(session.role)
+
+
+def is_admin(conn: HTTPConnection) -> bool:
+    """A signed-in admin's browser."""
+    return signed_in_role(conn) is Role.ADMIN
 
 
 def may_see_details(conn: HTTPConnection) -> bool:

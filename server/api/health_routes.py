@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from models.keys import verify_keyring
 from server.deps import ServicesDep
-from server.ops_access import OpsViewerDep, may_see_details
+from server.ops_access import OpsViewerDep, may_see_details, signed_in_role
 
 router = APIRouter(tags=["ops"])
 
@@ -20,8 +20,8 @@ router = APIRouter(tags=["ops"])
 async def health(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Models, responder, database and keys: what a clinic's operator needs to know.
 
-    Others (not this machine, not a signed-in admin) get liveness only: no model paths, no
-    counts.
+    Others (not this machine, not a signed-in admin) get liveness only, no model paths or
+    counts; other signed-in staff also get the responder (the dashboard's status line).
     """
 
     def check_database() -> dict[str, Any]:
@@ -34,11 +34,14 @@ async def health(request: Request, services: ServicesDep) -> dict[str, Any]:
         return {"ok": True, "backend": services.database.engine.dialect.name}
 
     database = await asyncio.to_thread(check_database)
-    if not may_see_details(request):
-        return {"status": "ok" if database["ok"] else "degraded"}
+    status = "ok" if database["ok"] else "degraded"
     responder = services.conversations.status()
+    if not may_see_details(request):
+        # Signed-in staff see where replies come from (the dashboard's status line).
+        staff = signed_in_role(request) is not None
+        return {"status": status, "responder": responder} if staff else {"status": status}
     return {
-        "status": "ok" if database["ok"] else "degraded",
+        "status": status,
         "ready_s": round(services.ready_s, 2),
         "models": services.voice.status(),
         "responder": responder,

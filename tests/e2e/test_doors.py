@@ -106,6 +106,8 @@ def test_operational_detail_only_locally_or_for_admins(server: LiveServer) -> No
         assert http.get("/openapi.json", headers=OUTSIDE).json()["info"]["title"]
     with closing(server.client("dr_doors")) as therapist:
         assert therapist.get("/metrics", headers=OUTSIDE).status_code == 404
+        # Staff see where replies come from (the dashboard's status line), nothing else.
+        assert set(therapist.get("/health", headers=OUTSIDE).json()) == {"status", "responder"}
 
 
 async def test_enrolment_link_works_once_and_no_secret_reaches_the_log(
