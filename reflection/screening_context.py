@@ -53,7 +53,9 @@ class CheckInReader:
 
 
 def escalate_check_in(readers: Sequence[tuple[CheckInReader, NormalisedText]]) -> bool:
-    """True when any language's reader hears a yes or an unsure answer and none hears a no."""
+    """True for an unsure answer, or a yes that no language's reader hears as a no."""
+    if any(any(p.search(t.text) for p in r.unsure) for r, t in readers):
+        return True
     if any(any(p.search(t.text) for p in r.no) for r, t in readers):
         return False
     return any(r.escalates(t) for r, t in readers)
