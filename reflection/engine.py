@@ -22,6 +22,7 @@ from reflection.responders.base import ReplyRequest, Responder, Speaker
 from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
 from reflection.risk import RiskAssessment, RiskLevel
+from reflection.screening_context import ScreeningContext
 from reflection.sentences import SentenceSplitter
 from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
 from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
@@ -123,6 +124,7 @@ class Conversation:
         self._history: list[tuple[Speaker, str]] = []
         self._used: set[str] = set()
         self._summary: tuple[int, Summary] | None = None
+        self._after_check_in = False
 
     @property
     def locked(self) -> bool:
@@ -153,7 +155,8 @@ class Conversation:
             raise InvalidInputError("a turn needs some text", code="empty_turn")
         engine = self._engine
         turn = len(self.turns)
-        assessment = engine.screener.screen(text, lang or "auto")
+        assessment = engine.screener.screen(text, lang or "auto", context=self._context())
+        after_check_in, self._after_check_in = self._after_check_in, False
         reply_lang = self._reply_language(text, lang, assessment)
         meta = engine.scripted.reader(reply_lang).read(text).meta
         self.turns.append(TurnRecord(
@@ -168,14 +171,25 @@ class Conversation:
             yield from self._crisis(turn, assessment, reply_lang)
             return
         response = engine.crisis.respond(assessment, reply_lang)
-        if response is not None and response.kind == "check_in" and not self.checked_in:
+        # A level-1 cue is flagged (check-in + therapist notice) each time it comes back, except
+        # in the answer to the check-in itself, which the context has already read.
+        if response is not None and response.kind == "check_in" and not after_check_in:
             self.checked_in = True
+            self._after_check_in = True
             said = spoken_text(response)
             self.say(said)
             yield CheckIn(turn, response)
             yield ReplyDone(turn, said, reply_lang, "check_in", level, check_in=True)
             return
         yield from self._reply(turn, text, reply_lang, level, focus)
+
+    def _context(self) -> ScreeningContext:
+        """What screening needs from earlier turns: the check-in, earlier levels and words."""
+        return ScreeningContext(
+            after_check_in=self._after_check_in,
+            prior_max_level=RiskLevel(max((t.level for t in self.turns), default=0)),
+            prior_client_texts=tuple(t.text for t in self.turns[-3:]),
+        )
 
     def summary(self) -> Summary:
         """The live draft summary of every turn so far (recomputed only after new turns)."""

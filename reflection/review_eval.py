@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 
 from reflection.errors import GuardrailContentError
 from reflection.risk import RiskAssessment
+from reflection.screening import RiskScreener
+from reflection.screening_context import ScreeningContext
 
 # screen(text, lang, context_name) -> assessment; context_name is "" or e.g. "after_check_in".
 ScreenFn = Callable[[str, str, str], RiskAssessment]
@@ -99,3 +102,56 @@ def score_review(screen: ScreenFn, items: Sequence[ReviewItem]) -> dict[str, Any
 def score_files(screen: ScreenFn, paths: Mapping[str, Path]) -> dict[str, dict[str, Any]]:
     """Score several named review files."""
     return {name: score_review(screen, load_review_tsv(path)) for name, path in paths.items()}
+
+
+@dataclass(frozen=True)
+class ReviewSet:
+    """A review-style file and whether the rules were tuned on it."""
+
+    name: str
+    file: str
+    in_sample: bool
+
+
+# Set 1 was first-contact for the old design (scored once before any change), then tuned on;
+# set 2 was written after the redesign and scored once: it is the honest forecast.
+REVIEW_SETS = (
+    ReviewSet("round1_dev", "review_round1_crisis.tsv", True),
+    ReviewSet("first_contact_1", "screening_first_contact_1.tsv", True),
+    ReviewSet("first_contact_2", "screening_first_contact_2.tsv", False),
+)
+
+
+def context_screen(screener: RiskScreener) -> ScreenFn:
+    """A ScreenFn that passes a row's context ("after_check_in") to the screener."""
+    def screen(text: str, lang: str, context: str) -> RiskAssessment:
+        return screener.screen(text, lang, context=ScreeningContext(
+            after_check_in=context == "after_check_in"))
+
+    return screen
+
+
+def score_sets(screener: RiskScreener, data_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every review set present in `data_dir`, scored, with its in-sample flag."""
+    out: dict[str, dict[str, Any]] = {}
+    for review in REVIEW_SETS:
+        path = data_dir / review.file
+        if path.exists():
+            scored = score_review(context_screen(screener), load_review_tsv(path))
+            out[review.name] = {"in_sample": review.in_sample, **scored}
+    return out
+
+
+def latency(screener: RiskScreener, texts: Sequence[str], repeat: int = 3) -> dict[str, float]:
+    """Per-utterance screening time in ms (p50, p95, max); noisy on a busy machine."""
+    times: list[float] = []
+    for _ in range(repeat):
+        for text in texts:
+            start = time.perf_counter()
+            screener.screen(text, "auto")
+            times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    if not times:
+        return {"n": 0, "p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0}
+    return {"n": len(times), "p50_ms": round(times[len(times) // 2], 3),
+            "p95_ms": round(times[int(len(times) * 0.95) - 1], 3), "max_ms": round(times[-1], 3)}

@@ -130,8 +130,8 @@ class ConceptLexicon:
         for modifier in self.modifiers:
             spans = _modifier_spans(modifier, text)
             if spans:
-                hits = [_apply(modifier, spans, hit, clauses) for hit in hits]
-                hits = [h for h in hits if h is not None]
+                lowered = [_apply(modifier, spans, hit, clauses) for hit in hits]
+                hits = [h for h in lowered if h is not None]
         rules = [h for h in hits if h.concept == RULES]
         best: dict[str, Hit] = {}
         for hit in hits:
