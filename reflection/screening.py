@@ -13,7 +13,7 @@ from reflection.errors import GuardrailContentError, InvalidInputError
 from reflection.risk import Evidence, RiskAssessment, RiskCategory, RiskLevel
 from reflection.screening_concepts import ConceptLexicon, token_span
 from reflection.screening_context import CheckInReader, ScreeningContext, escalate_check_in
-from reflection.screening_repair import WordRepair
+from reflection.screening_repair import WordRepair, lemma_view
 from reflection.screening_rules import Rule, compile_rules, match_rules
 from reflection.screening_text import (
     NormalisedText,
@@ -159,7 +159,8 @@ class RiskScreener:
             answers.append((lexicon.check_in, normalised))
             matches = [m for m in match_rules(lexicon.rules, normalised) if m.rule.level > 0]
             spans = [token_span(normalised, m.start, m.end) for m in matches]
-            findings, kept = lexicon.concepts.find(normalised, spans)
+            findings, kept = lexicon.concepts.find(normalised, spans,
+                                                   lemma_view(normalised, lexicon.lang))
             # Denials, idioms, media, medication and past history lower the phrase rules'
             # matches in the clause they govern, exactly as they lower the concepts.
             caps = {(h.start, h.end): h.cap for h in kept}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reflection.errors import GuardrailContentError
@@ -87,6 +87,8 @@ class ConceptLexicon:
     modifiers: tuple[Modifier, ...]
     combos: tuple[Combo, ...]
     breaks: frozenset[str]
+    # Patterns over the lemma view ("carve" covers carved/carving), by concept name.
+    lemma_concepts: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     @classmethod
     def compile(cls, data: Mapping[str, Any]) -> ConceptLexicon:
@@ -117,15 +119,22 @@ class ConceptLexicon:
                 raise GuardrailContentError(f"combo {cid}: level must be 1-3")
             combos.append(Combo(cid, needs, level, str(raw.get("category", ""))))
         breaks = frozenset(_strings(data.get("clause_breaks", []), "clause_breaks"))
-        return cls(concepts, tuple(modifiers), tuple(combos), breaks)
+        lemmas = {name: _compile(_strings(p, f"lemma concept {name}"), macros, name)
+                  for name, p in data.get("lemma_concepts", {}).items()}
+        if missing := sorted(set(lemmas) - set(concepts)):
+            raise GuardrailContentError(f"lemma_concepts: unknown concepts {missing}")
+        return cls(concepts, tuple(modifiers), tuple(combos), breaks, lemmas)
 
-    def find(self, text: NormalisedText, rule_spans: Sequence[tuple[int, int]] = ()
-             ) -> tuple[list[ConceptFinding], list[Hit]]:
+    def find(self, text: NormalisedText, rule_spans: Sequence[tuple[int, int]] = (),
+             lemmas: NormalisedText | None = None) -> tuple[list[ConceptFinding], list[Hit]]:
         """Combos left standing after the modifiers lowered what they govern, and the phrase
         rules' matches (token spans `rule_spans`) after the same modifiers."""
         clauses = clause_index(text, self.breaks)
         hits = [h for name, patterns in self.concepts.items()
                 for h in _hits(name, patterns, text, clauses)]
+        if lemmas is not None and len(lemmas.tokens) == len(text.tokens):
+            hits += [h for name, patterns in self.lemma_concepts.items()
+                     for h in _hits(name, patterns, lemmas, clauses)]
         hits += [Hit(RULES, a, b, clauses[a]) for a, b in rule_spans if a < len(clauses)]
         for modifier in self.modifiers:
             spans = _modifier_spans(modifier, text)

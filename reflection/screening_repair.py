@@ -10,6 +10,8 @@ from functools import lru_cache
 import simplemma
 from rapidfuzz import fuzz, process
 
+from reflection.screening_text import NormalisedText, Token, join_tokens
+
 _REPEAT_RE = re.compile(r"(.)\1{2,}")
 # Below this similarity (0-100) a misspelling is left alone: "killian" must not become a risk word.
 _FUZZY_CUTOFF = 85.0
@@ -63,6 +65,19 @@ class WordRepair:
 
     def _correct(self, word: str) -> str:
         return _fuzzy(word, self.lang, self.vocabulary)
+
+
+@lru_cache(maxsize=50_000)
+def lemma(word: str, lang: str) -> str:
+    """The dictionary form of one folded word ("wants" -> "want", "cortando" -> "cortar")."""
+    found = str(simplemma.lemmatize(word, lang=lang)).lower()
+    return found if found and " " not in found else word
+
+
+def lemma_view(text: NormalisedText, lang: str) -> NormalisedText:
+    """The same tokens in dictionary form, so concept patterns can ignore inflection."""
+    tokens = [Token(lemma(t.text, lang), t.start, t.end) for t in text.tokens]
+    return join_tokens(text.original, tokens)
 
 
 @lru_cache(maxsize=50_000)

@@ -194,7 +194,11 @@ def normalise(
                 expanded = spelling.get(spelling_key(expanded, lang), expanded)
             for word in repair(expanded, match.group()) if repair else (expanded,):
                 tokens.append(Token(word, match.start(), match.end()))
-    tokens = _apply_phrases(tokens, phrases)
+    return join_tokens(text, _apply_phrases(tokens, phrases))
+
+
+def join_tokens(text: str, tokens: Sequence[Token]) -> NormalisedText:
+    """The space-joined view of `tokens` (of original `text`) with its character map."""
     char_token: list[int] = []
     parts: list[str] = []
     for index, token in enumerate(tokens):
