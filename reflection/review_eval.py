@@ -13,6 +13,7 @@ from reflection.errors import GuardrailContentError
 from reflection.risk import RiskAssessment
 from reflection.screening import RiskScreener
 from reflection.screening_context import ScreeningContext
+from reflection.screening_embed import Example
 
 # screen(text, lang, context_name) -> assessment; context_name is "" or e.g. "after_check_in".
 ScreenFn = Callable[[str, str, str], RiskAssessment]
@@ -158,3 +159,15 @@ def latency(screener: RiskScreener, texts: Sequence[str], repeat: int = 3) -> di
         return {"n": 0, "p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0}
     return {"n": len(times), "p50_ms": round(times[len(times) // 2], 3),
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 3), "max_ms": round(times[-1], 3)}
+
+
+def training_examples(data_dir: Path) -> list[Example]:
+    """The in-sample labelled utterances (never a first-contact set) for the embedded layer."""
+    from reflection.guard_eval import load_jsonl
+
+    out = [Example(i.text, i.lowest, i.category if i.category != "none" else "")
+           for r in REVIEW_SETS if r.in_sample and (data_dir / r.file).exists()
+           for i in load_review_tsv(data_dir / r.file)]
+    out += [Example(str(row["text"]), int(row["level"]), (row.get("categories") or [""])[0])
+            for row in load_jsonl(sorted(data_dir.glob("screening_*.jsonl")))]
+    return out
