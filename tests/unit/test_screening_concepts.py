@@ -89,6 +89,7 @@ def test_yes_or_unsure_after_the_check_in_escalates(screener: RiskScreener, text
 
 @pytest.mark.parametrize("text", [
     "No, nothing like that, I'm just stressed", "Not really.", "No, estoy bien, solo cansado.",
+    "Pues no, la verdad", "Well no, not really",
 ])
 def test_no_after_the_check_in_does_not_escalate(screener: RiskScreener, text: str) -> None:
     assert screener.screen(text, context=AFTER).level == RiskLevel.NONE
