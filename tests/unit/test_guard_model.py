@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 from reflection.content_files import ContentStore
 from reflection.guard_model import ANSWER_SCHEMA, OllamaGuard
@@ -61,3 +62,33 @@ def test_classify_beside_runs_off_the_event_loop() -> None:
         result = asyncio.run(guard.classify_beside("me siento rara", "es"))
     assert result.level == RiskLevel.CONCERN and result.language == "es"
     assert result.categories == {RiskCategory.SELF_HARM}
+
+
+def test_the_model_grade_runs_beside_the_reply_and_raises_the_next_turn() -> None:
+    from reflection.engine import ReflectionEngine
+    from reflection.events import CrisisTriggered, ReplyDone
+    from reflection.late_screening import LateScreen
+
+    script = FakeOllamaScript(json_reply=json.dumps({"level": 2, "categories": ["suicide"]}),
+                              json_delay_s=0.3)
+    with running_fake_ollama(script) as fake:
+        late = LateScreen(OllamaGuard(host=fake.host, model=MODEL))
+        engine = ReflectionEngine(**{**vars_of(ReflectionEngine.load()), "late_screen": late})
+        conversation = engine.new_conversation("en")
+        first = list(conversation.respond("everything is grey and I keep drifting", lang="en"))
+        # The reply did not wait for the slow model.
+        assert isinstance(first[-1], ReplyDone) and not first[-1].crisis
+        for _ in range(50):
+            if conversation._late is not None and conversation._late.done():
+                break
+            time.sleep(0.05)
+        second = list(conversation.respond("anyway, work was fine", lang="en"))
+        late.close()
+    assert any(isinstance(e, CrisisTriggered) for e in second)
+    assert any(e.rule == f"model.{MODEL}" for e in second[0].assessment.evidence)  # type: ignore[union-attr]
+
+
+def vars_of(engine: object) -> dict[str, object]:
+    """The constructor keywords of a loaded engine, to rebuild it with one change."""
+    keys = ("screener", "crisis", "reply_filter", "responder", "summarizer", "store", "limits")
+    return {k: getattr(engine, k) for k in keys}
