@@ -21,6 +21,7 @@ from models.db import context_of
 from models.errors import ConflictError, InvalidInputError, NotFoundError
 from models.sessions import get_session
 from models.tables import Consent, Feedback, ReflectionSession, RiskAlert, Summary, Turn
+from models.turn_meta import TurnMeta
 from models.types import Role, SessionStatus, Speaker, SummaryStatus, utcnow
 from models.views import AlertView, alert_view
 
@@ -60,9 +61,10 @@ def has_consent(db: Session, *, session_id: uuid.UUID) -> bool:
 
 def add_turn(
     db: Session, *, session_id: uuid.UUID, speaker: Speaker, text: str, risk_level: int = 0,
-    now: datetime | None = None,
+    now: datetime | None = None, meta: TurnMeta | None = None,
 ) -> Turn:
-    """Append an encrypted turn to an active session (position allocated here)."""
+    """Append an encrypted turn to an active session (position allocated here); `meta` holds
+    the evaluation counts (never text)."""
     _writable(db, session_id, active_only=True)
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidInputError("turn text is too long", code="text_too_long")
@@ -73,6 +75,12 @@ def add_turn(
                risk_level=int(risk_level), created_at=now or utcnow(),
                text_enc=context_of(db).cipher.encrypt_text(
                    text, table="turns", column="text", row_id=row_id))
+    if meta is not None:
+        row.kiosk_turn, row.input_kind = meta.kiosk_turn, meta.input_kind
+        row.repeated = meta.repeated
+        row.responder = meta.responder
+        row.filter_reasons = list(meta.filter_reasons) or None
+        row.flagged_at = row.created_at if meta.flagged else None
     db.add(row)
     db.flush()
     return row

@@ -107,7 +107,8 @@ class Conversation:
                     yield Sentence(index=index, text=sentence, kind=kind)
                     index += 1
             elif isinstance(event, ReplySentence):
-                yield Sentence(index=index, text=event.text, blocked=event.blocked)
+                yield Sentence(index=index, text=event.text, blocked=event.blocked,
+                               reasons=event.reasons)
                 index += 1
             elif isinstance(event, ReplyDone):
                 yield ReplyEnd(responder=event.responder, blocked=event.blocked)

@@ -27,6 +27,7 @@ from server.kiosk_turns import LISTENING, KioskPrefs, KioskTurns
 from server.metrics import ServerMetrics
 from server.pipeline import TurnState
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
+from server.reply_flags import reply_meta, store_reply_flag
 from server.review import apply_review, client_view
 from server.stages import (
     Conversation,
@@ -125,6 +126,7 @@ class KioskSession(KioskTurns):
             await self._feedback(message)
         elif isinstance(message, m.FlagReply):
             self.flagged.add(message.turn)
+            await store_reply_flag(self.store, message.turn)
         elif isinstance(message, m.End):
             await self._client_end()
         elif isinstance(message, m.Erase):
@@ -297,7 +299,8 @@ class KioskSession(KioskTurns):
 
     async def _after_turn(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
         level = state.screening.level if state.screening else 0
-        await self.store.reply_turn(state.turn, heard.text, state.reply_text, level)
+        await self.store.reply_turn(state.turn, heard.text, state.reply_text, level,
+                                    meta=reply_meta(state))
         assert self.conversation is not None
         summary = await self.pool.run(self.conversation.summary)
         await self.store.summary(summary, approved=False, redactions=[])

@@ -6,15 +6,16 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from models import content, retention, sessions
+from models import content, retention, sessions, turn_meta
 from models.db import Database
 from models.errors import AuthenticationError
 from models.kiosks import authenticate_kiosk
+from models.turn_meta import TurnMeta
 from models.types import Speaker, SummaryStatus
 from server.events import EndReason, TherapistEventKind
 from server.hub import TherapistHub
@@ -57,6 +58,9 @@ class KioskStore:
         self.live_transcript = live_transcript
         self.kiosk: KioskIdentity | None = None
         self.session: JoinedSession | None = None
+        self.input_kind = "spoken"  # of the utterance being handled: "typed" or "spoken"
+        self._last_words = ""  # normalised previous client words, to count repeats
+        self._pending_flags: set[int] = set()  # flagged before their reply was stored
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -94,6 +98,7 @@ class KioskStore:
         if joined is None:
             raise CodeRejected("code refused")
         self.session = joined
+        self._last_words, self._pending_flags = "", set()
         await self.publish(
             TherapistEventKind.SESSION_JOINED,
             {"kiosk_id": str(kiosk.id), "kiosk_name": kiosk.name, "lang": joined.language},
@@ -112,27 +117,52 @@ class KioskStore:
             TherapistEventKind.CONSENT, {"accepted": given, "consent_version": version}
         )
 
-    async def client_turn(self, heard: Heard, screening: Screening) -> None:
+    async def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+                          ) -> None:
         """Store what the client said, with its screened risk level."""
-        await self._add_turn(Speaker.CLIENT, heard.text, screening.level)
+        words = " ".join("".join(c for c in heard.text.casefold() if c.isalnum() or c.isspace())
+                         .split())
+        repeated, self._last_words = bool(words) and words == self._last_words, words
+        meta = TurnMeta(kiosk_turn=turn, input_kind=self.input_kind, repeated=repeated)
+        await self._add_turn(Speaker.CLIENT, heard.text, screening.level, meta)
 
-    async def reply_turn(self, turn: int, client_text: str, reply: str, level: int) -> None:
+    async def reply_turn(self, turn: int, client_text: str, reply: str, level: int, *,
+                         meta: TurnMeta | None = None) -> None:
         """Store the reply; with live transcripts on, show the exchange to the therapist."""
         if reply:
-            await self._add_turn(Speaker.REFLECTOR, reply, 0)
+            if meta is not None and meta.kiosk_turn in self._pending_flags:
+                meta = replace(meta, flagged=True)
+            await self._add_turn(Speaker.REFLECTOR, reply, 0, meta)
         if self.live_transcript and client_text:
             await self.publish(
                 TherapistEventKind.TURN,
                 {"turn": turn, "client_text": client_text, "reply_text": reply, "level": level},
             )
 
-    async def _add_turn(self, speaker: Speaker, text: str, level: int) -> None:
+    async def _add_turn(
+        self, speaker: Speaker, text: str, level: int, meta: TurnMeta | None = None
+    ) -> None:
         session = self._session()
         await self._db(
             lambda db: content.add_turn(
-                db, session_id=session.id, speaker=speaker, text=text, risk_level=level
+                db, session_id=session.id, speaker=speaker, text=text, risk_level=level,
+                meta=meta,
             )
         )
+
+    async def empty_transcript(self) -> None:
+        """Count an utterance in which nothing was heard (the words are not stored: none)."""
+        session = self._session()
+        await self._db(lambda db: turn_meta.count_empty_transcript(db, session_id=session.id))
+
+    async def flag_reply(self, turn: int) -> bool:
+        """Flag the stored reply of `turn`; a reply not stored yet gets the flag when it is."""
+        session = self._session()
+        found = await self._db(
+            lambda db: turn_meta.flag_reply(db, session_id=session.id, kiosk_turn=turn))
+        if not found:
+            self._pending_flags.add(turn)
+        return found
 
     async def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
         """Store the risk alert and push it to the therapist at once."""
@@ -181,6 +211,8 @@ class KioskStore:
     async def feedback(self, rating: int | None, comment: str, flagged_turns: list[int]) -> None:
         """Store the client's feedback."""
         session = self._session()
+        for turn in flagged_turns:
+            await self.flag_reply(turn)
         await self._db(
             lambda db: content.save_feedback(
                 db,

@@ -29,6 +29,7 @@ from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.pipeline import TurnOptions, TurnPipeline, TurnState
 from server.protocol import ErrorCode, ProtocolError
+from server.reply_flags import reply_meta
 from server.speculation import Speculator
 from server.stages import (
     Conversation,
@@ -220,6 +221,7 @@ class KioskTurns:
         assert self.conversation is not None
         turn = state.turn
         pipeline = self._pipeline(self.conversation, state)
+        self.store.input_kind = "typed" if text is not None else "spoken"
         try:
             if text is not None:
                 heard = await pipeline.typed(state, self._options(), text)
@@ -227,6 +229,7 @@ class KioskTurns:
                 assert audio is not None
                 heard = await pipeline.hear(state, self._options(), audio, ahead)
             if not heard.text:
+                await self.store.empty_transcript()
                 await self.channel.event(
                     StateChanged(state=self.state, activity=Activity.LISTENING)
                 )
@@ -258,7 +261,8 @@ class KioskTurns:
         heard = state.heard.text if state.heard else ""
         level = state.screening.level if state.screening else 0
         if heard and state.screening is not None and self.store.session is not None:
-            await asyncio.shield(self.store.reply_turn(state.turn, heard, spoken, level))
+            await asyncio.shield(self.store.reply_turn(
+                state.turn, heard, spoken, level, meta=reply_meta(state, state.spoken)))
 
     # ----- fixed prompts ----------------------------------------------------------------
 
@@ -319,7 +323,7 @@ class _Hooks:
         pass  # stored with its risk level once screened
 
     async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
-        await self.turns.store.client_turn(heard, screening)
+        await self.turns.store.client_turn(heard, screening, turn=turn)
 
     async def crisis(self, turn: int, crisis: Crisis) -> bool:
         if crisis.urgent:

@@ -59,6 +59,7 @@ class Sentence:
     text: str
     kind: ReplyKind = ReplyKind.REFLECTION
     blocked: bool = False
+    reasons: tuple[str, ...] = ()  # reply-filter reason codes when blocked (counted, issue 20)
 
 
 @dataclass(frozen=True)
