@@ -79,8 +79,10 @@ def add_turn(
         row.kiosk_turn, row.input_kind = meta.kiosk_turn, meta.input_kind
         row.repeated = meta.repeated
         row.responder = meta.responder
-        row.filter_reasons = list(meta.filter_reasons) or None
-        row.flagged_at = row.created_at if meta.flagged else None
+        if meta.filter_reasons:  # left unset otherwise: SQL NULL, not JSON 'null'
+            row.filter_reasons = list(meta.filter_reasons)
+        if meta.flagged:
+            row.flagged_at = row.created_at
     db.add(row)
     db.flush()
     return row
