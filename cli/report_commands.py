@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-from datetime import timedelta
 from typing import Any
 
 from server.config import Settings
@@ -24,19 +22,10 @@ def register(sub: Any) -> None:
     report.set_defaults(handler=run_report)
 
 
-def parse_window(text: str) -> timedelta:
-    """'30d', '12h', '8w' as a timedelta; ValueError otherwise."""
-    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text)
-    if match is None:
-        raise ValueError("the window looks like 30d, 12h or 8w")
-    unit = {"h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
-    return timedelta(**{unit: int(match.group(1))})
-
-
 def run_report(args: argparse.Namespace, settings: Settings) -> int:
     """Print the report (the read is audited like the dashboard's)."""
     from cli.data_commands import open_configured
-    from models.evaluation import ReportOptions, build_report
+    from models.evaluation import ReportOptions, build_report, parse_window
     from models.review_queue import audit_report_read
     from models.types import utcnow
 

@@ -7,10 +7,11 @@ only decrypted value is the summary's redaction list, which holds actions and fi
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -56,6 +57,15 @@ class ReportOptions:
     alpha: float = 0.05
     min_cases: int = 20
     suppress_below: int = SUPPRESS_BELOW
+
+
+def parse_window(text: str) -> timedelta:
+    """'30d', '12h', '8w' as a timedelta; ValueError otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text)
+    if match is None:
+        raise ValueError("the window looks like 30d, 12h or 8w")
+    unit = {"h": "hours", "d": "days", "w": "weeks"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
 
 
 def build_report(db: Session, options: ReportOptions) -> dict[str, Any]:
