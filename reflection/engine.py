@@ -8,6 +8,8 @@ from contextlib import closing
 from dataclasses import dataclass
 
 from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
+from reflection.crisis_followup import CrisisFollowUps, FollowUpState
+from reflection.disclosure import DisclosureFacts
 from reflection.errors import InvalidInputError
 from reflection.events import (
     CheckIn,
@@ -18,13 +20,16 @@ from reflection.events import (
     Screened,
     spoken_text,
 )
+from reflection.honesty import HonestAnswers
 from reflection.responders.base import ReplyRequest, Responder, Speaker
 from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
 from reflection.risk import RiskAssessment, RiskLevel
 from reflection.sentences import SentenceSplitter
+from reflection.session_language import SessionLanguage
 from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
 from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
+from reflection.turn_replies import crisis_followup, honest_events
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ class ReflectionEngine:
         summarizer: Summarizer | None = None,
         store: ContentStore | None = None,
         limits: EngineLimits | None = None,
+        disclosure: DisclosureFacts | None = None,
     ) -> None:
         self.store = store or ContentStore()
         self.screener = screener
@@ -65,6 +71,10 @@ class ReflectionEngine:
         self.responder: Responder = responder or self.scripted
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self.store)
         self.limits = limits or EngineLimits()
+        # What honest answers say about this deployment (who sees what, how long it is kept).
+        self.disclosure = disclosure or DisclosureFacts()
+        self.honesty = HonestAnswers(self.store)
+        self.followups = CrisisFollowUps(self.store, country=getattr(crisis, "country", "US"))
 
     @classmethod
     def load(
@@ -74,6 +84,7 @@ class ReflectionEngine:
         responder: Responder | None = None,
         summarizer: Summarizer | None = None,
         limits: EngineLimits | None = None,
+        disclosure: DisclosureFacts | None = None,
     ) -> ReflectionEngine:
         """The engine with the real guardrails built from the clinical content files."""
         from reflection.crisis import CrisisProtocol
@@ -95,6 +106,7 @@ class ReflectionEngine:
             summarizer=summarizer,
             store=store,
             limits=limits,
+            disclosure=disclosure,
         )
 
     def new_conversation(self, lang: str = "en") -> Conversation:
@@ -115,7 +127,7 @@ class Conversation:
 
     def __init__(self, engine: ReflectionEngine, language: str) -> None:
         self._engine = engine
-        self.language = language
+        self._language = SessionLanguage(language, engine.limits.min_words_to_switch_language)
         self.turns: list[TurnRecord] = []
         self.locked_by: RiskAssessment | None = None
         self.checked_in = False
@@ -123,6 +135,16 @@ class Conversation:
         self._history: list[tuple[Speaker, str]] = []
         self._used: set[str] = set()
         self._summary: tuple[int, Summary] | None = None
+        self._followup = FollowUpState()
+        self._check_in_said = ""
+        self.note_for: int | None = None  # the turn whose question was offered to the summary
+        # Set False by the server when no staff screen received the alert (follow-ups say so).
+        self.alert_delivered = True
+
+    @property
+    def language(self) -> str:
+        """The session's reply language."""
+        return self._language.current
 
     @property
     def locked(self) -> bool:
@@ -154,12 +176,14 @@ class Conversation:
         engine = self._engine
         turn = len(self.turns)
         assessment = engine.screener.screen(text, lang or "auto")
-        reply_lang = self._reply_language(text, lang, assessment)
+        reply_lang = self._language.follow(text, lang)
         meta = engine.scripted.reader(reply_lang).read(text).meta
+        answers_check_in = self.checked_in and self._history[-1:] == [
+            (Speaker.REFLECTOR, self._check_in_said)]
         self.turns.append(TurnRecord(
             index=turn, text=text, language=reply_lang, level=int(assessment.level),
             categories=tuple(sorted(str(c) for c in assessment.categories)),
-            is_focus=focus, meta=meta,
+            is_focus=focus, meta=meta, answers_check_in=answers_check_in,
         ))
         self._history.append((Speaker.CLIENT, text))
         yield Screened(turn, assessment)
@@ -172,9 +196,17 @@ class Conversation:
             self.checked_in = True
             said = spoken_text(response)
             self.say(said)
+            self._check_in_said = said
             yield CheckIn(turn, response)
             yield ReplyDone(turn, said, reply_lang, "check_in", level, check_in=True)
             return
+        honest = None if focus else engine.honesty.answer(
+            text, reply_lang, engine.disclosure, self._used, level=level,
+            note_offered=self.note_for is not None)
+        if honest is not None:  # a fixed, reviewed answer about the tool itself
+            yield from honest_events(self, turn, honest, reply_lang, level)
+            return
+        self.note_for = None
         yield from self._reply(turn, text, reply_lang, level, focus)
 
     def summary(self) -> Summary:
@@ -184,19 +216,18 @@ class Conversation:
             self._summary = (len(self.turns), made)
         return self._summary[1]
 
-    def _reply_language(self, text: str, lang: str | None, assessment: RiskAssessment) -> str:
-        if lang:
-            self.language = base_language(lang)
-        elif len(text.split()) >= self._engine.limits.min_words_to_switch_language:
-            # The reply follows the language the client is actually speaking.
-            self.language = base_language(assessment.language)
-        return self.language
-
     def _crisis(self, turn: int, assessment: RiskAssessment, lang: str) -> Iterator[EngineEvent]:
         repeated = self.locked_by is not None
-        if self.locked_by is None or assessment.level > self.locked_by.level:
+        higher = self.locked_by is not None and assessment.level > self.locked_by.level
+        if self.locked_by is None or higher:
             self.locked_by = assessment
         response: CrisisReply | None = self._engine.crisis.respond(self.locked_by, lang)
+        if repeated and response is not None:
+            # Never the whole block again: a short answer to what the client just said; a
+            # higher level alerts again (repeated=False) with its extra line, not the block.
+            response = crisis_followup(self._engine, self.turns[-1].text, lang, self._used,
+                                       self._followup, response, higher, self.alert_delivered)
+            repeated = not higher
         if response is None:  # contract breach; still never fall through to a generated reply
             log.error("crisis protocol gave no response at level %d", int(self.locked_by.level))
             yield ReplyDone(turn, "", lang, "crisis", int(assessment.level), crisis=True)

@@ -8,7 +8,8 @@ Each reply sentence gets one code:
   second-person forms) that adds meaning: double-sided ("part of you... and..."), or at least
   two content words, and half of them, that the client did not say.
 - ``simple_reflection``: a statement about the client that mostly repeats their words.
-- ``other``: anything else (information about the tool, thanks, structuring).
+- ``other``: anything else (information about the tool, thanks, structuring); the fixed
+  honest answers about the tool are information, so their statements are always ``other``.
 R:Q is reflections / questions; % complex is complex / all reflections (MITI 4.2: "fair" is
 1:1 and 40%, "good" 2:1 and 50%). Crisis-protocol replies are fixed text, not coded.
 """
@@ -50,18 +51,14 @@ _ABOUT_CLIENT = {"en": frozenset({"you", "you're", "your", "you've", "you'd", "y
                                   "piensas", "hablas", "cargas", "llevas", "vives"})}
 _ABOUT_TOOL = {"en": ("i'm a computer", "i am a computer", "computer program", "i can't",
                       "i cannot", "i'll ", "i will", "your therapist will", "the summary",
-                      "your summary", "shall i", "i'm here", "i'm listening"),
+                      "your summary", "shall i", "i'm here", "i'm listening", "thank you",
+                      "thanks for"),
                "es": ("programa de computadora", "no puedo", "tu terapeuta vera",
                       "el resumen", "tu resumen", "aqui estoy", "te escucho", "anoto",
-                      "lo anoto", "lo apunto")}
+                      "lo anoto", "lo apunto", "gracias")}
 # Frame words carry no meaning of their own in a reflection ("it sounds like you...").
-_FRAME = {"en": frozenset("""it sounds like you you're your you've you'd yourself so and the a
-    an of to that this there's there is been be have has had with for on in about when what
-    feel feeling feelings felt really lot lately right now today been it's its as at or but
-    are was were not just more much some something seems seem like may might also still""".split()),
-          "es": frozenset("""parece que te tu tus ti has estas esta es y el la los las un una
-    de del a que lo en con por para se sientes sentir siento como mucho muy hoy ahora todo
-    eso esto algo ultimamente estado sido hay o pero no ya mas tambien al su sus me mi""".split())}
+_FRAME = {"en": frozenset(["it", "sounds", "like", "you", "you're", "your", "you've", "you'd", "yourself", "so", "and", "the", "a", "an", "of", "to", "that", "this", "there's", "there", "is", "been", "be", "have", "has", "had", "with", "for", "on", "in", "about", "when", "what", "feel", "feeling", "feelings", "felt", "really", "lot", "lately", "right", "now", "today", "been", "it's", "its", "as", "at", "or", "but", "are", "was", "were", "not", "just", "more", "much", "some", "something", "seems", "seem", "like", "may", "might", "also", "still"]),
+          "es": frozenset(["parece", "que", "te", "tu", "tus", "ti", "has", "estas", "esta", "es", "y", "el", "la", "los", "las", "un", "una", "de", "del", "a", "que", "lo", "en", "con", "por", "para", "se", "sientes", "sentir", "siento", "como", "mucho", "muy", "hoy", "ahora", "todo", "eso", "esto", "algo", "ultimamente", "estado", "sido", "hay", "o", "pero", "no", "ya", "mas", "tambien", "al", "su", "sus", "me", "mi"])}
 
 
 @dataclass(frozen=True)
@@ -111,14 +108,18 @@ def code_sentence(sentence: str, client_text: str, lang: str = "en") -> str:
     text = f" {fold(sentence).strip()} "
     lang = lang if lang in _OPEN else "en"
     if sentence.rstrip("\"'”’) ").endswith("?"):
-        head = text.strip(" ¿¡\"'")
-        return "open_question" if head.startswith(_OPEN[lang]) else "closed_question"
+        # The question proper: after "¿" in Spanish, else the last clause ("If..., what...?").
+        head = text.rsplit("¿", 1)[-1] if "¿" in text else text
+        clauses = [c.strip(" ¡\"'") for c in head.split(",")]
+        return ("open_question" if any(c.startswith(_OPEN[lang]) for c in clauses)
+                else "closed_question")
     if any(m in text for m in _AFFIRM[lang]):
         return "affirmation"
     if any(m in text for m in _ABOUT_TOOL[lang]):
         return "other"
     words = [t.key for t in tokenize(sentence) if t.is_word]
-    if not _ABOUT_CLIENT[lang] & set(words) and not text.strip().startswith("parece"):
+    frames = ("parece", "it sounds like", "sounds like", "so ")
+    if not _ABOUT_CLIENT[lang] & set(words) and not text.strip().startswith(frames):
         return "other"
     if any(m in text for m in _DOUBLE[lang]):
         return "complex_reflection"
@@ -141,7 +142,11 @@ def code_run(run: Run) -> MIFigures:
     for reply in run.replies:
         if reply.crisis or reply.check_in:
             continue
-        counts.update(c.code for c in code_reply(reply.text, reply.client, run.lang))
+        coded = code_reply(reply.text, reply.client, run.lang)
+        if reply.responder == "honesty":  # fixed information about the tool: giving information
+            coded = [c if c.code.endswith("question") else CodedSentence(c.text, "other")
+                     for c in coded]
+        counts.update(c.code for c in coded)
     return MIFigures(run.id, counts)
 
 

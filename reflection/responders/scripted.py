@@ -64,6 +64,13 @@ class ScriptedReflector:
             self._fills(cues, request, lang),
             allowed=lambda s: self._allowed(s, lang, request.text), skeletons=self._skeleton,
         )
+        streak = self._short_streak(request, lang) if cues.short else 0
+        if streak >= 2:
+            # Patience: after one question, offer a choice of topics, then quiet, not more asks.
+            out.pick(("short_choice", "short_silence", "short")[(streak - 2) % 3], "short")
+            if streak % 3 == 1:
+                out.pick("question_return", "question_short")
+            return out.sentences[:MAX_SENTENCES] or [self.line("safe_fallback", lang)]
         self._reflect(out, cues)
         if request.turn_index % 4 == 3 and not (cues.meta or cues.short or cues.effort):
             self._summarise(out, request, lang)
@@ -73,6 +80,17 @@ class ScriptedReflector:
         if not out.sentences:
             out.pick("general", "safe_fallback", "question_general")
         return out.sentences[:MAX_SENTENCES]
+
+    def _short_streak(self, request: ReplyRequest, lang: str) -> int:
+        """How many "I don't know" / "fine" turns in a row, this one included."""
+        reader = self.reader(lang)
+        streak = 1
+        for speaker, text in reversed(request.history):
+            if speaker is Speaker.CLIENT:
+                if not reader.read(text).short:
+                    break
+                streak += 1
+        return streak
 
     def _fills(self, cues: Cues, request: ReplyRequest, lang: str) -> dict[str, str]:
         c = cues.clauses
