@@ -57,8 +57,14 @@ _ABOUT_TOOL = {"en": ("i'm a computer", "i am a computer", "computer program", "
                       "el resumen", "tu resumen", "aqui estoy", "te escucho", "anoto",
                       "lo anoto", "lo apunto", "gracias")}
 # Frame words carry no meaning of their own in a reflection ("it sounds like you...").
-_FRAME = {"en": frozenset(["it", "sounds", "like", "you", "you're", "your", "you've", "you'd", "yourself", "so", "and", "the", "a", "an", "of", "to", "that", "this", "there's", "there", "is", "been", "be", "have", "has", "had", "with", "for", "on", "in", "about", "when", "what", "feel", "feeling", "feelings", "felt", "really", "lot", "lately", "right", "now", "today", "been", "it's", "its", "as", "at", "or", "but", "are", "was", "were", "not", "just", "more", "much", "some", "something", "seems", "seem", "like", "may", "might", "also", "still"]),
-          "es": frozenset(["parece", "que", "te", "tu", "tus", "ti", "has", "estas", "esta", "es", "y", "el", "la", "los", "las", "un", "una", "de", "del", "a", "que", "lo", "en", "con", "por", "para", "se", "sientes", "sentir", "siento", "como", "mucho", "muy", "hoy", "ahora", "todo", "eso", "esto", "algo", "ultimamente", "estado", "sido", "hay", "o", "pero", "no", "ya", "mas", "tambien", "al", "su", "sus", "me", "mi"])}
+_FRAME_EN = """it sounds like you you're your you've you'd yourself so and the a an of to that
+    this there's there is been be have has had with for on in about when what feel feeling
+    feelings felt really lot lately right now today it's its as at or but are was were not
+    just more much some something seems seem like may might also still"""
+_FRAME_ES = """parece que te tu tus ti has estas esta es y el la los las un una de del a lo en
+    con por para se sientes sentir siento como mucho muy hoy ahora todo eso esto algo
+    ultimamente estado sido hay o pero no ya mas tambien al su sus me mi"""
+_FRAME = {"en": frozenset(_FRAME_EN.split()), "es": frozenset(_FRAME_ES.split())}
 
 
 @dataclass(frozen=True)

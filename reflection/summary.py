@@ -145,6 +145,7 @@ class ExtractiveSummarizer:
         feelings: dict[str, Intensity] = {}
         phrases: list[str] = []
         statements: list[str] = []
+        wants: list[str] = []
         for turn in story:
             reader = self._reader(base_language(turn.language))
             for theme in reader.themes(turn.text):
@@ -157,16 +158,17 @@ class ExtractiveSummarizer:
             phrases.extend(self._phrases(turn.text, reader, config))
             clauses = reader.read(turn.text).clauses
             # Wants are what the client would like to work on: they go to focus.
-            for said in (clauses.focus_said, clauses.want_said if clauses.growth else ""):
-                if said and not turn.is_focus and len(said) <= 120:
-                    statements.append(said)
+            if clauses.focus_said and not turn.is_focus:
+                statements.append(clauses.focus_said)
+            if clauses.want_said and clauses.growth and not turn.is_focus:
+                wants.append(clauses.want_said)
         themes = sorted(theme_counts, key=lambda t: (-theme_counts[t], first_seen[t]))
         limit = int(config.get("max_key_phrases", 6))
         return Summary(
             themes=[labels.get(t, t) for t in themes][:12],
             feelings=[FeelingNote(word=w, intensity=i) for w, i in feelings.items()][:12],
             key_phrases=list(dict.fromkeys(phrases))[:limit],
-            focus=focus_text(turns, statements=statements),
+            focus=focus_text(turns, statements=[*statements, *wants]),
             risk_flags=risk_flags(turns),
             disclosures=disclosures(turns, int(config.get("max_disclosure_chars", 300))),
             questions=[t.text.strip() for t in turns if t.for_therapist][:12],
