@@ -153,7 +153,9 @@ class Conversation:
 
     def say(self, text: str) -> None:
         """Record something the kiosk said (opening, focus question) so it is not repeated."""
-        self._used.add(sentence_key(text))
+        splitter = SentenceSplitter(first_clause_chars=None)
+        # Each sentence of a longer text counts as said too (crisis follow-ups check them).
+        self._used.update(sentence_key(s) for s in [text, *splitter.feed(text), *splitter.flush()])
         self._history.append((Speaker.REFLECTOR, text))
 
     def opening_prompt(self) -> str:
