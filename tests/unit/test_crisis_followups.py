@@ -15,11 +15,13 @@ from reflection.screening_text import detect_language
 
 FOLLOW_UPS = {
     "en": ("I want to kill myself tonight.", [
-        "is someone actually coming?", "ok I'll wait", "can we talk about something else while I wait",
+        "is someone actually coming?", "ok I'll wait",
+        "can we talk about something else while I wait",
         "can you repeat the number?", "can we do the breathing thing?", "are you a real person?",
         "thank you", "I'm scared", "where is my therapist", "ok", "hello?", "still here"]),
     "es": ("A veces pienso en tirarme al metro.", [
-        "¿De verdad viene alguien?", "Vale, espero.", "¿Podemos hablar de otra cosa mientras espero?",
+        "¿De verdad viene alguien?", "Vale, espero.",
+        "¿Podemos hablar de otra cosa mientras espero?",
         "¿Me repites el número?", "¿Podemos respirar juntos?", "¿Eres una persona?", "Gracias.",
         "Tengo miedo.", "¿Dónde está mi terapeuta?", "vale", "¿hola?", "sigo aquí"]),
 }

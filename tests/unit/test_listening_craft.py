@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reflection.conversation_checks import sentences
 from reflection.content_files import ContentStore
+from reflection.conversation_checks import sentences
 from reflection.engine import Conversation, ReflectionEngine
 from reflection.events import ReplyDone
 from reflection.responders.composer import sentence_key
