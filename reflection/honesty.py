@@ -87,7 +87,7 @@ class HonestAnswers:
             out.append(_first_unused(spec["live_on" if facts.live_view else "live_off"], seen,
                                      fills))
             out.append(_first_unused(spec.get("safety", []), seen, fills))
-        return HonestAnswer(intent, self._finish(out, data, seen))
+        return HonestAnswer(intent, self._finish(out, data, seen, spec.get("invite", True)))
 
     def _yes_no(self, text: str, data: Mapping[str, Any], seen: set[str]) -> HonestAnswer | None:
         # "no" is checked first: "no, don't add it" contains "add it".
@@ -98,14 +98,15 @@ class HonestAnswers:
         return None
 
     @staticmethod
-    def _finish(out: list[str], data: Mapping[str, Any], seen: set[str]) -> tuple[str, ...]:
+    def _finish(out: list[str], data: Mapping[str, Any], seen: set[str], invite: bool = True
+                ) -> tuple[str, ...]:
         """Drop empty slots; with no question asked, invite the client back to their story."""
         kept = [s for s in out if s]
-        if not any(s.endswith("?") for s in kept):
-            invite = _first_unused(data.get("invite", []), seen | {sentence_key(s) for s in kept},
-                                   {})
-            if invite and len(" ".join([*kept, invite]).split()) <= MAX_WORDS:
-                kept.append(invite)
+        if invite and not any(s.endswith("?") for s in kept):
+            line = _first_unused(data.get("invite", []), seen | {sentence_key(s) for s in kept},
+                                 {})
+            if line and len(" ".join([*kept, line]).split()) <= MAX_WORDS:
+                kept.append(line)
         while len(" ".join(kept).split()) > MAX_WORDS and len(kept) > 1:
             kept.pop()
         return tuple(kept)

@@ -36,6 +36,7 @@ class Cues:
     meta: bool = False
     advice: bool = False
     unsure: bool = False  # "I don't know", "not sure": patience, not another question
+    social: str = ""  # "thanks" or "greeting" when that is all the turn says
 
     @property
     def positive(self) -> bool:
@@ -87,6 +88,8 @@ class CueReader:
         self._meta = phrases(phrasing.get("meta", []))
         self._advice = phrases(phrasing.get("advice", []))
         self._unsure = phrases(phrasing.get("unsure", []))
+        self._social = {kind: {" ".join(p) for p in phrases(phrasing.get(kind, []))}
+                        for kind in ("thanks", "greeting")}
         people = [p for theme in self._personal for p in self._topics.get(theme, [])]
         self.clauses = ClauseReader(content, people)
 
@@ -117,6 +120,8 @@ class CueReader:
             meta=contains(keys, self._meta),
             advice=contains(keys, self._advice),
             unsure=unsure,
+            social=next((k for k, said in self._social.items()
+                         if " ".join(t.key for t in words) in said), ""),
         )
 
     def _negated(self, tokens: Sequence[Token], index: int) -> bool:

@@ -64,6 +64,10 @@ class ScriptedReflector:
             self._fills(cues, request, lang),
             allowed=lambda s: self._allowed(s, lang, request.text), skeletons=self._skeleton,
         )
+        if cues.social:  # "thanks" / "hello": a warm word back, then one open question
+            out.pick(f"{cues.social}_ack")
+            out.pick("question_general", "question_short")
+            return out.sentences[:MAX_SENTENCES] or [self.line("safe_fallback", lang)]
         streak = self._short_streak(request, lang) if cues.short else 0
         if streak >= 2:
             # Patience: after one question, offer a choice of topics, then quiet, not more asks.
