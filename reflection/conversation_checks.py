@@ -128,7 +128,9 @@ def basic_failures(run: Run) -> list[Failure]:
             said.add(key)
         if detect_language(r.text, default=run.lang) != run.lang:
             out.append(Failure(run.id, r.turn, "language", r.text[:80]))
-        claims = [c for c in _HUMAN_CLAIMS.get(run.lang, ()) if c in fold(r.text)]
+        folded = fold(r.text)
+        claims = [c for c in _HUMAN_CLAIMS.get(run.lang, ())
+                  if re.search(rf"(?<!no )(?<!not )(?<!tampoco )(?<!ni )\b{re.escape(c)}", folded)]
         if claims:
             out.append(Failure(run.id, r.turn, "claims_human", claims[0]))
     return out

@@ -81,9 +81,10 @@ class CrisisFollowUps:
         else:
             state.grounding_offered = False
             lines = self._pick(self._options(intent, data, delivered), seen)
-        if not lines:
-            lines = self._pick(data["answers"]["default"], seen) or list(
-                data["answers"]["default"][0])  # after very many turns, a repeat beats silence
+        if not lines:  # a long wait: one calm sentence not said yet
+            lines = self._pick([[line] for line in data.get("calm", [])], seen)
+        if not lines:  # after very many turns, a repeat beats silence
+            lines = list(data["answers"]["default"][0])
         return FollowUpReply(" ".join(lines), tuple(lines), level, lang, intent=intent)
 
     def _options(self, intent: str, data: Mapping[str, Any], delivered: bool

@@ -133,3 +133,17 @@ def test_higher_risk_alerts_again_without_the_block() -> None:
     assert int(crisis[0].response.level) == 3  # type: ignore[attr-defined]
     assert "call 911" in done.text and "Thank you for telling me" not in done.text
     assert len(done.text.split()) <= 60
+
+
+def test_the_server_speaks_only_the_follow_up(engine: ReflectionEngine) -> None:
+    from server.engine_stages import Conversation as ServerConversation
+    from server.stages import Crisis, Sentence
+
+    conversation = ServerConversation(engine.new_conversation("es"))
+    first = list(conversation.reply("Quiero morirme, ya no aguanto más.", "es"))
+    assert any(isinstance(p, Crisis) for p in first)
+    later = list(conversation.reply("¿De verdad viene alguien?", "es"))
+    assert not any(isinstance(p, Crisis) for p in later)  # no second crisis screen or alert
+    spoken = [p.text for p in later if isinstance(p, Sentence)]
+    assert spoken and len(" ".join(spoken).split()) <= 60
+    assert "terapeuta" in " ".join(spoken) and "988" not in " ".join(spoken)
