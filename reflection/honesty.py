@@ -40,6 +40,13 @@ def _first_unused(options: Sequence[str], used: set[str], fills: Mapping[str, An
     return ""
 
 
+def _lowered(sentence: str) -> str:
+    """A sentence continued after a prefix ("As I said, " + "the text..."); "I" stays upper."""
+    first = sentence.split(" ", 1)[0]
+    keep = first == "I" or first.startswith(("I'", "I’"))
+    return sentence if keep else sentence[:1].lower() + sentence[1:]
+
+
 class HonestAnswers:
     """Detects questions about the tool and answers them true to the running configuration."""
 
@@ -80,8 +87,9 @@ class HonestAnswers:
         out: list[str] = []
         for slot in spec.get("slots", []):
             sentence = _first_unused(slot, seen, fills)
-            if not sentence and not out:
-                sentence = slot[-1].format(**fills)  # the answer itself is never left out
+            if not sentence and not out:  # the answer itself is never left out
+                again = [p + _lowered(o) for p in data.get("again_prefixes", []) for o in slot]
+                sentence = _first_unused(again, seen, fills) or slot[-1].format(**fills)
             out.append(sentence)
         if intent == "privacy":
             out.append(_first_unused(spec["live_on" if facts.live_view else "live_off"], seen,
