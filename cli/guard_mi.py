@@ -27,9 +27,12 @@ def register(guard: Any) -> None:
 
 def _row(f: MIFigures) -> str:
     c = f.counts
+    # Nothing coded (every reply was the fixed crisis protocol): no ratio to report.
+    ratio = f"{f.r_to_q:5.2f}" if f.reflections or f.questions else "    -"
+    share = f"{f.complex_share:6.0%}" if f.reflections else "     -"
     return (f"  {f.name:<28} {c['simple_reflection']:>3} {c['complex_reflection']:>3} "
             f"{c['open_question']:>3} {c['closed_question']:>3} {c['affirmation']:>3} "
-            f"{c['other']:>3}  {f.r_to_q:5.2f} {f.complex_share:6.0%}")
+            f"{c['other']:>3}  {ratio} {share}")
 
 
 def run_mi(args: argparse.Namespace, settings: Settings) -> int:

@@ -71,19 +71,39 @@ class ScriptedReflector:
         streak = self._short_streak(request, lang) if cues.short else 0
         if streak >= 2:
             # Patience: after one question, offer a choice of topics, then quiet, not more asks.
+            if streak % 3 != 0:
+                out.pick("short_reflect")
             out.pick(("short_choice", "short_silence", "short")[(streak - 2) % 3], "short")
-            if streak % 3 == 1:
+            if streak % 3 == 1 and self._ratio_ok(out, request, lang):
                 out.pick("question_return", "question_short")
             return out.sentences[:MAX_SENTENCES] or [self.line("safe_fallback", lang)]
         self._reflect(out, cues)
         if request.turn_index % 4 == 3 and not (cues.meta or cues.short or cues.effort):
             self._summarise(out, request, lang)
         self._second(out, cues, request.turn_index)
-        if self._asks(cues, request.turn_index) and len(out.sentences) < MAX_SENTENCES:
+        if (self._asks(cues, request.turn_index) and len(out.sentences) < MAX_SENTENCES
+                and self._ratio_ok(out, request, lang)):
             out.pick(*self._question_pools(cues))
         if not out.sentences:
             out.pick("general", "safe_fallback", "question_general")
         return out.sentences[:MAX_SENTENCES]
+
+    @staticmethod
+    def _ratio_ok(out: Composer, request: ReplyRequest, lang: str) -> bool:
+        """Ask only while reflections keep up with questions (R:Q >= 1 over the session)."""
+        from reflection.mi_coder import code_sentence  # the evaluation's own coder
+
+        reflections = questions = 0
+        client = ""
+        said = [*request.history, *((Speaker.REFLECTOR, x) for x in out.sentences)]
+        for speaker, text in said:
+            if speaker is Speaker.CLIENT:
+                client = text
+                continue
+            code = code_sentence(text, client or request.text, lang)
+            reflections += code.endswith("reflection")
+            questions += code.endswith("question")
+        return questions + 1 <= reflections
 
     def _short_streak(self, request: ReplyRequest, lang: str) -> int:
         """How many "I don't know" / "fine" turns in a row, this one included."""
@@ -155,7 +175,7 @@ class ScriptedReflector:
         if cues.topic:
             pools.append("topic")
         if cues.short and not pools:
-            pools.append("short")
+            pools += ["short_reflect", "short"]  # reflect the not-knowing itself
         if cues.family:
             pools.append(f"complex.{cues.family}")
         pools.append("general")
