@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -21,6 +21,7 @@ from reflection.events import (
     spoken_text,
 )
 from reflection.honesty import HonestAnswers
+from reflection.reply_stream import FixedLine, stream_sentences
 from reflection.responders.base import ReplyRequest, Responder, Speaker
 from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
@@ -254,7 +255,7 @@ class Conversation:
         responder: Responder = engine.responder
         if focus:
             # The focus answer is acknowledged with a fixed line, not reflected on.
-            responder = _FixedLine(engine.scripted.line("focus_ack", lang, used=self._used))
+            responder = FixedLine(engine.scripted.line("focus_ack", lang, used=self._used))
         spoken: list[str] = []
         blocked = 0
         for sentence, was_blocked, reasons in self._filtered(responder, request, text):
@@ -275,7 +276,8 @@ class Conversation:
         """Sentences from the responder, each checked by the reply filter before release."""
         limits = self._engine.limits
         splitter = SentenceSplitter(first_clause_chars=limits.first_clause_chars)
-        with closing(self._sentences(responder, request, splitter)) as sentences:
+        stream = stream_sentences(responder, request, splitter, self._engine.scripted)
+        with closing(stream) as sentences:
             yield from self._released(sentences, request, client_text)
 
     def _released(self, sentences: Iterator[str], request: ReplyRequest, client_text: str
@@ -305,34 +307,3 @@ class Conversation:
                 return  # a reply that went wrong once is not trusted for more sentences
             if count >= limits.max_reply_sentences:
                 return
-
-    def _sentences(self, responder: Responder, request: ReplyRequest,
-                   splitter: SentenceSplitter) -> Generator[str, None, None]:
-        """Split the responder's stream; a crashing responder falls back to the scripted one."""
-        stream = responder.stream(request)
-        produced = False
-        try:
-            for piece in stream:
-                for sentence in splitter.feed(piece):
-                    produced = True
-                    yield sentence
-            yield from splitter.flush()
-        except Exception:  # a failing backend must not leave the client without a reply
-            log.exception("responder %s failed; using the scripted reflector", responder.name)
-            if not produced:
-                yield from self._engine.scripted.stream(request)
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()  # stops an abandoned model stream (e.g. the Ollama reader)
-
-
-@dataclass(frozen=True)
-class _FixedLine:
-    """A responder that says one given line."""
-
-    text: str
-    name: str = "scripted"
-
-    def stream(self, request: ReplyRequest) -> Iterator[str]:
-        yield self.text

@@ -117,3 +117,18 @@ def test_tool_questions_stay_out_of_the_story(store: ContentStore) -> None:
     summary = conversation.summary()
     assert all("private" not in p for p in summary.key_phrases)
     assert "work" in summary.themes
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "When I was 19 I took a bunch of pills but I'm in a much better place now."),
+    ("en", "I told my sister everything and she didn't tell anyone."),
+    ("en", "My doctor changed my meds last month and I feel weird."),
+    ("en", "My friend gave me advice but it didn't help."),
+    ("es", "Tengo ansiedad por el trabajo."),
+    ("es", "Mi amiga me dio un consejo pero no me sirvió."),
+])
+def test_the_clients_story_is_not_taken_for_a_question_about_the_tool(
+        store: ContentStore, lang: str, text: str) -> None:
+    from reflection.honesty import HonestAnswers
+
+    assert HonestAnswers(store).intent(text, lang) is None
