@@ -93,7 +93,7 @@ class CrisisFollowUps:
         if intent == "resources":
             again = data.get("resources_again", {})
             return list(again.get(self._country) or again.get("US") or [])
-        if intent == "coming" and not delivered:
+        if intent in ("coming", "next", "police") and not delivered:
             return list(answers.get("coming_unconfirmed", [])) + list(answers["default"])
         return list(answers.get(intent, [])) + list(answers["default"])
 

@@ -147,3 +147,18 @@ def test_the_server_speaks_only_the_follow_up(engine: ReflectionEngine) -> None:
     spoken = [p.text for p in later if isinstance(p, Sentence)]
     assert spoken and len(" ".join(spoken).split()) <= 60
     assert "terapeuta" in " ".join(spoken) and "988" not in " ".join(spoken)
+
+
+@pytest.mark.parametrize(("lang", "texts", "needles"), [
+    ("en", ["I want to kill myself.", "are you going to call the police?", "what happens now?"],
+     ["not in trouble", "Your therapist will come"]),
+    ("es", ["Quiero matarme.", "¿Van a llamar a la policía?", "¿qué pasa ahora?"],
+     ["No estás en problemas", "Tu terapeuta vendrá"]),
+])
+def test_police_and_what_next_get_calm_true_answers(
+        engine: ReflectionEngine, lang: str, texts: list[str], needles: list[str]) -> None:
+    conversation = engine.new_conversation(lang)
+    turn(conversation, texts[0])
+    for text, needle in zip(texts[1:], needles, strict=True):
+        done = turn(conversation, text)[-1]
+        assert isinstance(done, ReplyDone) and needle in done.text and done.crisis
