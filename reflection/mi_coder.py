@@ -9,7 +9,8 @@ Each reply sentence gets one code:
   two content words, and half of them, that the client did not say.
 - ``simple_reflection``: a statement about the client that mostly repeats their words.
 - ``other``: anything else (information about the tool, thanks, structuring); the fixed
-  honest answers about the tool are information, so their statements are always ``other``.
+  honest answers about the tool are information, so their statements are ``other`` unless
+  they are framed as a reflection ("It sounds like...", "Parece que...").
 R:Q is reflections / questions; % complex is complex / all reflections (MITI 4.2: "fair" is
 1:1 and 40%, "good" 2:1 and 50%). Crisis-protocol replies are fixed text, not coded.
 """
@@ -38,7 +39,7 @@ _AFFIRM = {"en": ("takes courage", "says a lot", "you've been trying", "you've k
                   "estas aqui", "eso cuenta", "eso importa", "te importa mucho",
                   "es un paso", "has hecho", "has estado intentando", "has seguido",
                   "estas siendo honest", "es bueno que", "estas esforzando",
-                  "has estado pensando mucho", "te lo estas tomando en serio", "requiere",
+                  "te lo estas tomando en serio", "requiere",
                   "has sostenido", "has manejado")}
 _DOUBLE = {"en": ("part of you", "on one hand", "at the same time", "pulled", "both sides",
                   " and also ", " while "),
@@ -124,7 +125,7 @@ def code_sentence(sentence: str, client_text: str, lang: str = "en") -> str:
     if any(m in text for m in _ABOUT_TOOL[lang]):
         return "other"
     words = [t.key for t in tokenize(sentence) if t.is_word]
-    frames = ("parece", "it sounds like", "sounds like", "so ")
+    frames = ("parece", "se nota", "it sounds like", "sounds like", "so ")
     if not _ABOUT_CLIENT[lang] & set(words) and not text.strip().startswith(frames):
         return "other"
     if any(m in text for m in _DOUBLE[lang]):
@@ -142,6 +143,12 @@ def code_reply(reply: str, client_text: str, lang: str = "en") -> list[CodedSent
     return [CodedSentence(s, code_sentence(s, client_text, lang)) for s in sentences(reply)]
 
 
+def _reflective(coded: CodedSentence) -> bool:
+    """A reflection inside a fixed answer ("It sounds like this matters a lot to you")."""
+    return coded.code.endswith("reflection") and fold(coded.text).startswith(
+        ("it sounds like", "parece que"))
+
+
 def code_run(run: Run) -> MIFigures:
     """MI counts over one conversation's replies (crisis-protocol text excluded)."""
     counts: Counter[str] = Counter({code: 0 for code in CODES})
@@ -150,8 +157,8 @@ def code_run(run: Run) -> MIFigures:
             continue
         coded = code_reply(reply.text, reply.client, run.lang)
         if reply.responder == "honesty":  # fixed information about the tool: giving information
-            coded = [c if c.code.endswith("question") else CodedSentence(c.text, "other")
-                     for c in coded]
+            coded = [c if c.code.endswith("question") or _reflective(c) else
+                     CodedSentence(c.text, "other") for c in coded]
         counts.update(c.code for c in coded)
     return MIFigures(run.id, counts)
 

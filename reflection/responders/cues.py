@@ -37,6 +37,7 @@ class Cues:
     advice: bool = False
     unsure: bool = False  # "I don't know", "not sure": patience, not another question
     social: str = ""  # "thanks" or "greeting" when that is all the turn says
+    stuck: bool = False  # "I don't know what to do": not knowing the way, not the topic
 
     @property
     def positive(self) -> bool:
@@ -88,6 +89,7 @@ class CueReader:
         self._meta = phrases(phrasing.get("meta", []))
         self._advice = phrases(phrasing.get("advice", []))
         self._unsure = phrases(phrasing.get("unsure", []))
+        self._stuck = phrases(phrasing.get("stuck", []))
         self._social = {kind: {" ".join(p) for p in phrases(phrasing.get(kind, []))}
                         for kind in ("thanks", "greeting")}
         people = [p for theme in self._personal for p in self._topics.get(theme, [])]
@@ -105,7 +107,8 @@ class CueReader:
         topic, themes = self._topic(tokens)
         has_cue = bool(feeling or noun or topic or clauses.ambivalent or clauses.label
                        or clauses.outlook or clauses.want or clauses.like or clauses.focus)
-        unsure = contains(keys, self._unsure) and not has_cue
+        stuck = contains(keys, self._stuck)
+        unsure = contains(keys, self._unsure) and not has_cue and not stuck
         return Cues(
             feeling=feeling,
             family=family,
@@ -120,6 +123,7 @@ class CueReader:
             meta=contains(keys, self._meta),
             advice=contains(keys, self._advice),
             unsure=unsure,
+            stuck=stuck,
             social=next((k for k, said in self._social.items()
                          if " ".join(t.key for t in words) in said), ""),
         )

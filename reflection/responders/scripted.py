@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["MAX_SENTENCES", "ScriptedReflector", "sentence_key"]
 
 
+def _echoed(out: Composer, clause: str) -> bool:
+    """True when the reply already says this clause of the client's."""
+    return bool(clause) and any(clause.lower() in s.lower() for s in out.sentences)
+
+
 class ScriptedReflector:
     """Reflects the client's own feeling and content words, affirms, asks at most one question."""
 
@@ -149,7 +154,7 @@ class ScriptedReflector:
                 out.pick("feeling")
             return
         c = cues.clauses
-        pools: list[str] = []
+        pools: list[str] = ["stuck"] if cues.stuck else []
         if c.sides:
             pools += ["ambivalence_parts", "ambivalence"]
         if c.ambivalent:
@@ -201,7 +206,11 @@ class ScriptedReflector:
         earlier: list[str] = []
         for text in reversed(said):
             cues = reader.read(text)
-            if cues.topic and cues.themes and cues.themes[0] not in seen and not cues.meta:
+            # "I feel like a bad dad" is about the client, not about their dad.
+            last = cues.topic.split()[-1] if cues.topic else ""
+            in_label = bool(last) and last in cues.clauses.label
+            if (cues.topic and cues.themes and cues.themes[0] not in seen and not cues.meta
+                    and not in_label):
                 seen.add(cues.themes[0])
                 earlier.append(cues.topic)
         if len(earlier) >= 2:
@@ -224,8 +233,8 @@ class ScriptedReflector:
             out.pick("affirm_ambivalence")
         elif c.focus:
             out.pick("affirm_focus")
-        elif c.want and c.growth:
-            out.pick("affirm_want")
+        elif c.want and c.growth and not _echoed(out, c.want):
+            out.pick("affirm_want")  # never the same clause twice in one reply
         elif turn % 3 == 1 and (cues.family or cues.noun_family):
             out.pick(f"complex.{cues.family or cues.noun_family}")
         elif turn % 3 == 2 and not cues.positive:

@@ -78,3 +78,21 @@ def test_a_spanish_session_stays_spanish_on_one_odd_turn(engine: ReflectionEngin
     assert conversation.language == "es"
     assert all(done for done in said)
     assert "jefa" in said[2] or "trabajo" in " ".join(said)
+
+
+def test_a_want_is_said_back_at_most_twice_in_one_reply(engine: ReflectionEngine) -> None:
+    (reply,) = replies(engine.new_conversation("en"), ["I want to try again."])
+    assert reply.lower().count("try again") <= 2
+
+
+@pytest.mark.parametrize(("lang", "text", "needle"), [
+    ("en", "I don't know what to do.", "way forward"),
+    ("es", "No sé qué hacer.", "salida"),
+])
+def test_not_knowing_what_to_do_is_reflected_as_stuck(engine: ReflectionEngine, lang: str,
+                                                      text: str, needle: str) -> None:
+    conversation = engine.new_conversation(lang)
+    replies(conversation, ["My boss yells at me in front of everyone." if lang == "en"
+                           else "Mi jefa me grita delante de todos."])
+    said = " ".join(replies(conversation, [text, text]))
+    assert needle in said or "stuck" in said or "camino" in said
