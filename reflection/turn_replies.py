@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from dataclasses import replace
+from dataclasses import is_dataclass, replace
 from typing import TYPE_CHECKING
 
+from reflection.content_files import ContentStore
 from reflection.crisis_followup import FollowUpReply, FollowUpState
 from reflection.events import EngineEvent, ReplyDone, ReplySentence
 from reflection.honesty import ABOUT_TOOL, HonestAnswer
@@ -31,6 +32,22 @@ def crisis_followup(engine: ReflectionEngine, text: str, lang: str, used: Collec
              if not line.rstrip().endswith(":") and sentence_key(line) not in seen]
     lines = (*extra[:1], *answer.lines[:1])
     return replace(answer, message=" ".join(lines), lines=lines)
+
+
+def fresh_check_in(store: ContentStore, response: CrisisReply, lang: str,
+                   used: Collection[str]) -> CrisisReply:
+    """A check-in asked again later in the session, in words not said yet (checkins.toml)."""
+    seen = {sentence_key(u) for u in used}
+    if sentence_key(response.message) not in seen or not is_dataclass(response):
+        return response
+    data = store.load(lang, "checkins")
+    asked = data.get("check_in", {})
+    key = next((k for k, v in asked.items() if " ".join(str(v).split()) == response.message),
+               "suicide")
+    for option in data.get("check_in_again", {}).get(key, []):
+        if sentence_key(option) not in seen:
+            return replace(response, message=option)
+    return response
 
 
 def honest_events(conversation: Conversation, turn: int, honest: HonestAnswer, lang: str,

@@ -115,7 +115,8 @@ class StepScreener:
     def __init__(self) -> None:
         self.levels = [RiskLevel.HIGH, RiskLevel.IMMINENT]
 
-    def screen(self, text: str, lang: str = "auto") -> RiskAssessment:
+    def screen(self, text: str, lang: str = "auto", *, context: object = None
+               ) -> RiskAssessment:
         level = self.levels.pop(0) if self.levels else RiskLevel.IMMINENT
         return RiskAssessment(level, frozenset({RiskCategory.SUICIDE}), (), "en")
 
