@@ -33,14 +33,15 @@ def test_basic_checks_pass_on_every_reply(report: CheckReport) -> None:
 
 
 def test_honesty_language_and_follow_up_checks_pass(report: CheckReport) -> None:
-    # A crisis the screener does not yet catch (issue 10's work) leaves its follow-up turns
-    # unlocked; those conversations are checked once screening escalates them.
-    missed = {f.conversation for f in report.expectations if f.check == "crisis"}
-    failures = [f for f in report.expectations if f.conversation not in missed]
-    assert failures == [], failures
-    assert len(missed) <= 2
+    # Every per-turn expectation (AI disclosure, who sees what, retention, secrets, no label or
+    # advice, crisis at crisis_at, follow-ups never the block, resources and grounding on request).
+    assert report.expectations == [], report.expectations
 
 
 def test_mi_targets_over_the_set(report: CheckReport) -> None:
-    overall = total([code_run(run) for run in report.runs])
+    figures = [code_run(run) for run in report.runs]
+    overall = total(figures)
     assert overall.r_to_q >= 1.0 and overall.complex_share >= 0.40
+    # Reflections keep up with questions in every session that was not all crisis protocol.
+    assert all(f.r_to_q >= 1.0 for f in figures if f.questions), [
+        (f.name, f.r_to_q) for f in figures if f.questions and f.r_to_q < 1.0]
