@@ -88,11 +88,16 @@ class Store:
         self.calls: list[str] = []
         self.session = object()
 
-    async def client_turn(self, heard: Heard, screening: Screening) -> None:
+    async def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+                          ) -> None:
         self.calls.append(f"client_turn:{heard.text}")
 
-    async def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
+    async def reply_turn(self, turn: int, heard: str, reply: str, level: int, *,
+                         meta: Any = None) -> None:
         self.calls.append("reply_turn")
+
+    async def empty_transcript(self) -> None:
+        self.calls.append("empty_transcript")
 
     async def alert(self, crisis: Any, heard_at: float) -> bool:
         self.calls.append("alert")
