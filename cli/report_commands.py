@@ -15,10 +15,12 @@ def register(sub: Any) -> None:
     report = sub.add_parser("report", help="evaluation report: by language and kiosk, no text")
     report.add_argument("--since", default="30d", help="window: e.g. 30d, 12h, 8w (default 30d)")
     report.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    report.add_argument("--margin", type=float, default=0.10,
-                        help="flag rates differing between languages by more than this")
-    report.add_argument("--min-cases", type=int, default=20,
-                        help="compare rates only with at least this many cases per language")
+    report.add_argument("--margin", type=float, default=None,
+                        help="flag rates differing between languages by more than this "
+                             "(default: evaluation.margin, 0.10)")
+    report.add_argument("--min-cases", type=int, default=None,
+                        help="compare rates only with at least this many cases per language "
+                             "(default: evaluation.min_cases, 20)")
     report.set_defaults(handler=run_report)
 
 
@@ -35,8 +37,11 @@ def run_report(args: argparse.Namespace, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     now = utcnow()
-    options = ReportOptions(since=now - window, until=now, margin=args.margin,
-                            min_cases=args.min_cases)
+    config = settings.evaluation
+    options = ReportOptions(
+        since=now - window, until=now, alpha=config.alpha,
+        margin=config.margin if args.margin is None else args.margin,
+        min_cases=config.min_cases if args.min_cases is None else args.min_cases)
     with open_configured(settings).transaction() as db:
         report = build_report(db, options)
         audit_report_read(db, actor_id=None, actor_kind="operator")

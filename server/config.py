@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -117,6 +117,14 @@ class ReflectionSettings(BaseModel):
     live_transcript: bool = False
 
 
+class EvaluationSettings(BaseModel):
+    """The evaluation report's disparity flags (docs/guardrails.md, last section)."""
+
+    margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.10  # tolerated difference
+    min_cases: Annotated[int, Field(ge=1)] = 20  # per language, before a rate is compared
+    alpha: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.05  # two-sided z-test significance
+
+
 class DatabaseSettings(BaseModel):
     """Where data lives. Empty url means a SQLite file in the data directory."""
 
@@ -180,6 +188,7 @@ class Settings(BaseSettings):
     responder: ResponderSettings = ResponderSettings()
     reflection: ReflectionSettings = ReflectionSettings()
     database: DatabaseSettings = DatabaseSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()
 

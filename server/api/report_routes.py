@@ -32,13 +32,19 @@ class ReviewRequest(Body):
     since: Annotated[str, Field(max_length=8, pattern=r"^\d{1,4}[hdw]$")] = "30d"
 
 
-def _options(since: str, margin: float, min_cases: int) -> ReportOptions:
+Margin = Annotated[float | None, Query(ge=0.0, le=1.0)]
+MinCases = Annotated[int | None, Query(ge=1, le=100_000)]
+
+
+def _options(services: Any, since: str, margin: float | None, min_cases: int | None
+             ) -> ReportOptions:
+    """The window from the query; margin and minimum from it too, else from settings."""
     now = utcnow()
-    try:
-        window = parse_window(since)
-    except ValueError as exc:
-        raise InvalidInputError(str(exc)) from exc
-    return ReportOptions(since=now - window, until=now, margin=margin, min_cases=min_cases)
+    config = services.settings.evaluation
+    return ReportOptions(
+        since=now - _window(since), until=now, alpha=config.alpha,
+        margin=config.margin if margin is None else margin,
+        min_cases=config.min_cases if min_cases is None else min_cases)
 
 
 def _report(services: Any, admin: Any, options: ReportOptions) -> dict[str, Any]:
@@ -50,18 +56,16 @@ def _report(services: Any, admin: Any, options: ReportOptions) -> dict[str, Any]
 
 @router.get("/report", responses={401: {}, 403: {}, 422: {}})
 def report(admin: AdminDep, services: ServicesDep, since: Since = "30d",
-           margin: Annotated[float, Query(ge=0.0, le=1.0)] = 0.10,
-           min_cases: Annotated[int, Query(ge=1, le=100_000)] = 20) -> dict[str, Any]:
+           margin: Margin = None, min_cases: MinCases = None) -> dict[str, Any]:
     """Counts and rates by language and kiosk, small counts suppressed; no client text."""
-    return _report(services, admin, _options(since, margin, min_cases))
+    return _report(services, admin, _options(services, since, margin, min_cases))
 
 
 @router.get("/report/chart.svg", responses={401: {}, 403: {}, 422: {}})
 def report_chart(admin: AdminDep, services: ServicesDep, since: Since = "30d",
-                 margin: Annotated[float, Query(ge=0.0, le=1.0)] = 0.10,
-                 min_cases: Annotated[int, Query(ge=1, le=100_000)] = 20) -> Response:
+                 margin: Margin = None, min_cases: MinCases = None) -> Response:
     """The rates as a bar chart (the page shows the same figures as a table)."""
-    figures = _report(services, admin, _options(since, margin, min_cases))
+    figures = _report(services, admin, _options(services, since, margin, min_cases))
     return Response(rates_chart(figures), media_type="image/svg+xml",
                     headers={"Cache-Control": "no-store"})
 

@@ -30,7 +30,8 @@ WORDS = ["Work has been a lot this week.", "I keep thinking about my brother.",
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A fresh server with a therapist, a kiosk, and the seeded sessions."""
     live = LiveServer.in_dir(tmp_path_factory.mktemp("reflect-report"), {
-        "REFLECT_RESPONDER__KIND": "scripted", "REFLECT_LOG_LEVEL": "INFO"})
+        "REFLECT_RESPONDER__KIND": "scripted", "REFLECT_LOG_LEVEL": "INFO",
+        "REFLECT_EVALUATION__MARGIN": "0.12"})
     live.start()
     try:
         bootstrap = live.bootstrap_password()
@@ -148,7 +149,9 @@ def test_small_counts_are_suppressed_in_the_report_and_its_rates(server: LiveSer
 
 
 def test_a_seeded_disparity_is_flagged_and_a_balanced_rate_is_not(server: LiveServer) -> None:
-    flags = {f["rate"]: f for f in report(server)["disparities"]}
+    figures = report(server)
+    assert figures["margin"] == 0.12  # the clinic's setting (REFLECT_EVALUATION__MARGIN)
+    flags = {f["rate"]: f for f in figures["disparities"]}
     # Seeded: blocks 40% en vs 10% es; typed 10% vs 30%; low ratings 50% vs 0%.
     assert {"filter_block_rate", "typed_rate", "low_rating_rate"} <= set(flags)
     blocks = flags["filter_block_rate"]
@@ -209,3 +212,10 @@ def test_review_queue_is_break_glass_and_its_export_strips_names(server: LiveSer
         seen = therapist.get(f"/api/sessions/{session_id}").json()
     reasons = [b.get("reason", "") for b in seen["session"]["break_glass"]]
     assert any("monthly review of flagged replies" in r for r in reasons)
+    with closing(admin(server)) as http:
+        audit = http.get("/api/admin/audit", params={"action": "review.opened", "limit": 500})
+        reads = http.get("/api/admin/audit", params={"action": "report.read", "limit": 5})
+    opened_rows = audit.json()["entries"]
+    assert len({row["session_id"] for row in opened_rows}) == len({i["session_id"] for i in items})
+    assert reads.json()["entries"], "reading the report is audited"
+    assert "monthly" not in audit.text  # the reason stays out of the audit log
