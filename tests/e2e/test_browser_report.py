@@ -44,6 +44,9 @@ def test_report_page_chart_table_and_review_queue(reflect_server: LiveServer,
         problems = axe_check(page, "report")
         assert problems == [], problems
 
+        page.get_by_label("Period").select_option("7d")
+        page.get_by_role("button", name="Show").click()
+        page.get_by_text("Last 7 days (").wait_for(timeout=SHORT)
         page.get_by_label("Reason for opening").fill("monthly review of flagged replies")
         page.get_by_role("button", name="Open review queue").click()
         queue = page.get_by_role("table", name="Review queue")

@@ -54,7 +54,22 @@ function disparities(report) {
     ` differ by ${(d.difference * 100).toFixed(1)} points (p = ${d.p_value}). Look at: ${d.look_at}.`)));
 }
 
-function reviewQueue(app) {
+const WINDOWS = { "7d": "Last 7 days", "30d": "Last 30 days", "13w": "Last 13 weeks", "52w": "Last 52 weeks" };
+
+function windowForm(app, since) {
+  const form = h("form", { class: "inline-form", id: "report-window" },
+    h("div", {}, h("label", { for: "report-since" }, "Period"),
+      h("select", { id: "report-since" }, Object.entries(WINDOWS).map(([value, text]) => h("option", { value, selected: value === since }, text)))),
+    h("button", { type: "submit", class: "btn" }, "Show"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    app.reportSince = form["report-since"].value;
+    app.route();
+  });
+  return form;
+}
+
+function reviewQueue(app, since) {
   const out = h("div", { "aria-live": "polite" });
   const form = h("form", { class: "card", id: "review-form" },
     h("p", {}, "Opening the queue shows client words. Like emergency access, your reason is recorded and each session's therapist sees it."),
@@ -63,7 +78,7 @@ function reviewQueue(app) {
     h("button", { type: "submit", class: "btn", value: "export" }, "Export for a first-contact set (names removed)"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = { reason: form["review-reason"].value };
+    const body = { reason: form["review-reason"].value, since };
     try {
       if (event.submitter?.value === "export") {
         const lines = await app.api.post("/api/admin/review-queue/export", body);
@@ -85,7 +100,7 @@ function reviewQueue(app) {
 }
 
 export async function reportView(app) {
-  const since = "30d";
+  const since = WINDOWS[app.reportSince] ? app.reportSince : "30d";
   let report;
   try {
     report = await app.api.get(`/api/admin/report?since=${since}`);
@@ -94,12 +109,13 @@ export async function reportView(app) {
   }
   return [
     h("h1", {}, "Evaluation report"),
-    h("p", {}, `Last 30 days (${formatTime(report.since)} to ${formatTime(report.until)}). Counts only: no client words. Counts of 1 to 4 are shown as “< 5” so no one can be singled out.`),
+    windowForm(app, since),
+    h("p", {}, `${WINDOWS[since]} (${formatTime(report.since)} to ${formatTime(report.until)}). Counts only: no client words. Counts of 1 to 4 are shown as “< 5” so no one can be singled out.`),
     h("h2", {}, "Differences between languages"), disparities(report),
     h("h2", {}, "Rates by language"),
     h("img", { src: `/api/admin/report/chart.svg?since=${since}`, alt: "Bar chart of the rates by language; the table below has the same figures.", class: "report-chart" }),
     ratesTable(report),
     h("h2", {}, "Counts by language and kiosk"), countsTable(report),
-    h("h2", {}, "Review queue"), reviewQueue(app),
+    h("h2", {}, "Review queue"), reviewQueue(app, since),
   ];
 }
