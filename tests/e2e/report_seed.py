@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models import content, sessions
-from models.db import open_database
+from models.db import Database, open_database
 from models.keyring import load_keyring
 from models.kiosks import enroll_kiosk
 from models.tables import ReflectionSession, RiskAlert, User
@@ -59,9 +59,17 @@ SESSIONS, EXCHANGES = 20, 5
 
 
 def seed(data_dir: Path, therapist: str) -> list[uuid.UUID]:
-    """Write the plans into the server's database (one day old); returns the session ids."""
+    """Write the plans into a server's SQLite database; returns the session ids."""
     database = open_database(f"sqlite:///{data_dir / 'reflect.db'}",
                              keyring=load_keyring(path=data_dir / "keyring.json"))
+    try:
+        return seed_database(database, therapist)
+    finally:
+        database.engine.dispose()
+
+
+def seed_database(database: Database, therapist: str) -> list[uuid.UUID]:
+    """Write the plans (sessions one day old) for the therapist with that username."""
     created: list[uuid.UUID] = []
     day_ago = utcnow() - timedelta(days=1)
     with database.transaction() as db:
@@ -81,7 +89,6 @@ def seed(data_dir: Path, therapist: str) -> list[uuid.UUID]:
                 row.status = SessionStatus.ENDED
                 created.append(row.id)
             _alerts(db, [r for r in created[-(SESSIONS + plan.declined):]], plan)
-    database.engine.dispose()
     return created
 
 
