@@ -59,3 +59,16 @@ def test_disparity_needs_both_margin_and_significance() -> None:
     assert not is_disparity(small_but_sure, margin=0.1, alpha=0.05)
     assert not is_disparity(big_but_unsure, margin=0.1, alpha=0.05)
     assert enough_data(20, 20, 20) and not enough_data(19, 40, 20)
+
+
+def test_report_windows_parse_and_bad_ones_are_refused() -> None:
+    from datetime import timedelta
+
+    from models.evaluation import parse_window
+
+    assert parse_window("30d") == timedelta(days=30)
+    assert parse_window("12h") == timedelta(hours=12)
+    assert parse_window("8w") == timedelta(weeks=8)
+    for bad in ("", "30", "d30", "-3d", "3y", "1.5d"):
+        with pytest.raises(ValueError):
+            parse_window(bad)
