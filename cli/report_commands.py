@@ -66,6 +66,13 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(key.ljust(width) + "".join(str(col.get(key, 0)).rjust(16)
                                                 for _, col in columns))
     lines.append("")
+    acks = {**report["alert_acknowledgement"],
+            **{f"kiosk {k}": v for k, v in report["alert_acknowledgement_by_kiosk"].items()}}
+    for group, ack in acks.items():
+        p50, p95 = ack["p50_s"], ack["p95_s"]
+        timing = "withheld" if p50 is None else f"p50 {p50:.0f} s, p95 {p95:.0f} s"
+        lines.append(f"alerts acknowledged ({group}): {ack['acknowledged']}, {timing}")
+    lines.append("")
     for flag in report["disparities"] or []:
         a, b = flag["languages"]
         lines.append(f"DISPARITY {flag['rate']}: {a} vs {b}, difference {flag['difference']:+.2f}"

@@ -79,14 +79,17 @@ def build_report(db: Session, options: ReportOptions) -> dict[str, Any]:
     groups: dict[str, dict[str, Counter[str]]] = {"language": defaultdict(Counter),
                                                   "kiosk": defaultdict(Counter)}
     total: Counter[str] = Counter()
+    kiosk_of: dict[uuid.UUID, str] = {}
     for row in rows:
         counts = per_session[row.id]
         total.update(counts)
         groups["language"][row.language].update(counts)
         kiosk = kiosk_names.get(row.kiosk_id, "(unknown)") if row.kiosk_id else "(not joined)"
+        kiosk_of[row.id] = kiosk
         groups["kiosk"][kiosk].update(counts)
     below = options.suppress_below
-    delays = _ack_delays(db, rows)
+    delays = _ack_delays(db, {row.id: row.language for row in rows})
+    kiosk_delays = _ack_delays(db, kiosk_of)
     return {
         "since": options.since.isoformat(), "until": options.until.isoformat(),
         "suppressed_below": below, "margin": options.margin, "alpha": options.alpha,
@@ -98,6 +101,8 @@ def build_report(db: Session, options: ReportOptions) -> dict[str, Any]:
                                      sorted(groups["language"].items())} for name in RATES},
         "alert_acknowledgement": {lang: _delays(d, below) for lang, d in
                                   sorted(delays.items())},
+        "alert_acknowledgement_by_kiosk": {k: _delays(d, below) for k, d in
+                                           sorted(kiosk_delays.items()) if k != "all"},
         "disparities": _disparities(groups["language"], options),
     }
 
@@ -166,16 +171,16 @@ def _count_corrections(db: Session, per: dict[uuid.UUID, Counter[str]],
             c["summary_edits" if action == "edit" else "summary_removals"] += 1
 
 
-def _ack_delays(db: Session, rows: list[ReflectionSession]) -> dict[str, list[float]]:
-    language = {row.id: row.language for row in rows}
+def _ack_delays(db: Session, group_of: dict[uuid.UUID, str]) -> dict[str, list[float]]:
+    """Seconds from raising to acknowledging each alert, by group and for "all"."""
     found: dict[str, list[float]] = defaultdict(list)
-    if not language:
+    if not group_of:
         return found
-    for alert in db.scalars(select(RiskAlert).where(RiskAlert.session_id.in_(list(language)),
+    for alert in db.scalars(select(RiskAlert).where(RiskAlert.session_id.in_(list(group_of)),
                                                     RiskAlert.acknowledged_at.is_not(None))):
         assert alert.acknowledged_at is not None
         seconds = max(0.0, (alert.acknowledged_at - alert.raised_at).total_seconds())
-        found[language[alert.session_id]].append(seconds)
+        found[group_of[alert.session_id]].append(seconds)
         found["all"].append(seconds)
     return found
 

@@ -131,6 +131,7 @@ def test_report_figures_match_the_seeded_database(server: LiveServer) -> None:
     ack = figures["alert_acknowledgement"]
     assert ack["en"] == {"acknowledged": 5, "p50_s": 30.0, "p95_s": 48.0}
     assert ack["es"] == {"acknowledged": LOW, "p50_s": None, "p95_s": None}
+    assert figures["alert_acknowledgement_by_kiosk"]["Seed kiosk EN"] == ack["en"]
 
 
 def test_small_counts_are_suppressed_in_the_report_and_its_rates(server: LiveServer) -> None:

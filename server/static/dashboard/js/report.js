@@ -47,6 +47,16 @@ function ratesTable(report) {
       h("td", {}, flagged.has(name) ? "disparity" : "")))));
 }
 
+function ackTable(report) {
+  const secs = (s) => (s === null || s === undefined ? "withheld (fewer than 5)" : `${Math.round(s)} s`);
+  const rows = [...Object.entries(report.alert_acknowledgement).map(([k, v]) => [k === "all" ? "All" : `Language ${k}`, v]),
+    ...Object.entries(report.alert_acknowledgement_by_kiosk).map(([k, v]) => [`Kiosk ${k}`, v])];
+  if (!rows.length) return h("p", {}, "No alert was acknowledged in this period.");
+  return h("table", { class: "report-table" }, h("caption", {}, "Time from alert to acknowledgement"),
+    h("thead", {}, h("tr", {}, ["Group", "Acknowledged", "Median", "95th percentile"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map(([name, v]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, String(v.acknowledged)), h("td", {}, secs(v.p50_s)), h("td", {}, secs(v.p95_s))))));
+}
+
 function disparities(report) {
   if (!report.disparities.length) return h("p", {}, `No rate differs between languages by more than ${report.margin * 100}% with enough data (at least ${report.min_cases} cases each).`);
   return h("ul", { class: "disparities" }, report.disparities.map((d) => h("li", {},
@@ -115,6 +125,7 @@ export async function reportView(app) {
     h("h2", {}, "Rates by language"),
     h("img", { src: `/api/admin/report/chart.svg?since=${since}`, alt: "Bar chart of the rates by language; the table below has the same figures.", class: "report-chart" }),
     ratesTable(report),
+    h("h2", {}, "Alerts: time to acknowledge"), ackTable(report),
     h("h2", {}, "Counts by language and kiosk"), countsTable(report),
     h("h2", {}, "Review queue"), reviewQueue(app, since),
   ];
