@@ -234,6 +234,29 @@ def login(
     return LoginResult(ok=True, code="ok", user=user)
 
 
+def reauthenticate(
+    db: Session, *, user_id: uuid.UUID, password: str | None, totp_code: str | None,
+    policy: LoginPolicy | None = None, now: datetime | None = None,
+) -> LoginResult:
+    """Unlock a locked screen: the password, or the authenticator code if the user has one."""
+    policy, now = policy or LoginPolicy(), now or utcnow()
+    user = get_user(db, user_id=user_id)
+    if user.locked_until is not None and user.locked_until > now:
+        return LoginResult(ok=False, code="locked", locked_until=user.locked_until)
+    secret = totp_secret(db, user=user)
+    if password:
+        ok = _verify(db, user, password)
+    else:
+        ok = bool(secret and totp_code and pyotp.TOTP(secret).verify(
+            totp_code, for_time=now, valid_window=1))
+    if not ok or not user.active:
+        return _count_failure(db, user, policy, now, "bad_unlock")
+    user.failed_logins = 0
+    audit.record(db, action=AuditAction.LOGIN_SUCCESS, actor_id=user.id, now=now,
+                 detail={"username": user.username, "unlock": True})
+    return LoginResult(ok=True, code="ok", user=user)
+
+
 def ensure_bootstrap_admin(db: Session, *, username: str = "admin") -> str | None:
     """If no admin exists, create one and return its one-time password (print it ONCE)."""
     admins = db.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN))

@@ -65,7 +65,7 @@ def erase_session(
         for stmt_table in (Turn, Summary, Feedback)
     ]
     alerts = db.execute(update(RiskAlert).where(RiskAlert.session_id == session_id)
-                        .values(evidence_enc=None)
+                        .values(evidence_enc=None, ack_note_enc=None)
                         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     outbox = db.execute(update(OutboxEvent).where(OutboxEvent.session_id == session_id)
                         .values(payload_enc=None)

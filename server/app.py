@@ -31,7 +31,7 @@ from server.api import (
 from server.config import Settings
 from server.deps import ServicesDep
 from server.errors import ServerError
-from server.housekeeping import purge_forever
+from server.housekeeping import escalate_forever, purge_forever
 from server.security_headers import SecurityHeadersMiddleware
 from server.services import Services, load_services
 from server.ws_kiosk import kiosk_socket
@@ -70,13 +70,18 @@ def create_app(
                 load_services, settings, keyring_env_value=keyring_env_value
             )
         app.state.services = loaded
-        purge = asyncio.create_task(purge_forever(loaded))
+        tasks = [
+            asyncio.create_task(purge_forever(loaded)),
+            asyncio.create_task(escalate_forever(loaded)),
+        ]
         try:
             yield
         finally:
-            purge.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purge
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if services is None:
                 loaded.close()
 

@@ -115,6 +115,8 @@ class ReflectionSettings(BaseModel):
     max_turns: int = 8
     session_minutes: float = 10.0
     live_transcript: bool = False
+    # An urgent alert nobody acknowledged this long goes to every front-desk and admin screen.
+    escalate_after_s: float = 60.0
 
 
 class DatabaseSettings(BaseModel):
@@ -134,7 +136,10 @@ class SecuritySettings(BaseModel):
     keyring_env: str = "REFLECT_KEYRING"
     login_max_failures: int = 5
     lockout_minutes: float = 15.0
+    # Idle this long, a dashboard locks (alerts still arrive; client text hidden until re-entry).
     idle_logoff_minutes: float = 15.0
+    # A sign-in ends this long after it started, whatever the activity.
+    session_max_hours: float = 12.0
     code_ttl_minutes: float = 30.0
 
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, Response
 
 from models import accounts
-from server.api.schemas import LoginRequest, SignedIn, UserOut
+from server.api.schemas import LoginRequest, SignedIn, UnlockRequest, UserOut
 from server.auth import CSRF_COOKIE, SESSION_COOKIE, WebSession
-from server.deps import ServicesDep, SignedInDep
+from server.deps import LockedOrSignedInDep, ServicesDep, SignedInDep
 from server.errors import AuthError, ServerError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -41,6 +41,7 @@ def signed_in_answer(session: WebSession, services: ServicesDep) -> SignedIn:
         csrf_token=session.csrf_token,
         idle_logoff_s=services.web_sessions.idle_seconds,
         password_change_required=session.password_change_required,
+        locked=session.locked,
     )
 
 
@@ -53,10 +54,7 @@ def login(
     # Failed attempts per address are limited here; per account, models locks the account.
     if services.limits.logins.exhausted(f"ip:{ip}"):
         raise TooManyError("too many failed sign-in attempts; wait a minute")
-    policy = accounts.LoginPolicy(
-        max_failures=services.settings.security.login_max_failures,
-        lockout=timedelta(minutes=services.settings.security.lockout_minutes),
-    )
+    policy = _policy(services)
     # Failures are counted and audited in the database, so commit whatever the outcome.
     with services.database.transaction() as db:
         result = accounts.login(
@@ -95,6 +93,13 @@ def login(
     return signed_in_answer(session, services)
 
 
+def _policy(services: ServicesDep) -> accounts.LoginPolicy:
+    return accounts.LoginPolicy(
+        max_failures=services.settings.security.login_max_failures,
+        lockout=timedelta(minutes=services.settings.security.lockout_minutes),
+    )
+
+
 @router.post("/logout", status_code=204, responses={401: {}, 403: {}})
 def logout(
     request: Request, response: Response, session: SignedInDep, services: ServicesDep
@@ -106,6 +111,36 @@ def logout(
 
 
 @router.get("/me", responses={401: {}})
-def me(session: SignedInDep, services: ServicesDep) -> SignedIn:
-    """Who is signed in (and the CSRF token, e.g. after a page reload)."""
+def me(session: LockedOrSignedInDep, services: ServicesDep) -> SignedIn:
+    """Who is signed in (and the CSRF token, e.g. after a page reload); says if locked."""
+    return signed_in_answer(session, services)
+
+
+@router.post("/lock", status_code=204, responses={401: {}, 403: {}})
+def lock(request: Request, session: LockedOrSignedInDep, services: ServicesDep) -> None:
+    """The browser's idle timer fired: lock now (alerts keep arriving, client text stops)."""
+    services.web_sessions.lock(request.cookies.get(SESSION_COOKIE) or "")
+
+
+@router.post("/unlock", responses={401: {}, 403: {}, 423: {}, 429: {}})
+def unlock(
+    body: UnlockRequest, request: Request, session: LockedOrSignedInDep, services: ServicesDep
+) -> SignedIn:
+    """Re-enter on a locked screen with the password (or the authenticator code)."""
+    ip = request.client.host if request.client else "?"
+    if services.limits.logins.exhausted(f"ip:{ip}"):
+        raise TooManyError("too many failed attempts; wait a minute")
+    with services.database.transaction() as db:
+        result = accounts.reauthenticate(
+            db, user_id=session.user_id, password=body.password, totp_code=body.totp,
+            policy=_policy(services),
+        )
+    if not result.ok:
+        services.limits.logins.allow(f"ip:{ip}")
+    if result.code == "locked":
+        raise LockedError("account locked after repeated failures; try again later")
+    if not result.ok:
+        raise AuthError("that did not match", code="unlock_failed")
+    services.web_sessions.unlock(request.cookies.get(SESSION_COOKIE) or "")
+    session.locked = False
     return signed_in_answer(session, services)
