@@ -23,6 +23,7 @@ from server.api import (
     alert_routes,
     auth_routes,
     break_glass_routes,
+    crisis_routes,
     health_routes,
     me_routes,
     session_routes,
@@ -91,6 +92,7 @@ def create_app(
     for router in (
         auth_routes.router,
         session_routes.router,
+        crisis_routes.router,
         therapist_routes.router,
         alert_routes.router,
         admin_routes.router,

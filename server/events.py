@@ -93,6 +93,7 @@ class EndReason(StrEnum):
     CALL_IN = "call_in"
     DISCONNECTED = "disconnected"
     SERVER = "server"
+    STAFF_CLEARED = "staff_cleared"
 
 
 class ReplyKind(StrEnum):

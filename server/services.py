@@ -15,6 +15,7 @@ from models.keyring import load_keyring
 from server.auth import WebSessionStore
 from server.config import Settings
 from server.hub import TherapistHub
+from server.kiosk_commands import KioskCommands
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
@@ -75,8 +76,12 @@ class Services:
     conversations: ConversationFactory
     limits: Limits = field(default_factory=Limits)
     kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    kiosk_commands: KioskCommands = field(init=False)
     started_at: float = field(default_factory=time.monotonic)
     ready_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.kiosk_commands = KioskCommands(self.kiosks)
 
     def close(self) -> None:
         """Release threads and connections."""

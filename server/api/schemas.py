@@ -157,7 +157,14 @@ class Acknowledged(BaseModel):
 
 
 class CallInResult(BaseModel):
-    """Whether a kiosk was running the session."""
+    """Whether a kiosk was running the session, and when the call-in was sent."""
+
+    delivered: bool
+    at: str | None = None  # ISO 8601 UTC
+
+
+class CrisisCleared(BaseModel):
+    """Whether a kiosk was running the session (and so was cleared)."""
 
     delivered: bool
 

@@ -235,10 +235,10 @@ async def call_in(session_id: uuid.UUID, actor: ActorDep, services: ServicesDep)
     kiosk_session = services.kiosks.get(session_id)
     if kiosk_session is not None:
         await kiosk_session.call_in()
-    await services.hub.publish(
+    event = await services.hub.publish(
         view.therapist_id,
         TherapistEventKind.CALL_IN_SENT,
         session_id=session_id,
         data={"by": str(actor.id), "delivered": kiosk_session is not None},
     )
-    return CallInResult(delivered=kiosk_session is not None)
+    return CallInResult(delivered=kiosk_session is not None, at=event.at)
