@@ -51,7 +51,8 @@ def get_locked_or_signed_in(
     csrf_header: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
 ) -> WebSession:
     """The sign-in even while its screen is locked (for /me, lock and unlock only); CSRF checked."""
-    session = services.web_sessions.lookup(session_cookie, touch=False)
+    # Touching: /me is how an open dashboard reports that its user is active.
+    session = services.web_sessions.lookup(session_cookie)
     if session is None:
         code = "session_expired" if session_cookie else "not_authenticated"
         raise AuthError("sign in first", code=code)
