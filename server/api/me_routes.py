@@ -83,6 +83,7 @@ def change_password(
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         services.web_sessions.password_changed(token)
+    session.password_change_required = False
     return signed_in_answer(session, services)
 
 

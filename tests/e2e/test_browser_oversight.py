@@ -1,0 +1,116 @@
+"""The dashboard in Debian's chromium on watch: the idle logoff locks the screen, an urgent alert
+still shows (room, no client words), sounds and changes the tab title; the password unlocks it
+and the alert is acknowledged with a note (issue 13)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from typing import Any
+
+import pytest
+
+from tests.e2e.browser_fixtures import *  # noqa: F403
+from tests.e2e.browser_fixtures import CHROMIUM, THERAPIST, browser_for, provisioned_server, snap
+from tests.e2e.conftest import KioskClient
+from tests.e2e.server_process import LiveServer
+
+pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(300)]
+
+SHORT = 20_000
+IDLE_S = 6
+CRISIS_TEXT = "I want to kill myself tonight. I have the pills ready."
+
+
+@pytest.fixture(scope="module")
+def watch_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """Live view off, a 6 s idle logoff."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
+    with provisioned_server(tmp_path_factory.mktemp("watch"), {
+        "REFLECT_REFLECTION__LIVE_TRANSCRIPT": "false",
+        "REFLECT_SECURITY__IDLE_LOGOFF_MINUTES": str(IDLE_S / 60),
+        "REFLECT_REFLECTION__ESCALATE_AFTER_S": "0",
+    }) as server:
+        yield server
+
+
+def wait_until(page: Any, predicate: str, timeout_ms: int = SHORT) -> None:
+    """Poll a JS expression through DevTools (the page's CSP forbids eval-based waits)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        page.wait_for_timeout(200)
+
+
+def crisis_in_background(server: LiveServer, code: str) -> tuple[threading.Thread, list[Any]]:
+    """A kiosk that joins and types a crisis, on its own thread and event loop."""
+    done: list[Any] = []
+
+    async def run() -> None:
+        kiosk = await KioskClient.connect(server)
+        try:
+            await kiosk.join(code)
+            await kiosk.send({"type": "text", "text": CRISIS_TEXT})
+            await kiosk.until(lambda e: e["type"] == "state" and e["state"] == "crisis")
+            done.append(True)
+            await asyncio.sleep(20)  # stay connected while the dashboard is checked
+        finally:
+            await kiosk.close()
+
+    thread = threading.Thread(target=lambda: asyncio.run(run()), daemon=True)
+    thread.start()
+    return thread, done
+
+
+def test_locked_dashboard_still_shows_and_sounds_the_alert(
+    playwright_driver: Any, watch_server: LiveServer
+) -> None:
+    username, password = THERAPIST
+    with closing(watch_server.client(username, password)) as http:
+        code = http.post("/api/sessions", json={"label": "2pm"}).json()["code"]
+    browser = browser_for(playwright_driver)
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"{watch_server.url}/dashboard/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Today's sessions").wait_for(timeout=SHORT)
+        page.locator("#live-status[data-state='live']").wait_for(timeout=SHORT)
+        # Nobody touches the page: the idle logoff locks it; it does not sign out.
+        page.get_by_role("heading", name="Screen locked").wait_for(timeout=SHORT)
+        assert page.locator("#session-list").count() == 0 and page.locator("#nav").is_hidden()
+        assert page.locator("#live-status").inner_text().startswith("Locked")
+
+        thread, done = crisis_in_background(watch_server, code)
+        banner = page.locator(".alert-banner")
+        banner.wait_for(timeout=90_000)
+        text = banner.inner_text()
+        assert "Waiting room" in text and "Urgent risk alert" in text
+        assert "kill" not in text.lower() and "pills" not in text.lower()  # no client words
+        wait_until(page, "() => Number(document.body.dataset.beeps || 0) >= 1")
+        wait_until(page, "() => document.title.includes('URGENT')")
+        snap(page, "dashboard-locked-alert")
+
+        # Re-entry with the password: the same sign-in, the alert now with its trigger words.
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Unlock").click()
+        page.get_by_role("heading", name="Today's sessions").wait_for(timeout=SHORT)
+        wait_until(page, "() => document.querySelector('.alert-banner .trigger-words') !== null")
+        assert page.locator("#session-list [data-crisis='true']").count() >= 1
+        page.locator(".alert-banner .ack-note").fill("Went to the waiting room")
+        page.locator(".alert-banner").get_by_role("button", name="Acknowledge").click()
+        banner.wait_for(state="detached", timeout=SHORT)
+        wait_until(page, "() => !document.title.includes('URGENT')")
+        assert done, "the kiosk never reached the crisis screen"
+        thread.join(timeout=30)
+    finally:
+        browser.close()
+    with closing(watch_server.client(username, password)) as http:
+        alerts = http.get("/api/alerts?open=false").json()["alerts"]
+    assert alerts[0]["ack_note"] == "Went to the waiting room"
