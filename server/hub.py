@@ -110,6 +110,11 @@ class TherapistHub:
         """How many front-desk and admin screens are connected now."""
         return len(self._staff)
 
+    def screens_for(self, therapist_id: uuid.UUID) -> int:
+        """Connected screens an alert for this therapist reaches now (locked ones included:
+        they still show alerts): theirs plus every front-desk and admin screen."""
+        return len(self._subscribers.get(therapist_id, ())) + len(self._staff)
+
     def broadcast_staff(
         self, kind: TherapistEventKind, *, session_id: uuid.UUID, data: dict[str, Any]
     ) -> TherapistEvent:
