@@ -40,13 +40,15 @@ class Escalation:
     kiosk_name: str | None
     raised_at: datetime
     escalated_at: datetime
+    # "unacknowledged": nobody acknowledged in time; "unseen": no therapist screen got it.
+    reason: str = "unacknowledged"
 
     def payload(self) -> dict[str, Any]:
         """The event data staff screens get."""
         return {
             "alert_id": str(self.alert_id), "urgent": True, "level": self.level,
             "kiosk_name": self.kiosk_name, "raised_at": self.raised_at.isoformat(),
-            "escalated_at": self.escalated_at.isoformat(),
+            "escalated_at": self.escalated_at.isoformat(), "reason": self.reason,
         }
 
 
@@ -58,10 +60,10 @@ def kiosk_name_of(db: Session, session_id: uuid.UUID) -> str | None:
     )
 
 
-def _escalation(db: Session, row: RiskAlert) -> Escalation:
+def _escalation(db: Session, row: RiskAlert, reason: str = "unacknowledged") -> Escalation:
     return Escalation(row.id, row.session_id, row.therapist_id, row.level,
                       kiosk_name_of(db, row.session_id), row.raised_at,
-                      row.escalated_at or row.raised_at)
+                      row.escalated_at or row.raised_at, reason)
 
 
 def escalate_due(
@@ -78,6 +80,17 @@ def escalate_due(
     for row in rows:
         row.escalated_at = now
     return [_escalation(db, row) for row in rows]
+
+
+def escalate_now(
+    db: Session, *, alert_id: uuid.UUID, now: datetime | None = None
+) -> Escalation | None:
+    """Escalate one urgent alert at once (it reached no therapist screen); None if not due."""
+    row = db.get(RiskAlert, alert_id)
+    if row is None or not row.urgent or row.acknowledged_at or row.escalated_at:
+        return None
+    row.escalated_at = now or utcnow()
+    return _escalation(db, row, "unseen")
 
 
 def open_escalations(db: Session) -> list[Escalation]:

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from models import alerts
 from models.retention import purge_expired
-from server.events import TherapistEventKind
 from server.services import Services
 
 log = logging.getLogger(__name__)
@@ -60,15 +59,7 @@ async def escalate_due(services: Services, after_s: float) -> int:
 
     due = await asyncio.to_thread(mark)
     for escalation in due:
-        data = escalation.payload()
-        data["staff_screens"] = services.hub.staff_screens()
-        await services.hub.publish(
-            escalation.therapist_id, TherapistEventKind.ALERT_ESCALATED,
-            session_id=escalation.session_id, data=data,
-        )
-        services.hub.broadcast_staff(
-            TherapistEventKind.ALERT_ESCALATED, session_id=escalation.session_id, data=data
-        )
+        await services.hub.announce_escalation(escalation)
         log.warning("urgent alert unacknowledged for %.0f s: escalated to %d staff screens",
-                    after_s, data["staff_screens"])
+                    after_s, services.hub.staff_screens())
     return len(due)

@@ -56,7 +56,9 @@ class TherapistHub:
             event = to_event(stored)
             for queue in self._subscribers.get(therapist_id, ()):
                 queue.put_nowait(event)
-            return event
+        if kind is TherapistEventKind.RISK_ALERT and "alert_id" in event.data:
+            await self._escalate_if_unseen(event, therapist_id)
+        return event
 
     def _append(
         self,
@@ -111,9 +113,33 @@ class TherapistHub:
         return len(self._staff)
 
     def screens_for(self, therapist_id: uuid.UUID) -> int:
-        """Connected screens an alert for this therapist reaches now (locked ones included:
-        they still show alerts): theirs plus every front-desk and admin screen."""
-        return len(self._subscribers.get(therapist_id, ())) + len(self._staff)
+        """The therapist's connected screens an alert reaches now (locked ones included: they
+        still show alerts)."""
+        return len(self._subscribers.get(therapist_id, ()))
+
+    async def announce_escalation(self, escalation: alerts.Escalation) -> None:
+        """Tell the therapist's stream and every front-desk and admin screen."""
+        data = {**escalation.payload(), "staff_screens": self.staff_screens()}
+        await self.publish(
+            escalation.therapist_id, TherapistEventKind.ALERT_ESCALATED,
+            session_id=escalation.session_id, data=data,
+        )
+        self.broadcast_staff(
+            TherapistEventKind.ALERT_ESCALATED, session_id=escalation.session_id, data=data
+        )
+
+    async def _escalate_if_unseen(self, event: TherapistEvent, therapist_id: uuid.UUID) -> None:
+        # An urgent alert no therapist screen received must not wait for the escalation timer.
+        if self.screens_for(therapist_id) or not event.data.get("urgent"):
+            return
+
+        def mark() -> alerts.Escalation | None:
+            with self.database.transaction() as db:
+                return alerts.escalate_now(db, alert_id=uuid.UUID(str(event.data["alert_id"])))
+
+        escalation = await asyncio.to_thread(mark)
+        if escalation is not None:
+            await self.announce_escalation(escalation)
 
     def broadcast_staff(
         self, kind: TherapistEventKind, *, session_id: uuid.UUID, data: dict[str, Any]

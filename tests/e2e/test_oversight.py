@@ -13,6 +13,7 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator, Iterator
+from contextlib import closing
 from typing import Any
 
 import httpx
@@ -147,6 +148,8 @@ async def test_unacknowledged_alert_escalates_to_the_front_desk(server: LiveServ
     ther = sign_in(server, "dr_oz")
     created = ther.post("/api/sessions", json={}).json()
     staff, _, _ = await TherapistClient.connect(server, desk)
+    # The therapist's dashboard is open (so the alert is seen) but nobody acknowledges it.
+    watching, _, _ = await TherapistClient.connect(server, ther)
     kiosk = await crisis_at_kiosk(server, created["code"])
     try:
         escalated = await next_of(
@@ -155,6 +158,10 @@ async def test_unacknowledged_alert_escalates_to_the_front_desk(server: LiveServ
         assert escalated["session_id"] == created["session_id"]
         data = escalated["data"]
         assert data["kiosk_name"] == ROOM and data["urgent"] is True
+        assert data["reason"] == "unacknowledged" and data["staff_screens"] >= 1
+        told_therapist = await next_of(watching, {"alert_escalated"},
+                                       session_id=created["session_id"])
+        assert told_therapist["data"]["alert_id"] == data["alert_id"]
         assert "trigger_words" not in data and "kill" not in json.dumps(data)  # room, not words
         # The front desk signs back in (idle lock) and acknowledges with a note.
         desk.post("/api/auth/unlock", json={"password": PASSWORD})
@@ -168,6 +175,7 @@ async def test_unacknowledged_alert_escalates_to_the_front_desk(server: LiveServ
     finally:
         await kiosk.close()
         await staff.close()
+        await watching.close()
     ther.post("/api/auth/unlock", json={"password": PASSWORD})
     alerts = ther.get("/api/alerts?open=false").json()["alerts"]
     stored = next(a for a in alerts if a["id"] == data["alert_id"])
@@ -250,6 +258,25 @@ async def test_live_view_off_no_verbatim_turn_reaches_the_therapist(server: Live
         assert removed not in json.dumps(replayed)
         assert removed not in exported.text
     http.close()
+
+
+async def test_an_alert_no_therapist_screen_received_escalates_at_once(
+    server: LiveServer,
+) -> None:
+    desk = sign_in(server, "desk_ivy")
+    with closing(sign_in(server, "dr_oz")) as ther:
+        created = ther.post("/api/sessions", json={}).json()
+    staff, _, _ = await TherapistClient.connect(server, desk)
+    kiosk = await crisis_at_kiosk(server, created["code"])
+    try:
+        escalated = await next_of(
+            staff, {"alert_escalated"}, wait_s=60, session_id=created["session_id"]
+        )
+        assert escalated["data"]["reason"] == "unseen"  # not the 3 s timer: nobody could see it
+    finally:
+        await kiosk.close()
+        await staff.close()
+        desk.close()
 
 
 def test_sign_ins_survive_a_restart(server: LiveServer) -> None:
