@@ -127,3 +127,45 @@ def test_locked_dashboard_still_shows_and_sounds_the_alert(
     with closing(watch_server.client(username, password)) as http:
         alerts = http.get("/api/alerts?open=false").json()["alerts"]
     assert alerts[0]["ack_note"] == "Went to the waiting room"
+
+
+def test_kiosk_crisis_screen_holds_past_the_inactivity_time_until_staff_clear_it(
+    playwright_driver: Any, watch_server: LiveServer
+) -> None:
+    """The page's clock runs 10 minutes ahead: no "Are you still there?", no reset in crisis."""
+    username, password = THERAPIST
+    http = watch_server.client(username, password)
+    created = http.post("/api/sessions", json={}).json()
+    browser = browser_for(playwright_driver)
+    try:
+        kiosk = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
+        kiosk.clock.install()
+        kiosk.goto(f"{watch_server.url}/kiosk/?token={watch_server.kiosk_token}")
+        kiosk.locator("body[data-connection='connected']").wait_for(timeout=SHORT)
+        kiosk.locator("#open-settings").click()
+        kiosk.locator("#type-toggle").check()
+        kiosk.locator("#settings-close").click()
+        kiosk.locator("#code-input").fill(created["code"])
+        kiosk.locator("#code-submit").click()
+        kiosk.locator("#consent-accept").click(timeout=SHORT)
+        kiosk.locator("#type-input").fill(CRISIS_TEXT)
+        kiosk.locator("#type-input").press("Enter")
+        crisis = kiosk.locator("#screen-crisis")
+        crisis.wait_for(timeout=90_000)
+        assert kiosk.locator("#staff-clear-open").is_visible()  # staff can clear it with the PIN
+        kiosk.clock.fast_forward("10:00")  # far past the 150 s warning and 45 s grace
+        kiosk.wait_for_timeout(500)
+        assert crisis.is_visible()
+        assert not kiosk.evaluate("document.getElementById('idle-dialog').open")
+        kiosk.locator("#staff-clear-open").click()
+        assert kiosk.locator("#staff-pin").is_visible()
+        kiosk.locator("#staff-clear-cancel").click()
+        # Cleared from the dashboard: the kiosk ends and shows the code keypad again.
+        http.post("/api/auth/unlock", json={"password": password})  # idle-locked by now
+        cleared = http.post(f"/api/sessions/{created['session_id']}/clear-crisis")
+        assert cleared.status_code == 200 and cleared.json()["delivered"] is True
+        kiosk.locator("#screen-code").wait_for(timeout=SHORT)
+        assert crisis.is_hidden()
+    finally:
+        browser.close()
+        http.close()
