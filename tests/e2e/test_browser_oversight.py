@@ -5,6 +5,7 @@ and the alert is acknowledged with a note (issue 13)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -169,3 +170,52 @@ def test_kiosk_crisis_screen_holds_past_the_inactivity_time_until_staff_clear_it
     finally:
         browser.close()
         http.close()
+
+
+def test_call_in_shows_the_time_and_that_the_client_is_reviewing(
+    playwright_driver: Any, watch_server: LiveServer
+) -> None:
+    username, password = THERAPIST
+    with closing(watch_server.client(username, password)) as http:
+        created = http.post("/api/sessions", json={"label": "Call-in visit"}).json()
+    joined: list[Any] = []
+
+    async def kiosk_run() -> None:
+        kiosk = await KioskClient.connect(watch_server)
+        try:
+            await kiosk.join(created["code"])
+            joined.append(True)
+            await kiosk.until(lambda e: e["type"] == "call_in", wait_s=120)
+            joined.append("called")
+        finally:
+            await kiosk.close()
+
+    thread = threading.Thread(target=lambda: asyncio.run(kiosk_run()), daemon=True)
+    thread.start()
+    browser = browser_for(playwright_driver)
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"{watch_server.url}/dashboard/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Call-in visit").click()
+        deadline = time.monotonic() + 90
+        step = 0
+        while not joined and time.monotonic() < deadline:
+            step += 1
+            page.mouse.move(10 + step % 40, 10 + step % 30)  # a user at the screen
+            page.wait_for_timeout(500)
+        assert joined, "the kiosk did not join"
+        page.locator("#call-in").click()
+        status = page.locator("#call-in-status")
+        deadline = time.monotonic() + 60  # the kiosk speaks the call-in first (real TTS)
+        while "client reviewing" not in status.inner_text() and time.monotonic() < deadline:
+            step += 1
+            page.mouse.move(10 + step % 40, 10 + step % 30)  # still at the screen (6 s lock)
+            page.wait_for_timeout(500)
+        assert re.search(r"Called in at \d{1,2}:\d{2}", status.inner_text())
+        thread.join(timeout=60)
+        assert "called" in joined  # the kiosk got the call-in
+    finally:
+        browser.close()
