@@ -132,6 +132,14 @@ def session_label(row: ReflectionSession, cipher: Cipher) -> str | None:
                                row_id=row.id)
 
 
+def break_glass_reason(access: BreakGlassAccess, cipher: Cipher) -> str:
+    """The stated reason of an emergency access (rows from before encryption hold plaintext)."""
+    if access.reason_enc is None:
+        return access.reason
+    return cipher.decrypt_text(access.reason_enc, table="break_glass_accesses", column="reason",
+                               row_id=access.id)
+
+
 def session_view(
     row: ReflectionSession, accesses: list[BreakGlassAccess], cipher: Cipher, *,
     crisis: bool = False,
@@ -142,7 +150,8 @@ def session_view(
         kiosk_id=row.kiosk_id, status=row.status, language=row.language,
         created_at=row.created_at, code_expires_at=row.code_expires_at,
         started_at=row.started_at, ended_at=row.ended_at, erased_at=row.erased_at,
-        break_glass=tuple(BreakGlassView(a.admin_id, a.reason, a.at) for a in accesses),
+        break_glass=tuple(BreakGlassView(a.admin_id, break_glass_reason(a, cipher), a.at)
+                          for a in accesses),
         label=session_label(row, cipher), crisis=crisis,
     )
 
@@ -192,14 +201,15 @@ def therapist_scope(text: SessionText, *, live_view: bool) -> SessionText:
 
     With the live view off: no verbatim turns and no feedback comment, only the summary
     versions (drafts marked as drafts; approval deletes the drafts). Alert evidence is only the
-    trigger words. An erased session shows nothing but that it was erased.
+    trigger words. An erased session shows that it was erased, and its risk alerts only.
     """
-    if text.session.status is SessionStatus.ERASED:
-        return SessionText(text.session, (), (), (), (), ())
     alerts = tuple(
         replace(a, evidence=[{"text": w} for w in trigger_words(a.evidence)])
         for a in text.alerts
     )
+    if text.session.status is SessionStatus.ERASED:
+        # Safety over erasure: a risk alert (its trigger words only) outlives the erase.
+        return SessionText(text.session, (), (), (), alerts, ())
     if live_view:
         return replace(text, alerts=alerts)
     return replace(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
 
 from fastapi import APIRouter, Request, Response
 
@@ -13,13 +13,6 @@ from server.deps import LockedOrSignedInDep, ServicesDep, SignedInDep
 from server.errors import AuthError, ServerError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-
-class LockedError(ServerError):
-    """Too many failed sign-ins."""
-
-    default_code = "locked"
-    status = 423
 
 
 class TooManyError(ServerError):
@@ -45,20 +38,22 @@ def signed_in_answer(session: WebSession, services: ServicesDep) -> SignedIn:
     )
 
 
-@router.post("/login", responses={401: {}, 423: {}, 429: {}})
+@router.post("/login", responses={401: {}, 429: {}})
 def login(
     body: LoginRequest, request: Request, response: Response, services: ServicesDep
 ) -> SignedIn:
     """Check credentials; set the session and CSRF cookies."""
     ip = request.client.host if request.client else "?"
-    # Failed attempts per address are limited here; per account, models locks the account.
-    if services.limits.logins.exhausted(f"ip:{ip}"):
-        raise TooManyError("too many failed sign-in attempts; wait a minute")
-    policy = _policy(services)
+    # Growing delays per typed name and per address (never a lock, same for unknown names).
+    throttle = services.limits.login_throttle
+    account_key, ip_key = throttle.keys(body.username, ip)
+    wait = throttle.wait_s(account_key, ip_key)
+    if wait > 0:
+        raise TooManyError(f"too many failed sign-in attempts; try again in {math.ceil(wait)} s")
     # Failures are counted and audited in the database, so commit whatever the outcome.
     with services.database.transaction() as db:
         result = accounts.login(
-            db, username=body.username, password=body.password, totp_code=body.totp, policy=policy
+            db, username=body.username, password=body.password, totp_code=body.totp
         )
         user = result.user
         identity = (
@@ -66,10 +61,12 @@ def login(
             if user
             else None
         )
-    if not result.ok:
-        services.limits.logins.allow(f"ip:{ip}")
-    if result.code == "locked":
-        raise LockedError("account locked after repeated failures; try again later")
+    if result.code == "totp_required":
+        pass  # the password was right; the second step follows
+    elif not result.ok:
+        throttle.failed(account_key, ip_key)
+    else:
+        throttle.succeeded(account_key)
     if not result.ok or identity is None:
         raise AuthError(
             "sign-in failed",
@@ -91,13 +88,6 @@ def login(
         CSRF_COOKIE, session.csrf_token, httponly=False, samesite="strict", secure=secure, path="/"
     )
     return signed_in_answer(session, services)
-
-
-def _policy(services: ServicesDep) -> accounts.LoginPolicy:
-    return accounts.LoginPolicy(
-        max_failures=services.settings.security.login_max_failures,
-        lockout=timedelta(minutes=services.settings.security.lockout_minutes),
-    )
 
 
 @router.post("/logout", status_code=204, responses={401: {}, 403: {}})
@@ -122,25 +112,26 @@ def lock(request: Request, session: LockedOrSignedInDep, services: ServicesDep) 
     services.web_sessions.lock(request.cookies.get(SESSION_COOKIE) or "")
 
 
-@router.post("/unlock", responses={401: {}, 403: {}, 423: {}, 429: {}})
+@router.post("/unlock", responses={401: {}, 403: {}, 429: {}})
 def unlock(
     body: UnlockRequest, request: Request, session: LockedOrSignedInDep, services: ServicesDep
 ) -> SignedIn:
     """Re-enter on a locked screen with the password (or the authenticator code)."""
     ip = request.client.host if request.client else "?"
-    if services.limits.logins.exhausted(f"ip:{ip}"):
-        raise TooManyError("too many failed attempts; wait a minute")
+    # The same growing delays as sign-in, keyed by this account's name.
+    throttle = services.limits.login_throttle
+    account_key, ip_key = throttle.keys(session.username, ip)
+    wait = throttle.wait_s(account_key, ip_key)
+    if wait > 0:
+        raise TooManyError(f"too many failed attempts; try again in {math.ceil(wait)} s")
     with services.database.transaction() as db:
         result = accounts.reauthenticate(
-            db, user_id=session.user_id, password=body.password, totp_code=body.totp,
-            policy=_policy(services),
+            db, user_id=session.user_id, password=body.password, totp_code=body.totp
         )
     if not result.ok:
-        services.limits.logins.allow(f"ip:{ip}")
-    if result.code == "locked":
-        raise LockedError("account locked after repeated failures; try again later")
-    if not result.ok:
+        throttle.failed(account_key, ip_key)
         raise AuthError("that did not match", code="unlock_failed")
+    throttle.succeeded(account_key)
     services.web_sessions.unlock(request.cookies.get(SESSION_COOKIE) or "")
     session.locked = False
     return signed_in_answer(session, services)

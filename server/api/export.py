@@ -25,8 +25,24 @@ def text_json(text: SessionText) -> dict[str, Any]:
         "ended_at": session.ended_at.isoformat() if session.ended_at else None,
         "crisis": session.crisis,
     }
+    alerts = [
+        {
+            "id": str(a.id),
+            "level": a.level,
+            "categories": list(a.categories),
+            "urgent": a.urgent,
+            "trigger_words": [e.get("text", "") for e in a.evidence or []],
+            "raised_at": a.raised_at.isoformat(),
+            "escalated_at": a.escalated_at.isoformat() if a.escalated_at else None,
+            "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+            "acknowledged_by": str(a.acknowledged_by) if a.acknowledged_by else None,
+            "ack_note": a.ack_note,
+        }
+        for a in text.alerts
+    ]
     if session.erased_at is not None:
-        return {"session": {**head, "erased_at": session.erased_at.isoformat()}, "erased": True}
+        return {"session": {**head, "erased_at": session.erased_at.isoformat()}, "erased": True,
+                "alerts": alerts}
     return {
         "session": head,
         "consent": [
@@ -47,21 +63,7 @@ def text_json(text: SessionText) -> dict[str, Any]:
         # "approved": the client approved this version; "draft": not (yet) approved.
         "summary_status": latest.status.value if latest else None,
         "summary_approved": bool(latest and latest.status.value == "approved"),
-        "alerts": [
-            {
-                "id": str(a.id),
-                "level": a.level,
-                "categories": list(a.categories),
-                "urgent": a.urgent,
-                "trigger_words": [e.get("text", "") for e in a.evidence or []],
-                "raised_at": a.raised_at.isoformat(),
-                "escalated_at": a.escalated_at.isoformat() if a.escalated_at else None,
-                "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
-                "acknowledged_by": str(a.acknowledged_by) if a.acknowledged_by else None,
-                "ack_note": a.ack_note,
-            }
-            for a in text.alerts
-        ],
+        "alerts": alerts,
         "feedback": [
             {
                 "rating": f.rating,
@@ -118,6 +120,8 @@ def summary_markdown(text: SessionText) -> str:
         ("Themes", "themes"),
         ("Feelings", "feelings"),
         ("In the client's words", "key_phrases"),
+        ("Questions for the therapist", "questions"),
+        ("Safety: the client's words", "disclosures"),
     ):
         lines.append(f"## {title}")
         lines.extend(f"- {item}" for item in _items(summary.get(key)) or ["(none)"])

@@ -116,4 +116,7 @@ def test_therapist_scope_follows_the_consent(database: Database) -> None:
             sessions.get_session_text(db, viewer=world.therapist, session_id=world.session_id),
             live_view=True,
         )
-    assert erased.session.erased_at and not (erased.turns or erased.summaries or erased.alerts)
+    assert erased.session.erased_at and not (erased.turns or erased.summaries or erased.feedback)
+    # Safety over erasure: the alert stays, with its trigger words only.
+    assert [a.evidence for a in erased.alerts] == [[{"text": t} for t in
+                                                   [e["text"] for e in text.alerts[0].evidence]]]
