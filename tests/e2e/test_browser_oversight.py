@@ -141,7 +141,11 @@ def test_kiosk_crisis_screen_holds_past_the_inactivity_time_until_staff_clear_it
     try:
         kiosk = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
         kiosk.clock.install()
-        kiosk.goto(f"{watch_server.url}/kiosk/?token={watch_server.kiosk_token}")
+        kiosk.goto(f"{watch_server.url}/kiosk/")
+        # Set up as staff would by pasting the token (the one-time link has its own tests).
+        kiosk.evaluate("t => localStorage.setItem('reflect.kiosk_token', t)",
+                       watch_server.kiosk_token)
+        kiosk.reload()
         kiosk.locator("body[data-connection='connected']").wait_for(timeout=SHORT)
         kiosk.locator("#open-settings").click()
         kiosk.locator("#type-toggle").check()
