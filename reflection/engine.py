@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
-from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
+from reflection.content_files import ContentStore, base_language
 from reflection.errors import InvalidInputError
 from reflection.events import (
     CheckIn,
@@ -18,8 +18,8 @@ from reflection.events import (
     Screened,
     spoken_text,
 )
+from reflection.language_id import LanguageScorer, SessionLanguage
 from reflection.responders.base import ReplyRequest, Responder, Speaker
-from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
 from reflection.risk import RiskAssessment, RiskLevel
 from reflection.sentences import SentenceSplitter
@@ -65,6 +65,9 @@ class ReflectionEngine:
         self.responder: Responder = responder or self.scripted
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self.store)
         self.limits = limits or EngineLimits()
+        self.language_scorer = LanguageScorer.load(self.store)
+        # Called with the reasons of every blocked sentence (metrics count them; never text).
+        self.block_listeners: list[Callable[[tuple[str, ...]], None]] = []
 
     @classmethod
     def load(
@@ -81,16 +84,11 @@ class ReflectionEngine:
         from reflection.screening import RiskScreener
 
         store = store or ContentStore()
-        # The model's instructions must never be read out: the filter blocks copied runs.
-        protected = [
-            system_prompt(store.load(lang, "prompts"), key)
-            for lang in SUPPORTED_LANGUAGES
-            for key in ("system", "summary_system")
-        ]
         return cls(
             screener=RiskScreener.load(store),
             crisis=CrisisProtocol(store),
-            reply_filter=ReplyFilter.load(store, protected_texts=protected),
+            # The same filter as the server's and the CLI's (it protects the system prompts).
+            reply_filter=ReplyFilter.load(store),
             responder=responder,
             summarizer=summarizer,
             store=store,
@@ -98,8 +96,10 @@ class ReflectionEngine:
         )
 
     def new_conversation(self, lang: str = "en") -> Conversation:
-        """A fresh conversation (per client session)."""
-        return Conversation(self, base_language(lang))
+        """A fresh conversation (per client session); "auto" takes the first clear turn's."""
+        conversation = Conversation(self, base_language(lang))
+        conversation.session_language.decided = lang != "auto"
+        return conversation
 
     def opening_prompt(self, lang: str = "en") -> str:
         """The first question the kiosk asks."""
@@ -116,6 +116,10 @@ class Conversation:
     def __init__(self, engine: ReflectionEngine, language: str) -> None:
         self._engine = engine
         self.language = language
+        self.session_language = SessionLanguage(
+            engine.language_scorer, language,
+            min_words_to_switch=engine.limits.min_words_to_switch_language,
+        )
         self.turns: list[TurnRecord] = []
         self.locked_by: RiskAssessment | None = None
         self.checked_in = False
@@ -185,11 +189,12 @@ class Conversation:
         return self._summary[1]
 
     def _reply_language(self, text: str, lang: str | None, assessment: RiskAssessment) -> str:
+        # The reply follows the language the client is speaking, but a short or ambiguous turn
+        # ("No puedo dormir", "ok") never flips the session: detection on it is unreliable.
         if lang:
-            self.language = base_language(lang)
-        elif len(text.split()) >= self._engine.limits.min_words_to_switch_language:
-            # The reply follows the language the client is actually speaking.
-            self.language = base_language(assessment.language)
+            self.language = self.session_language.set(lang)
+        else:
+            self.language = self.session_language.observe(text)
         return self.language
 
     def _crisis(self, turn: int, assessment: RiskAssessment, lang: str) -> Iterator[EngineEvent]:
@@ -268,6 +273,8 @@ class Conversation:
                     "safe_fallback", request.language, used=self._used, turn=request.turn_index
                 )
                 self.say(safe)
+                for listener in self._engine.block_listeners:
+                    listener(tuple(verdict.reasons))
                 yield safe, 1, tuple(verdict.reasons)
                 return  # a reply that went wrong once is not trusted for more sentences
             if count >= limits.max_reply_sentences:

@@ -1,0 +1,103 @@
+"""Which language a sentence is in, from stop-word scores in content files, with hysteresis."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
+from reflection.screening_text import fold
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# A sentence is "in the other language" only when that language clearly wins.
+MIN_OTHER_SCORE = 2.0
+MIN_RATIO = 2.0
+
+
+@dataclass(frozen=True)
+class LanguageScorer:
+    """Per-language marker words and characters; `scores` counts them in a text."""
+
+    markers: Mapping[str, frozenset[str]]
+    characters: Mapping[str, str]
+
+    @classmethod
+    def load(cls, store: ContentStore) -> LanguageScorer:
+        """Read `<lang>/language.toml` for every supported language."""
+        markers: dict[str, frozenset[str]] = {}
+        characters: dict[str, str] = {}
+        for lang in SUPPORTED_LANGUAGES:
+            data = store.load(lang, "language")
+            markers[lang] = frozenset(fold(str(w)) for w in data.get("markers", []))
+            characters[lang] = str(data.get("characters", ""))
+        return cls(markers, characters)
+
+    def scores(self, text: str, *, ignore: str = "") -> dict[str, float]:
+        """Marker hits per language; words that also occur in `ignore` (quoted client words) skip."""
+        skip = {fold(w) for w in _WORD_RE.findall(ignore)}
+        words = [fold(w) for w in _WORD_RE.findall(text)]
+        words = [w for w in words if w not in skip]
+        lowered = text.lower()
+        out: dict[str, float] = {}
+        for lang, markers in self.markers.items():
+            hits = float(sum(w in markers for w in words))
+            chars = self.characters.get(lang, "")
+            # Spelling that exists in one language only is strong evidence (accents, ¿ ¡ ñ).
+            hits += 1.5 * min(2, sum(lowered.count(ch) for ch in chars)) if chars else 0.0
+            out[lang] = hits
+        return out
+
+    def clearly_other(self, text: str, lang: str, *, ignore: str = "") -> str | None:
+        """The other language when `text` is clearly written in it rather than in `lang`."""
+        scores = self.scores(text, ignore=ignore)
+        own = scores.get(base_language(lang), 0.0)
+        best = max((code for code in scores if code != base_language(lang)),
+                   key=lambda code: scores[code], default=None)
+        if best is None:
+            return None
+        other = scores[best]
+        if other >= MIN_OTHER_SCORE and other >= MIN_RATIO * max(own, 0.5):
+            return best
+        return None
+
+    def detect(self, text: str) -> str | None:
+        """The language with the most evidence, or None when there is none or it is a tie."""
+        scores = self.scores(text)
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] <= 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+
+@dataclass
+class SessionLanguage:
+    """The session's language: set explicitly, or switched only on clear, long-enough evidence.
+
+    Hysteresis: a short or ambiguous turn ("No puedo dormir", "ok", "gracias") never flips an
+    established session; an undecided (`auto`) session takes the first turn with any evidence.
+    """
+
+    scorer: LanguageScorer
+    current: str = "en"
+    decided: bool = True
+    min_words_to_switch: int = 3
+
+    def observe(self, text: str) -> str:
+        """Update from one client turn; returns the language to reply in."""
+        if not self.decided:
+            found = self.scorer.detect(text)
+            if found is not None:
+                self.current, self.decided = found, True
+            return self.current
+        if len(_WORD_RE.findall(text)) < self.min_words_to_switch:
+            return self.current
+        other = self.scorer.clearly_other(text, self.current)
+        if other is not None and self.scorer.scores(text)[other] >= MIN_OTHER_SCORE + 1:
+            self.current = other
+        return self.current
+
+    def set(self, lang: str) -> str:
+        """An explicit choice (the kiosk's language button) always wins."""
+        self.current, self.decided = base_language(lang), True
+        return self.current
