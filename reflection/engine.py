@@ -39,8 +39,9 @@ class EngineLimits:
     # Cut a long first sentence at a clause so speech starts sooner; None turns it off.
     first_clause_chars: int | None = 80
     max_client_chars: int = 4000
-    # Utterances this short keep the conversation's language (detection is unreliable).
-    min_words_to_switch_language: int = 3
+    # Utterances this short keep the conversation's language (detection is unreliable):
+    # "No puedo dormir" or "I can't sleep" never flip an established session.
+    min_words_to_switch_language: int = 4
 
 
 class ReflectionEngine:
@@ -77,6 +78,7 @@ class ReflectionEngine:
         responder: Responder | None = None,
         summarizer: Summarizer | None = None,
         limits: EngineLimits | None = None,
+        reply_filter: SentenceFilter | None = None,
     ) -> ReflectionEngine:
         """The engine with the real guardrails built from the clinical content files."""
         from reflection.crisis import CrisisProtocol
@@ -88,7 +90,7 @@ class ReflectionEngine:
             screener=RiskScreener.load(store),
             crisis=CrisisProtocol(store),
             # The same filter as the server's and the CLI's (it protects the system prompts).
-            reply_filter=ReplyFilter.load(store),
+            reply_filter=reply_filter or ReplyFilter.load(store),
             responder=responder,
             summarizer=summarizer,
             store=store,

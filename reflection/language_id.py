@@ -34,7 +34,7 @@ class LanguageScorer:
         return cls(markers, characters)
 
     def scores(self, text: str, *, ignore: str = "") -> dict[str, float]:
-        """Marker hits per language; words that also occur in `ignore` (quoted client words) skip."""
+        """Marker hits per language; words also in `ignore` (quoted client words) are skipped."""
         skip = {fold(w) for w in _WORD_RE.findall(ignore)}
         words = [fold(w) for w in _WORD_RE.findall(text)]
         words = [w for w in words if w not in skip]
@@ -81,7 +81,7 @@ class SessionLanguage:
     scorer: LanguageScorer
     current: str = "en"
     decided: bool = True
-    min_words_to_switch: int = 3
+    min_words_to_switch: int = 4
 
     def observe(self, text: str) -> str:
         """Update from one client turn; returns the language to reply in."""

@@ -31,7 +31,7 @@ REASONS = (
     "language",
 )
 # A run of this many words copied from a protected text (the system prompt) is a leak.
-LEAK_NGRAM = 5
+LEAK_NGRAM = 6
 # Prefix length under which a client's word and the reply's word count as the same word
 # ("depressed" / "depression"), so a reflection of the client's own words stays allowed.
 STEM_CHARS = 6
@@ -120,7 +120,7 @@ class ReplyFilter:
             raise InvalidInputError("reply filter needs text", code="filter_invalid_text")
         if len(sentence) > MAX_SENTENCE_CHARS:
             # Responders produce short sentences; a huge one is itself a malfunction.
-            return self._blocked(sentence, lang, ("prompt_leak",), ("length",))
+            return self.blocked(sentence, lang, ("prompt_leak",), ("length",))
         reasons: list[str] = []
         rules: list[str] = []
         primary = base_language(lang)
@@ -152,11 +152,12 @@ class ReplyFilter:
             reasons.append("language")
         if not reasons:
             return FilterVerdict(allowed=True)
-        return self._blocked(sentence, primary, tuple(reasons), tuple(dict.fromkeys(rules)))
+        return self.blocked(sentence, primary, tuple(reasons), tuple(dict.fromkeys(rules)))
 
-    def _blocked(
+    def blocked(
         self, sentence: str, lang: str, reasons: tuple[str, ...], rules: tuple[str, ...]
     ) -> FilterVerdict:
+        """A blocked verdict with a scripted replacement in `lang` for the first reason."""
         options = self.languages[base_language(lang)].replacements
         pool = options.get(reasons[0]) or options["general"]
         # Deterministic but varied: the same blocked sentence always gets the same replacement.
