@@ -13,6 +13,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # A sentence is "in the other language" only when that language clearly wins.
 MIN_OTHER_SCORE = 2.0
 MIN_RATIO = 2.0
+SHORT_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ class LanguageScorer:
             return None
         other = scores[best]
         if other >= MIN_OTHER_SCORE and other >= MIN_RATIO * max(own, 0.5):
+            return best
+        # A short reply ("I see.", "Entiendo.") carries little evidence: any with none against.
+        if other >= 1 and own == 0 and len(_WORD_RE.findall(text)) <= SHORT_WORDS:
             return best
         return None
 
