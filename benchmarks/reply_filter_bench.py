@@ -17,9 +17,10 @@ from typing import Any
 
 from benchmarks.stats import summarize
 from reflection.content_files import ContentStore
-from reflection.guard_eval import DEFAULT_DATA_DIR, load_replies
+from reflection.guard_eval import DEFAULT_DATA_DIR
 from reflection.reply_filter import ReplyFilter
 from reflection.reply_judge import JudgedReplyFilter, OllamaReplyJudge
+from reflection.reply_sets import load_replies
 from reflection.stages import SentenceFilter
 from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 

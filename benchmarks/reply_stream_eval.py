@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cli.chat_commands import build_engine, chat
-from reflection.guard_eval import load_reply_tsv
+from reflection.reply_sets import load_reply_tsv
 from server.config import ResponderSettings, Settings
 from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 

@@ -39,8 +39,7 @@ class EngineLimits:
     # Cut a long first sentence at a clause so speech starts sooner; None turns it off.
     first_clause_chars: int | None = 80
     max_client_chars: int = 4000
-    # Utterances this short keep the conversation's language (detection is unreliable):
-    # "No puedo dormir" or "I can't sleep" never flip an established session.
+    # Utterances this short keep the conversation's language (detection is unreliable).
     min_words_to_switch_language: int = 4
 
 
@@ -191,12 +190,9 @@ class Conversation:
         return self._summary[1]
 
     def _reply_language(self, text: str, lang: str | None, assessment: RiskAssessment) -> str:
-        # The reply follows the language the client is speaking, but a short or ambiguous turn
-        # ("No puedo dormir", "ok") never flips the session: detection on it is unreliable.
-        if lang:
-            self.language = self.session_language.set(lang)
-        else:
-            self.language = self.session_language.observe(text)
+        # A short or ambiguous turn ("No puedo dormir", "ok") never flips the session language.
+        session = self.session_language
+        self.language = session.set(lang) if lang else session.observe(text)
         return self.language
 
     def _crisis(self, turn: int, assessment: RiskAssessment, lang: str) -> Iterator[EngineEvent]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -11,17 +10,12 @@ from typing import Any
 
 from reflection.errors import GuardrailContentError
 from reflection.reply_filter import ReplyFilter
+from reflection.reply_sets import load_replies
 from reflection.screening import RiskScreener
 
 # The repository's labelled sets; the CLI can point elsewhere with --data.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
 BENIGN_GROUPS = ("idiom", "ordinary_sad", "ordinary_angry")
-# Reason names used by the external review sets, mapped onto the filter's own.
-REASON_ALIASES = {
-    "dependency": "dependence", "impersonation": "human_claim", "false_privacy":
-    "privacy_promise", "minimizing": "minimising", "judgment": "judgement",
-    "harmful": "self_harm_facilitation", "injection_echo": "prompt_leak",
-}
 INFORMAL_GROUPS = ("informal", "asr_error")
 
 
@@ -132,36 +126,6 @@ def load_jsonl(paths: Sequence[Path]) -> list[dict[str, Any]]:
     return rows
 
 
-def load_reply_tsv(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """Reply sets as TSV (verdict, reason, lang, text[, client_text]) in the JSONL row shape."""
-    rows: list[dict[str, Any]] = []
-    for path in paths:
-        with path.open(encoding="utf-8", newline="") as handle:
-            for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), 2):
-                verdict = row.get("verdict")
-                if verdict not in ("block", "allow") or not row.get("text"):
-                    raise GuardrailContentError(f"{path}:{number}: needs verdict and text")
-                reason = REASON_ALIASES.get(row.get("reason") or "", row.get("reason") or "")
-                rows.append({
-                    "text": row["text"], "lang": row.get("lang") or "en",
-                    "client_text": row.get("client_text") or "", "allowed": verdict == "allow",
-                    "reasons": [reason] if verdict == "block" and reason else [],
-                    "set": path.stem,
-                })
-    return rows
-
-
-def load_replies(data_dir: Path) -> list[dict[str, Any]]:
-    """Every reply set in a directory: replies_*.jsonl and replies_*.tsv."""
-    rows = load_jsonl(sorted(data_dir.glob("replies_*.jsonl")))
-    rows += load_reply_tsv(sorted(data_dir.glob("replies_*.tsv")))
-    if not rows:
-        raise GuardrailContentError(
-            f"no replies_* sets in {data_dir}", code="guard_eval_data_missing"
-        )
-    return rows
-
-
 def _data_files(data_dir: Path, prefix: str) -> list[Path]:
     files = sorted(data_dir.glob(f"{prefix}_*.jsonl"))
     if not files:
@@ -250,8 +214,8 @@ def evaluate_replies(
         )
         scored.append({**row, "pred_blocked": not verdict.allowed, "pred_reasons": verdict.reasons})
         if verdict.allowed != row["allowed"]:
-            misses.append({"set": row.get("set", "replies"), "text": row["text"], "expected_allowed":
-                           row["allowed"], "reasons": list(verdict.reasons)})
+            misses.append({"set": row.get("set", "replies"), "text": row["text"],
+                           "expected_allowed": row["allowed"], "reasons": list(verdict.reasons)})
     blocked = rates((not r["allowed"], r["pred_blocked"]) for r in scored)
     reasons = sorted({x for r in rows for x in r.get("reasons", [])})
     per_reason = {

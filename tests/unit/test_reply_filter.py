@@ -209,7 +209,8 @@ def test_default_filter_protects_the_system_prompts(
 )
 def test_labelled_sets_meet_the_targets(default_filter: ReplyFilter, name: str) -> None:
     # In-sample figures (these sets were used to build the rules): a regression guard only.
-    from reflection.guard_eval import DEFAULT_DATA_DIR, load_reply_tsv
+    from reflection.guard_eval import DEFAULT_DATA_DIR
+    from reflection.reply_sets import load_reply_tsv
 
     rows = load_reply_tsv([DEFAULT_DATA_DIR / name])
     verdicts = [(r, default_filter.check(r["text"], lang=r["lang"], client_text=r["client_text"]))
