@@ -35,6 +35,22 @@ def time_filter(check: SentenceFilter, rows: Sequence[dict[str, Any]]) -> dict[s
     return summarize(samples, 3)
 
 
+def judged_fake_ms(pairs: Sequence[tuple[str, str]], lang: str = "en") -> list[float]:
+    """Milliseconds per (sentence, client text) with the judge on a local fake of Ollama."""
+    store = ContentStore()
+    rules = ReplyFilter.load(store)
+    script = FakeOllamaScript(json_reply=json.dumps({"safe": True, "reason": "none"}))
+    out: list[float] = []
+    with running_fake_ollama(script) as fake:
+        judged = JudgedReplyFilter(rules, OllamaReplyJudge(
+            host=fake.host, model=script.models[0], store=store))
+        for sentence, client_text in pairs:
+            start = time.perf_counter()
+            judged.check(sentence, lang=lang, client_text=client_text)
+            out.append((time.perf_counter() - start) * 1000.0)
+    return out
+
+
 def run(host: str | None = None, model: str = "llama3.2:3b") -> dict[str, Any]:
     """Rules only, with the judge on the fake server, and (given a host) on a real Ollama."""
     store = ContentStore()
