@@ -252,14 +252,17 @@ class Conversation:
                   ) -> Iterator[tuple[str, int, tuple[str, ...]]]:
         limits = self._engine.limits
         count = questions = 0
+        clause = ""  # the released start of a sentence cut at a clause (first_clause_chars)
         for sentence in sentences:
             key = sentence_key(sentence)
             is_question = sentence.rstrip().endswith("?")
             if not key or key in self._used or (is_question and questions >= limits.max_questions):
                 continue  # never say a sentence twice; never ask a second question
-            verdict = self._engine.reply_filter.check(
-                sentence, lang=request.language, client_text=client_text
-            )
+            check, lang = self._engine.reply_filter.check, request.language
+            verdict = check(sentence, lang=lang, client_text=client_text)
+            if verdict.allowed and clause:  # a meaning can span the cut: judge the whole too
+                verdict = check(f"{clause} {sentence}", lang=lang, client_text=client_text)
+            clause = "" if sentence.rstrip("\"')”’ ").endswith((".", "!", "?", "…")) else sentence
             if verdict.allowed:
                 self._used.add(key)
                 self._history.append((Speaker.REFLECTOR, sentence))

@@ -1,4 +1,4 @@
-"""Blocked reply sentences are counted by reason in the server metrics, never with text."""
+"""The engine with the real reply filter: blocks counted by reason; clause cuts judged whole."""
 
 from __future__ import annotations
 
@@ -31,3 +31,21 @@ def test_blocked_sentences_are_counted_by_reason() -> None:
     text = metrics.render().decode()
     assert 'reflect_blocked_sentences_total{reason="directive"} 1.0' in text
     assert "divorce" not in text
+
+
+class _LongBad:
+    name = "long"
+
+    def stream(self, request: ReplyRequest) -> Iterator[str]:
+        yield "Ending your life would not be the answer to all of this, "
+        yield "but I understand why it feels that way."
+
+
+def test_a_meaning_split_across_a_clause_cut_is_still_blocked() -> None:
+    # The engine cuts a long first sentence at a clause so speech starts sooner; the filter
+    # must still see the whole sentence before the second half is released.
+    engine = ReflectionEngine.load(ContentStore(), responder=_LongBad())
+    events = list(engine.new_conversation("en").respond("Work has been a lot lately."))
+    said = [e for e in events if isinstance(e, ReplySentence)]
+    assert len(said) == 2 and not said[0].blocked and said[1].blocked
+    assert "understand why" not in " ".join(e.text for e in said)
