@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reflection.content_files import PACKAGED_CONTENT_DIR, ContentStore
+from reflection.disclosure import from_settings
 from reflection.engine import ReflectionEngine
 from reflection.errors import ReflectionError
 from reflection.events import ReplyDone, Screened
@@ -29,9 +30,8 @@ def register(sub: Any) -> None:
             '"blocked"} per turn ("blocked" counts replaced sentences), then {"summary": ...}.'
         ),
     )
-    parser.add_argument("--lang", choices=["en", "es", "auto"], default="en",
-                        help="starting language (auto: the first clear turn's); replies follow "
-                             "the language the client clearly speaks, short turns never flip it")
+    parser.add_argument("--lang", choices=["en", "es"], default="en",
+                        help="starting language; replies follow the language the client uses")
     parser.add_argument("--responder", choices=["scripted", "ollama"], default=None,
                         help="default: the configured responder.kind")
     parser.add_argument("--judge", action="store_true", default=None,
@@ -70,6 +70,7 @@ def build_engine(
         timeout_s=config.reply_judge_timeout_s,
     )
     return ReflectionEngine.load(store, responder=responder, summarizer=summarizer,
+                                 disclosure=from_settings(settings, kind),
                                  reply_filter=reply_filter)
 
 

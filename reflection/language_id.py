@@ -1,4 +1,4 @@
-"""Which language a sentence is in, from stop-word scores in content files, with hysteresis."""
+"""Which language a reply sentence is in, from stop-word scores in the content files."""
 
 from __future__ import annotations
 
@@ -73,35 +73,3 @@ class LanguageScorer:
             return None
         return ranked[0][0]
 
-
-@dataclass
-class SessionLanguage:
-    """The session's language: set explicitly, or switched only on clear, long-enough evidence.
-
-    Hysteresis: a short or ambiguous turn ("No puedo dormir", "ok", "gracias") never flips an
-    established session; an undecided (`auto`) session takes the first turn with any evidence.
-    """
-
-    scorer: LanguageScorer
-    current: str = "en"
-    decided: bool = True
-    min_words_to_switch: int = 4
-
-    def observe(self, text: str) -> str:
-        """Update from one client turn; returns the language to reply in."""
-        if not self.decided:
-            found = self.scorer.detect(text)
-            if found is not None:
-                self.current, self.decided = found, True
-            return self.current
-        if len(_WORD_RE.findall(text)) < self.min_words_to_switch:
-            return self.current
-        other = self.scorer.clearly_other(text, self.current)
-        if other is not None and self.scorer.scores(text)[other] >= MIN_OTHER_SCORE + 1:
-            self.current = other
-        return self.current
-
-    def set(self, lang: str) -> str:
-        """An explicit choice (the kiosk's language button) always wins."""
-        self.current, self.decided = base_language(lang), True
-        return self.current

@@ -1,4 +1,4 @@
-"""Session language: short turns never flip it; clear turns do; the model is asked in it."""
+"""Session language: short turns never flip it, the model is asked in it; others flagged."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from reflection.content_files import ContentStore
 from reflection.engine import ReflectionEngine
 from reflection.events import ReplyDone
-from reflection.language_id import LanguageScorer, SessionLanguage
+from reflection.language_id import LanguageScorer
 from reflection.responders.base import ReplyRequest
 
 
@@ -18,22 +18,25 @@ def scorer() -> LanguageScorer:
     return LanguageScorer.load(ContentStore())
 
 
-@pytest.mark.parametrize("turn", ["No puedo dormir", "ok", "gracias", "I can't sleep"])
-def test_short_turns_keep_a_spanish_session(scorer: LanguageScorer, turn: str) -> None:
-    assert SessionLanguage(scorer, "es").observe(turn) == "es"
+@pytest.mark.parametrize("turn", ["No puedo dormir", "ok", "gracias"])
+def test_short_turns_keep_a_spanish_session(turn: str) -> None:
+    recorder = _Recorder()
+    engine = ReflectionEngine.load(ContentStore(), responder=recorder)
+    conversation = engine.new_conversation("es")
+    list(conversation.respond(turn))
+    assert recorder.languages == ["es"]
 
 
-def test_a_clear_long_turn_switches_the_session(scorer: LanguageScorer) -> None:
-    session = SessionLanguage(scorer, "en")
-    assert session.observe("No puedo dormir") == "en"
-    assert session.observe("Estoy muy cansada y no puedo dormir por el trabajo") == "es"
-    assert session.observe("ok thanks") == "es"
-
-
-def test_auto_takes_the_first_turn_with_evidence(scorer: LanguageScorer) -> None:
-    session = SessionLanguage(scorer, "en", decided=False)
-    assert session.observe("ok") == "en" and not session.decided
-    assert session.observe("No puedo dormir") == "es" and session.decided
+@pytest.mark.parametrize(
+    ("sentence", "session", "blocked"),
+    [("That sounds really painful.", "es", True), ("I see.", "es", True),
+     ("You said \"no puedo más\", and that sounds exhausting.", "en", False),
+     ("Parece que te cuesta descansar.", "es", False)],
+)
+def test_scorer_flags_replies_clearly_in_another_language(
+    scorer: LanguageScorer, sentence: str, session: str, blocked: bool
+) -> None:
+    assert (scorer.clearly_other(sentence, session, ignore="no puedo más") is not None) is blocked
 
 
 class _Recorder:
