@@ -37,6 +37,9 @@ LEAK_NGRAM = 6
 STEM_CHARS = 6
 # The protected texts every filter carries by default: what the model is told, in each language.
 PROMPT_KEYS = ("system", "summary_system", "reply_judge_system")
+# Content files whose sentences the kiosk speaks itself (never counted as a prompt leak).
+SPOKEN_CONTENT = ("honesty", "consent", "reflections", "checkins", "crisis", "crisis_followup",
+                  "grounding", "reply_filter")
 MAX_SENTENCE_CHARS = 2_000
 
 
@@ -108,6 +111,15 @@ class ReplyFilter:
         ngrams: set[tuple[str, ...]] = set()
         for text in protected_texts:
             ngrams |= _ngrams(text, LEAK_NGRAM)
+        # What the kiosk itself says ("I'm a computer program, not a person and not a
+        # therapist") may share words with its prompt; saying it is not a leak.
+        for lang in FILTER_LANGUAGES:
+            for name in SPOKEN_CONTENT:
+                data = _load_optional(store, lang, name)
+                if name == "reply_filter":  # its replacements, not its patterns
+                    data = data.get("replacements", {})
+                for text in _strings(data):
+                    ngrams -= _ngrams(text, LEAK_NGRAM)
         return cls(languages=languages, protected_ngrams=frozenset(ngrams),
                    scorer=LanguageScorer.load(store))
 
@@ -163,6 +175,24 @@ class ReplyFilter:
         # Deterministic but varied: the same blocked sentence always gets the same replacement.
         choice = pool[zlib.crc32(sentence.encode("utf-8")) % len(pool)]
         return FilterVerdict(allowed=False, reasons=reasons, replacement=choice, rules=rules)
+
+
+def _load_optional(store: ContentStore, lang: str, name: str) -> Any:
+    try:
+        return store.load(lang, name)
+    except ContentError:
+        return {}
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a parsed content file (nested tables and lists included)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
 
 
 def _stem(word: str) -> str:
