@@ -77,6 +77,9 @@ def create_app(
             purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purge
+            # Give queued turn writes a moment (a clean stop should lose nothing).
+            await loaded.writes.drain(5.0)
+            await loaded.writes.close()
             if services is None:
                 loaded.close()
 

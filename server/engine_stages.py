@@ -53,8 +53,11 @@ def _grounding(value: Any) -> str:
 class Conversation:
     """One client's conversation, speaking the server's stage language."""
 
-    def __init__(self, inner: EngineConversation) -> None:
+    def __init__(
+        self, inner: EngineConversation, undelivered: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.inner = inner
+        self.undelivered = undelivered
         self._focus_next = False
 
     @property
@@ -99,6 +102,7 @@ class Conversation:
                         grounding=_grounding(getattr(response, "grounding", None)),
                         categories=categories,
                         evidence=evidence,
+                        undelivered=self.undelivered if urgent else (),
                     )
                 kind = ReplyKind.CRISIS if urgent else ReplyKind.CHECK_IN
                 parts = getattr(response, "sentences", None) or (response.message,)
@@ -139,7 +143,14 @@ class EngineConversations:
 
     def new(self, lang: str) -> Conversation:
         """A fresh conversation."""
-        return Conversation(self.engine.new_conversation(base_language(lang)))
+        base = base_language(lang)
+        return Conversation(self.engine.new_conversation(base), self.undelivered(base))
+
+    def undelivered(self, lang: str) -> tuple[tuple[str, str], ...]:
+        """(sentence, replacement) of the crisis message for an alert no screen received."""
+        table = self.store.load(lang, "crisis").get("undelivered") or {}
+        notified, instead = str(table.get("notified", "")), str(table.get("instead", ""))
+        return ((notified, instead),) if notified and instead else ()
 
     def consent(self, lang: str, *, live_transcript: bool) -> tuple[str, str]:
         """(version, text) of the consent, with the retention period filled in."""

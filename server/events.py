@@ -242,6 +242,7 @@ class CrisisEvent(Event):
     resources: tuple[dict[str, str], ...]
     grounding: str
     therapist_notified: bool
+    alert_delivered: bool = False
 
 
 @dataclass(frozen=True)

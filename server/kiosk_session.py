@@ -23,9 +23,8 @@ from server.events import (
     SummaryEvent,
 )
 from server.kiosk_store import CodeRejected, KioskStore
-from server.kiosk_turns import LISTENING, KioskPrefs, KioskTurns
 from server.metrics import ServerMetrics
-from server.pipeline import TurnState
+from server.pipeline import TurnOptions, TurnState
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
 from server.review import apply_review, client_view
 from server.stages import (
@@ -35,11 +34,22 @@ from server.stages import (
     Transcriber,
 )
 from server.stages import Speaker as SpeakerStage
+from server.turn import LISTENING, Turns
 from server.workers import ModelPool
 from server.ws_common import Channel
 from voice.endpointer import EndpointerConfig
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskPrefs:
+    """The client's accessibility choices."""
+
+    lang: str = "auto"
+    tts_rate: float = 1.0
+    end_silence_ms: int = 700
+    audio_out: bool = True
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ class KioskPolicy:
     inactivity_s: float = 180.0
 
 
-class KioskSession(KioskTurns):
+class KioskSession:
     """Drives one kiosk socket after hello; `handle_*` are called by the receive loop."""
 
     def __init__(
@@ -81,7 +91,10 @@ class KioskSession(KioskTurns):
         self.prefs = prefs
         self.intake = AudioIntake(pool, new_vad_stream, self._endpointer_config())
         self.state = FlowState.IDLE
-        self._init_turns()
+        self.turns = Turns(
+            channel=channel, store=store, pool=pool, transcriber=transcriber, speaker=speaker,
+            metrics=metrics, host=self,
+        )
         self.client_turns = 0
         self.conversation: Conversation | None = None
         self.lang = "en"
@@ -110,15 +123,14 @@ class KioskSession(KioskTurns):
             await self._consent(message)
         elif isinstance(message, m.Text):
             self._require(LISTENING, message.type)
-            await self._client_input(text=message.text)
+            await self.turns.client(text=message.text)
         elif isinstance(message, m.EndOfTurn):
             for event in self.intake.flush():
-                await self._endpoint(event)
+                await self.turns.endpoint(event)
         elif isinstance(message, m.BargeIn):
-            await self.barge_in()
+            await self.turns.barge_in()
         elif isinstance(message, m.Played):
-            if message.turn == self._task_turn:
-                self._playback_until = 0.0
+            self.turns.played(message.turn)
         elif isinstance(message, m.Review):
             await self._review(message)
         elif isinstance(message, m.Feedback):
@@ -141,7 +153,7 @@ class KioskSession(KioskTurns):
                 raise ProtocolError(ErrorCode.FRAME_MALFORMED, "audio is not accepted now")
             return
         for event in await self.intake.feed(frame):
-            await self._endpoint(event)
+            await self.turns.endpoint(event)
 
     def _require(self, states: tuple[FlowState, ...], ref: str) -> None:
         if self.state not in states:
@@ -179,7 +191,7 @@ class KioskSession(KioskTurns):
                 ErrorCode.CODE_INVALID, "that code is unknown, used or expired", ref="join"
             ) from exc
         self.lang = self.prefs.lang if self.prefs.lang in ("en", "es") else joined.language
-        self.turn = self.client_turns = 0
+        self.turns.turn = self.client_turns = 0
         self.review, self.redactions, self.flagged = None, [], set()
         self.call_in_pending = False
         version, text = self.conversations.consent(
@@ -197,11 +209,11 @@ class KioskSession(KioskTurns):
             )
         )
         await self._set_state(FlowState.CONSENT, Activity.WAITING)
-        await self._say(text)
+        await self.turns.say(text)
 
     async def _consent(self, message: m.Consent) -> None:
         self._require((FlowState.CONSENT,), message.type)
-        await self._cancel_task()
+        await self.turns.cancel()
         await self.store.consent(message.consent_version, message.accepted)
         if not message.accepted:
             await self.end(EndReason.DECLINED)
@@ -210,20 +222,20 @@ class KioskSession(KioskTurns):
         self.started = time.monotonic()
         self.intake.reset()
         await self._set_state(FlowState.OPENING, Activity.LISTENING)
-        await self._say(await self.pool.run(self.conversation.ask, "opening"))
+        await self.turns.say(await self.pool.run(self.conversation.ask, "opening"))
 
     async def _client_end(self) -> None:
-        await self._cancel_task()  # first: a finishing turn may still move the flow on
+        await self.turns.cancel()  # first: a finishing turn may still move the flow on
         if self.state in (FlowState.CONSENT, FlowState.IDLE):
             await self.end(EndReason.COMPLETED)
         elif self.state in (FlowState.OPENING, FlowState.REFLECTING):
-            await self._cancel_task()
+            await self.turns.cancel()
             if self.client_turns:
                 await self._to_focus()
             else:
                 await self.end(EndReason.COMPLETED)
         elif self.state is FlowState.FOCUS:
-            await self._cancel_task()
+            await self.turns.cancel()
             await self._to_review()
         else:
             await self.end(EndReason.COMPLETED)
@@ -234,7 +246,7 @@ class KioskSession(KioskTurns):
             return
         await self.channel.event(CallIn(message=self.conversations.prompt(self.lang, "call_in")))
         if self.state in (FlowState.OPENING, FlowState.REFLECTING):
-            if self._task is not None and not self._task.done():
+            if self.turns.busy:
                 self.call_in_pending = True  # after the current reply
             else:
                 await self._to_focus()
@@ -245,7 +257,7 @@ class KioskSession(KioskTurns):
         self.call_in_pending = False
         await self._set_state(FlowState.FOCUS, Activity.LISTENING)
         assert self.conversation is not None
-        await self._say(await self.pool.run(self.conversation.ask, "focus"))
+        await self.turns.say(await self.pool.run(self.conversation.ask, "focus"))
 
     async def _to_review(self) -> None:
         if self.conversation is None:
@@ -272,12 +284,13 @@ class KioskSession(KioskTurns):
         self._require((FlowState.FEEDBACK,), message.type)
         flagged = sorted(self.flagged | set(message.flagged_turns))
         await self.store.feedback(message.rating, message.comment, flagged)
-        await self._say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
+        await self.turns.say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
         await self.end(EndReason.COMPLETED)
 
     async def end(self, reason: EndReason) -> None:
         """End the session (or just clear the kiosk) and go back to idle."""
-        await self._cancel_task()
+        await self.turns.cancel()
+        await self.turns.settle()  # a turn still being screened raises its alert first
         await self.store.end(reason)
         self.conversation = None
         self.review = None
@@ -291,17 +304,47 @@ class KioskSession(KioskTurns):
     async def check_inactivity(self) -> None:
         """Called periodically: an abandoned session times out."""
         idle = time.monotonic() - self.last_activity
-        busy = self._task is not None and not self._task.done()
+        if self.state is FlowState.CRISIS:
+            return  # the crisis screen holds until a staff member clears it
+        busy = self.turns.busy
         if self.store.session is not None and not busy and idle > self.policy.inactivity_s:
             await self.end(EndReason.TIMEOUT)
 
-    async def _after_turn(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
+    # ----- TurnHost: what the turns ask of the session ---------------------------------
+
+    def options(self) -> TurnOptions:
+        """The client's choices for the next turn."""
+        # "auto" means the session's language (chosen when the session was created): the
+        # English-only model is several times faster than detecting with the multilingual one.
+        lang = self.prefs.lang if self.prefs.lang in ("en", "es") else self.lang
+        return TurnOptions(
+            lang=lang, audio_out=self.prefs.audio_out, tts_rate=self.prefs.tts_rate,
+            state=self.state,
+        )
+
+    def counted(self, heard: Heard) -> bool:
+        """A client turn with words: count it; True when it answered the focus question."""
+        if heard.lang in ("en", "es"):
+            self.lang = heard.lang
+        self.client_turns += 1
+        was_focus = self.state is FlowState.FOCUS
+        if self.state is FlowState.OPENING:
+            self.state = FlowState.REFLECTING
+        return was_focus
+
+    async def crisis_opened(self) -> None:
+        """Screening found a crisis: the session is in crisis from now on."""
+        self.state = FlowState.CRISIS
+        self.call_in_pending = False
+
+    async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
+        """The reply was said in full: store it, update the summary, move the flow on."""
         level = state.screening.level if state.screening else 0
-        await self.store.reply_turn(state.turn, heard.text, state.reply_text, level)
+        self.store.reply_turn(state.turn, heard.text, state.reply_text, level)
         assert self.conversation is not None
         summary = await self.pool.run(self.conversation.summary)
-        await self.store.summary(summary, approved=False, redactions=[])
-        if state.crisis is not None and state.crisis.urgent:
+        self.store.draft_summary(summary)
+        if self.state is FlowState.CRISIS:
             await self._set_state(FlowState.CRISIS, Activity.LISTENING)
         elif was_focus:
             await self._to_review()
@@ -309,6 +352,10 @@ class KioskSession(KioskTurns):
             await self._to_focus()
         else:
             await self.channel.event(StateChanged(state=self.state, activity=Activity.LISTENING))
+
+    async def _set_state(self, state: FlowState, activity: Activity) -> None:
+        self.state = state
+        await self.channel.event(StateChanged(state=state, activity=activity))
 
     def _time_is_up(self) -> bool:
         elapsed_min = (time.monotonic() - self.started) / 60.0

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -23,6 +24,7 @@ from server.events import (
     CrisisEvent,
     Event,
     FlowState,
+    ReplyKind,
     ReplySentenceEvent,
     StateChanged,
     TranscriptEvent,
@@ -34,6 +36,7 @@ from server.stages import (
     Heard,
     Replier,
     ReplyEnd,
+    ReplyPart,
     Screening,
     Sentence,
     Speaker,
@@ -109,6 +112,9 @@ class TurnState:
     spoken: int = 0
     audio_seconds: float = 0.0
     end: ReplyEnd | None = None
+    alert_delivered: bool = False
+    # Crisis sentences to say instead when no staff screen got the alert.
+    undelivered: dict[str, str] = field(default_factory=dict)
 
     @property
     def reply_text(self) -> str:
@@ -124,6 +130,31 @@ class TurnOptions:
     audio_out: bool = True
     tts_rate: float = 1.0
     state: FlowState = FlowState.REFLECTING
+
+
+class OpenedReply:
+    """The rest of an engine reply after screening: its first part and the parts to come."""
+
+    def __init__(self, parts: AsyncIterator[ReplyPart], first: ReplyPart | None) -> None:
+        self.parts = parts
+        self.first = first
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[ReplyPart]:
+        if self.first is not None:
+            first, self.first = self.first, None
+            yield first
+        if not self._closed:
+            async for part in self.parts:
+                yield part
+
+    async def close(self) -> None:
+        """Stop the engine (idempotent); the reply is not wanted any more."""
+        if not self._closed:
+            self._closed = True
+            aclose = getattr(self.parts, "aclose", None)
+            if aclose is not None:
+                await aclose()
 
 
 class TurnPipeline:
@@ -186,15 +217,41 @@ class TurnPipeline:
             await self.hooks.heard(state.turn, heard)
 
     async def respond(self, state: TurnState, options: TurnOptions, heard: Heard) -> None:
-        """Stream the engine's reply, speaking each sentence as soon as it exists."""
+        """Screen, then stream the reply, speaking each sentence as soon as it exists."""
+        opened = await self.open(state, heard)
+        await self.finish(state, options, heard, opened)
+
+    async def open(self, state: TurnState, heard: Heard) -> OpenedReply:
+        """Run the engine up to its first reply sentence: screening, and the crisis alert.
+
+        This part is never cut short by a later turn: the caller runs it in its own task.
+        """
+        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
+        async for part in parts:
+            if isinstance(part, Screening):
+                state.screening = part
+                await self.hooks.screened(state.turn, heard, part)
+            elif isinstance(part, Crisis):
+                await self._crisis(state, part)
+            else:
+                return OpenedReply(parts, part)
+        return OpenedReply(parts, None)
+
+    async def finish(
+        self, state: TurnState, options: TurnOptions, heard: Heard, opened: OpenedReply
+    ) -> None:
+        """Generate and speak the rest of an opened reply (cancellable: barge-in)."""
         queue: asyncio.Queue[Sentence | None] = asyncio.Queue()
         lang = heard.lang or options.lang or "en"
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._speak(state, options, lang, queue))
-            try:
-                await self._generate(state, heard, queue)
-            finally:
-                queue.put_nowait(None)
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._speak(state, options, lang, queue))
+                try:
+                    await self._generate(state, opened, queue)
+                finally:
+                    queue.put_nowait(None)
+        finally:
+            await opened.close()
 
     async def say(
         self, state: TurnState, options: TurnOptions, sentences: list[Sentence], lang: str
@@ -210,32 +267,35 @@ class TurnPipeline:
         await self._speak(state, options, lang, queue)
 
     async def _generate(
-        self, state: TurnState, heard: Heard, queue: asyncio.Queue[Sentence | None]
+        self, state: TurnState, opened: OpenedReply, queue: asyncio.Queue[Sentence | None]
     ) -> None:
-        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
-        async for part in parts:
-            if isinstance(part, Screening):
-                state.screening = part
-                await self.hooks.screened(state.turn, heard, part)
-            elif isinstance(part, Crisis):
-                await self._crisis(state, part)
-            elif isinstance(part, Sentence):
+        async for part in opened:
+            if isinstance(part, Sentence):
                 if state.marks.first_token is None:
                     state.marks.first_token = time.monotonic()
+                if part.kind is ReplyKind.CRISIS and part.text in state.undelivered:
+                    part = replace(part, text=state.undelivered[part.text])
                 state.sentences.append(part)
                 queue.put_nowait(part)
-            else:
+            elif isinstance(part, ReplyEnd):
                 state.end = part
 
     async def _crisis(self, state: TurnState, crisis: Crisis) -> None:
         state.crisis = crisis
-        notified = await self.hooks.crisis(state.turn, crisis)
+        delivered = await self.hooks.crisis(state.turn, crisis)
+        state.alert_delivered = delivered
+        message = crisis.message
+        if not delivered and crisis.undelivered:
+            # The kiosk says "your therapist has been notified" only when a screen got it.
+            state.undelivered = dict(crisis.undelivered)
+            for old, new in crisis.undelivered:
+                message = message.replace(old, new)
         if crisis.urgent:
             await self.output.event(
                 CrisisEvent(
-                    turn=state.turn, level=crisis.level, message=crisis.message,
+                    turn=state.turn, level=crisis.level, message=message,
                     resources=crisis.resources, grounding=crisis.grounding,
-                    therapist_notified=notified,
+                    therapist_notified=delivered, alert_delivered=delivered,
                 )
             )
 
@@ -259,7 +319,7 @@ class TurnPipeline:
                 voiced = await self._voice(sentence, lang, options.tts_rate, priority)
                 if state.spoken == 0:
                     await self.output.event(
-                        StateChanged(state=options.state, activity=Activity.SPEAKING)
+                        StateChanged(state=_flow_state(state, options), activity=Activity.SPEAKING)
                     )
                 for frame in split_audio(
                     voiced.pcm16, turn=state.turn, index=sentence.index,
@@ -292,6 +352,11 @@ class TurnPipeline:
         if cached is not None:
             return cached  # no queueing at all: e.g. the crisis message starts at once
         return await self.pool.run_at(priority, speaker.speak_fixed, phrase, lang=lang, rate=rate)
+
+
+def _flow_state(state: TurnState, options: TurnOptions) -> FlowState:
+    """A turn that opened the crisis screen speaks in crisis state."""
+    return FlowState.CRISIS if state.crisis is not None and state.crisis.urgent else options.state
 
 
 async def _result(ahead: Future[Heard]) -> Heard | None:

@@ -20,6 +20,7 @@ from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
 from server.voice_stages import VoiceStack
 from server.workers import ModelPool
+from server.write_queue import WriteQueue
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class Services:
     conversations: ConversationFactory
     limits: Limits = field(default_factory=Limits)
     kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    writes: WriteQueue = field(default_factory=WriteQueue)
     started_at: float = field(default_factory=time.monotonic)
     ready_s: float = 0.0
 

@@ -49,6 +49,8 @@ class Crisis:
     grounding: str = ""
     categories: tuple[str, ...] = ()
     evidence: tuple[dict[str, Any], ...] = ()
+    # (sentence, replacement) pairs to say when no staff screen received the alert.
+    undelivered: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

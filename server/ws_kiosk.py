@@ -13,9 +13,8 @@ from models.errors import DataError
 from server import __version__
 from server.errors import ServerBusyError
 from server.events import EndReason, Welcome
-from server.kiosk_session import KioskPolicy, KioskSession
+from server.kiosk_session import KioskPolicy, KioskPrefs, KioskSession
 from server.kiosk_store import KioskStore
-from server.kiosk_turns import KioskPrefs
 from server.messages import MAX_TEXT_CHARS, Join, KioskHello
 from server.protocol import (
     MAX_AUDIO_IN_BYTES,
@@ -53,7 +52,8 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
         raise ProtocolError(ErrorCode.UNSUPPORTED_PROTOCOL, "this server speaks protocol 1")
     settings = services.settings
     store = KioskStore(
-        services.database, services.hub, services.metrics, settings.reflection.live_transcript
+        services.database, services.hub, services.metrics, settings.reflection.live_transcript,
+        services.writes,
     )
     kiosk = await store.authenticate(hello.token)
     if kiosk is None:

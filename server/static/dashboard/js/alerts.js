@@ -54,7 +54,7 @@ export function renderBanners(container, alerts, { sessionLabel, onAcknowledge }
     banner.setAttribute("role", "alert");
     banner.dataset.alertId = alert.alert_id;
     const title = document.createElement("strong");
-    title.textContent = `Urgent risk alert: ${describeAlert(alert)}`;
+    title.textContent = `Urgent risk alert: ${describeAlert(alert)}${alert.not_saved ? " (not saved yet)" : ""}`;
     const link = document.createElement("a");
     link.href = `#/session/${encodeURIComponent(alert.session_id)}`;
     link.textContent = `Open ${sessionLabel(alert.session_id)}`;

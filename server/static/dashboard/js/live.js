@@ -40,6 +40,9 @@ export class TherapistStream {
         }
       } else if (data.type === "replay_done") {
         this.onStatus("live");
+      } else if (data.type === "event" && data.seq === 0) {
+        // An alert delivered before it could be stored: show it now; its stored copy follows.
+        this.onEvent(data);
       } else if (data.type === "event") {
         // Ignore anything already processed: exactly-once on our side too.
         if (data.seq <= this.lastSeq) return;

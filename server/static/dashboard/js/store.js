@@ -76,6 +76,14 @@ export class Store {
     return merged;
   }
 
+  dropAlert(id) {
+    const alert = this.alerts.get(id);
+    if (!alert) return;
+    this.alerts.delete(id);
+    const session = this.session(alert.session_id);
+    session.alerts = session.alerts.filter((a) => a !== id);
+  }
+
   openUrgentAlerts() {
     return [...this.alerts.values()].filter((a) => a.urgent && !a.acknowledged);
   }
@@ -111,7 +119,13 @@ export class Store {
         session.status = "approved";
         break;
       case "risk_alert":
-        this.addAlert({ ...data, session_id: id, raised_at: at });
+        if (data.saved === false) {
+          // Not stored yet (e.g. a full disk): shown at once, replaced by the stored copy.
+          this.addAlert({ ...data, alert_id: `pending:${data.alert_key}`, not_saved: true, session_id: id, raised_at: at });
+        } else {
+          this.dropAlert(`pending:${data.alert_key}`);
+          this.addAlert({ ...data, session_id: id, raised_at: at });
+        }
         if (data.urgent) session.status = "crisis";
         break;
       case "alert_acknowledged":
