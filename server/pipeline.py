@@ -298,6 +298,10 @@ class TurnPipeline:
                     therapist_notified=delivered, alert_delivered=delivered,
                 )
             )
+            # The session is in crisis now, even if the reply is cut short (barge-in).
+            await self.output.event(
+                StateChanged(state=FlowState.CRISIS, activity=Activity.THINKING)
+            )
 
     async def _speak(
         self,
