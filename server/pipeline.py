@@ -29,6 +29,7 @@ from server.events import (
     StateChanged,
     TranscriptEvent,
 )
+from server.metrics import TurnMarks
 from server.protocol import AudioFrameHeader, pack_audio_frame, split_audio
 from server.speech_cache import FixedPhrase
 from server.stages import (
@@ -87,16 +88,6 @@ class TurnHooks(Protocol):
     async def crisis(self, turn: int, crisis: Crisis) -> bool:
         """Raise the alert; returns whether a therapist was notified."""
         ...
-
-
-@dataclass
-class TurnMarks:
-    """Monotonic timestamps of one turn (seconds), for the latency metrics."""
-
-    end_of_speech: float = field(default_factory=time.monotonic)
-    stt_done: float | None = None
-    first_token: float | None = None
-    first_audio: float | None = None
 
 
 @dataclass

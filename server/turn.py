@@ -181,7 +181,10 @@ class Turns:
         self.metrics.barge_ins.inc()
         playing = time.monotonic() < self._playback_until
         self._playback_until = 0.0
-        if not await self.cancel() and playing:
+        if await self.cancel():
+            # Nothing else may come for a while: the kiosk may take the next turn now.
+            await self.channel.event(StateChanged(state=self.host.state, activity=self._idle()))
+        elif playing:
             await self.channel.event(AudioStop(turn=self._task_turn))
 
     async def cancel(self) -> bool:
