@@ -77,6 +77,7 @@ def create_app(
             purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purge
+            await loaded.parking.close()
             # Give queued turn writes a moment (a clean stop should lose nothing).
             await loaded.writes.drain(5.0)
             await loaded.writes.close()

@@ -117,6 +117,15 @@ class ReflectionSettings(BaseModel):
     live_transcript: bool = False
 
 
+class SessionSettings(BaseModel):
+    """A kiosk session's life on the server."""
+
+    # A kiosk that reconnects within this time gets its session back (crisis included).
+    resume_window_s: float = 120.0
+    # A session nobody touches this long ends (never on the crisis screen).
+    inactivity_s: float = 180.0
+
+
 class DatabaseSettings(BaseModel):
     """Where data lives. Empty url means a SQLite file in the data directory."""
 
@@ -168,6 +177,7 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     responder: ResponderSettings = ResponderSettings()
     reflection: ReflectionSettings = ReflectionSettings()
+    session: SessionSettings = SessionSettings()
     database: DatabaseSettings = DatabaseSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from models import content, retention, sessions
+from models import content, kiosks, retention, sessions
 from models.db import Database
 from models.errors import AuthenticationError
 from models.kiosks import authenticate_kiosk
@@ -285,6 +285,19 @@ class KioskStore:
 
         self.writes.submit("session_end", write)
         await self.writes.write("session_ended", publish, END_WAIT_S)
+
+    async def staff_pin_ok(self, pin: str) -> bool:
+        """Whether `pin` is this kiosk's staff PIN (set at enrolment); fails closed."""
+        kiosk = self._kiosk()
+        check = getattr(kiosks, "check_staff_pin", None)  # models.kiosks, with the PIN storage
+        if check is None:
+            return False
+        return bool(await self._db(lambda db: check(db, kiosk_id=kiosk.id, pin=pin)))
+
+    def kiosk_status(self, status: str) -> None:
+        """Tell the therapist the kiosk is online, offline (may resume) or disconnected."""
+        if self.session is not None:
+            self._publish_later(TherapistEventKind.KIOSK_STATUS, {"status": status})
 
     async def publish(self, kind: TherapistEventKind, data: dict[str, Any]) -> None:
         """An event about the current session for its therapist."""

@@ -15,6 +15,8 @@ from models.keyring import load_keyring
 from server.auth import WebSessionStore
 from server.config import Settings
 from server.hub import TherapistHub
+from server.kiosk_commands import KioskCommands
+from server.kiosk_parking import Parking
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
@@ -77,8 +79,14 @@ class Services:
     limits: Limits = field(default_factory=Limits)
     kiosks: KioskRegistry = field(default_factory=KioskRegistry)
     writes: WriteQueue = field(default_factory=WriteQueue)
+    kiosk_commands: KioskCommands = field(init=False)
+    parking: Parking = field(init=False)
     started_at: float = field(default_factory=time.monotonic)
     ready_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.kiosk_commands = KioskCommands(self.kiosks)
+        self.parking = Parking(self.settings.session.resume_window_s)
 
     def close(self) -> None:
         """Release threads and connections."""

@@ -23,6 +23,7 @@ from server.errors import ServerBusyError
 from server.events import (
     Activity,
     AudioStop,
+    Event,
     FlowState,
     ReplyDone,
     ReplyKind,
@@ -48,12 +49,27 @@ from server.stages import (
     Transcriber,
 )
 from server.workers import ModelPool
-from server.ws_common import Channel
 from voice.endpointer import EndpointEvent, EndReason, SpeechStarted, UtteranceEnded
 from voice.tts import split_sentences
 
 log = logging.getLogger(__name__)
 LISTENING = (FlowState.OPENING, FlowState.REFLECTING, FlowState.FOCUS, FlowState.CRISIS)
+
+
+class KioskOutput(Protocol):
+    """Where a kiosk's events, audio and errors go (its socket, through the session's relay)."""
+
+    async def event(self, event: Event) -> None:
+        """Send one JSON event."""
+        ...
+
+    async def audio(self, frame: bytes) -> None:
+        """Send one binary audio frame."""
+        ...
+
+    async def error(self, error: ProtocolError) -> None:
+        """Report a problem."""
+        ...
 
 
 class TurnHost(Protocol):
@@ -108,7 +124,7 @@ class Turns:
     def __init__(
         self,
         *,
-        channel: Channel,
+        channel: KioskOutput,
         store: KioskStore,
         pool: ModelPool,
         transcriber: Transcriber,

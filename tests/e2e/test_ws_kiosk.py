@@ -230,7 +230,8 @@ async def test_call_in_wraps_up_and_erase_removes_the_text(live_server: LiveServ
         await kiosk.until(lambda e: e["type"] == "reply_done")
         called = http.post(f"/api/sessions/{created['session_id']}/call-in")
         assert called.status_code == 202 and called.json()["delivered"] is True
-        wrap = await kiosk.until(lambda e: e["type"] == "state" and e["state"] == "focus")
+        # Issue 13: a call-in skips the focus question (review, then done).
+        wrap = await kiosk.until(lambda e: e["type"] == "state" and e["state"] == "review")
         await kiosk.send({"type": "erase"})
         erased = await kiosk.until(lambda e: e["type"] == "ended")
     finally:
