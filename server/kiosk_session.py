@@ -228,6 +228,7 @@ class KioskSession:
             await self.end(EndReason.DECLINED)
             return
         self.conversation = await self.pool.run(self.conversations.new, self.lang)
+        self.channel.forget()  # a resumed screen shows the conversation, not the consent
         self.intake.reset()
         await self._show(Activity.LISTENING)
         await self.turns.say(await self.pool.run(self.conversation.ask, "opening"))
