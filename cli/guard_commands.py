@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from reflection.content_files import ContentStore
 from reflection.errors import ReflectionError
+from server import assembly
 from server.config import Settings
 
 
@@ -37,11 +37,6 @@ def register(sub: Any) -> None:
     evaluate.set_defaults(handler=run_eval)
 
 
-def _store(settings: Settings) -> ContentStore:
-    content_dir = settings.reflection.content_dir
-    return ContentStore(Path(content_dir)) if content_dir else ContentStore()
-
-
 def _lines() -> Iterator[str]:
     # Undecodable bytes become U+FFFD instead of crashing the pipeline.
     stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
@@ -61,10 +56,9 @@ def _fail(exc: ReflectionError) -> int:
 
 def run_screen(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON object per input line: {"text", "level", "categories"}."""
-    from reflection.screening import RiskScreener
 
     try:
-        screener = RiskScreener.load(_store(settings))
+        screener, _ = assembly.guardrails(assembly.content_store(settings))
         for text in _lines():
             result = screener.screen(text, args.lang)
             out: dict[str, Any] = {
@@ -83,10 +77,9 @@ def run_screen(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_check_reply(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON object per input line: {"text", "allowed", "reasons"}."""
-    from reflection.reply_filter import ReplyFilter
 
     try:
-        reply_filter = ReplyFilter.load(_store(settings))
+        _, reply_filter = assembly.guardrails(assembly.content_store(settings))
         for text in _lines():
             verdict = reply_filter.check(text, lang=args.lang, client_text=args.client_text)
             _emit({"text": text, "allowed": verdict.allowed, "reasons": list(verdict.reasons)})
@@ -112,14 +105,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print metrics; exit 1 when an acceptance target is missed."""
     from reflection.guard_eval import DEFAULT_DATA_DIR
     from reflection.guard_eval import run_eval as evaluate
-    from reflection.reply_filter import ReplyFilter
-    from reflection.screening import RiskScreener
 
-    store = _store(settings)
+    screener, reply_filter = assembly.guardrails(assembly.content_store(settings))
     try:
-        report = evaluate(
-            RiskScreener.load(store), ReplyFilter.load(store), args.data or DEFAULT_DATA_DIR
-        )
+        report = evaluate(screener, reply_filter, args.data or DEFAULT_DATA_DIR)
     except ReflectionError as exc:
         return _fail(exc)
     if args.json:

@@ -43,6 +43,15 @@ class EngineLimits:
     min_words_to_switch_language: int = 3
 
 
+def protected_prompts(store: ContentStore) -> list[str]:
+    """The model's instructions, which must never be read out (the filter blocks copied runs)."""
+    return [
+        system_prompt(store.load(lang, "prompts"), key)
+        for lang in SUPPORTED_LANGUAGES
+        for key in ("system", "summary_system")
+    ]
+
+
 class ReflectionEngine:
     """Shared, stateless composition of the stages; one Conversation per client session."""
 
@@ -81,12 +90,7 @@ class ReflectionEngine:
         from reflection.screening import RiskScreener
 
         store = store or ContentStore()
-        # The model's instructions must never be read out: the filter blocks copied runs.
-        protected = [
-            system_prompt(store.load(lang, "prompts"), key)
-            for lang in SUPPORTED_LANGUAGES
-            for key in ("system", "summary_system")
-        ]
+        protected = protected_prompts(store)
         return cls(
             screener=RiskScreener.load(store),
             crisis=CrisisProtocol(store),

@@ -10,15 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from reflection.content_files import ContentStore, base_language
-from reflection.crisis import CrisisProtocol
 from reflection.engine import Conversation as EngineConversation
 from reflection.engine import ReflectionEngine
 from reflection.events import CheckIn, CrisisTriggered, ReplyDone, ReplySentence, Screened
-from reflection.reply_filter import ReplyFilter
 from reflection.responders.base import Responder
 from reflection.responders.ollama import OllamaResponder
-from reflection.responders.scripted import ScriptedReflector
-from reflection.screening import RiskScreener
 from server.config import Settings
 from server.events import ReplyKind
 from server.stages import Crisis, ReplyEnd, ReplyPart, Screening, Sentence
@@ -192,43 +188,3 @@ class EngineConversations:
             "host": self.ollama.host,
             "last_error": status.last_error,
         }
-
-
-def load_conversations(settings: Settings) -> EngineConversations:
-    """Build the engine from the content files and the configured responder; probes Ollama."""
-    content_dir = settings.reflection.content_dir
-    store = ContentStore(Path(content_dir)) if content_dir else ContentStore()
-    scripted = ScriptedReflector(store)
-    responder: Responder = scripted
-    ollama: OllamaResponder | None = None
-    config = settings.responder
-    if config.kind in ("auto", "ollama"):
-        ollama = OllamaResponder(
-            host=config.ollama_host,
-            model=config.ollama_model,
-            fallback=scripted,
-            store=store,
-            first_token_timeout_s=config.first_token_timeout_s,
-            total_timeout_s=config.total_timeout_s,
-            history_turns=config.history_turns,
-        )
-        status = ollama.probe()
-        if status.usable or config.kind == "ollama":
-            responder = ollama
-        if not status.usable:
-            # The responder already logged the error itself; say what it means for replies.
-            log.warning(
-                "Ollama at %s (model %s) is %s: replies come from the built-in scripted "
-                "reflector (see /health)",
-                config.ollama_host,
-                config.ollama_model,
-                status.state.value.replace("_", " "),
-            )
-    engine = ReflectionEngine(
-        screener=RiskScreener.load(store),
-        crisis=CrisisProtocol(store, locale=settings.reflection.locale),
-        reply_filter=ReplyFilter.load(store),
-        responder=responder,
-        store=store,
-    )
-    return EngineConversations(engine, store, settings, responder, ollama)

@@ -113,7 +113,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
     try:
         voice = VoiceStack.load(settings)
         voice.warm()
-        from server.engine_stages import load_conversations
+        from server.assembly import conversations as load_conversations
 
         conversations = load_conversations(settings)
     except BaseException:
