@@ -178,9 +178,6 @@ function handleEvent(event) {
     case "speech_started":
       if (playback.playing) playback.stop();
       break;
-    case "transcript_partial":
-      captions.showPartial(event.text);
-      break;
     case "transcript":
       captions.addClient(event.turn, event.text);
       break;
