@@ -11,7 +11,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from reflection.errors import FlowError
@@ -31,42 +31,22 @@ from server.events import (
     StateChanged,
     SummaryEvent,
 )
+from server.kiosk_policy import KioskPolicy as KioskPolicy
+from server.kiosk_policy import KioskPrefs as KioskPrefs
 from server.kiosk_relay import Relay
 from server.kiosk_store import CodeRejected, KioskStore
 from server.metrics import ServerMetrics
-from server.pipeline import TurnOptions, TurnState
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
 from server.review import apply_review, client_view
 from server.stages import Conversation, ConversationFactory, Heard, Transcriber
 from server.stages import Speaker as SpeakerStage
 from server.turn import Turns
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from server.ws_common import Channel
 from voice.endpointer import EndpointerConfig
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class KioskPrefs:
-    """The client's accessibility choices."""
-
-    lang: str = "auto"
-    tts_rate: float = 1.0
-    end_silence_ms: int = 700
-    audio_out: bool = True
-
-
-@dataclass(frozen=True)
-class KioskPolicy:
-    """Session limits from settings."""
-
-    max_turns: int
-    session_minutes: float
-    live_transcript: bool
-    endpointer: EndpointerConfig
-    inactivity_s: float = 180.0
-    resume_window_s: float = 120.0
 
 
 class KioskSession:

@@ -11,20 +11,18 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from server.errors import ServerBusyError
+from reflection.flow import LISTENING
 from server.events import (
     Activity,
     AudioStop,
-    Event,
-    FlowState,
     ReplyDone,
     ReplyKind,
     SpeechEndedEvent,
@@ -33,78 +31,24 @@ from server.events import (
 )
 from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
-from server.pipeline import OpenedReply, TurnOptions, TurnPipeline, TurnState
+from server.pipeline import TurnPipeline
 from server.protocol import ErrorCode, ProtocolError
 from server.speculation import Speculator
-from server.stages import (
-    Conversation,
-    Crisis,
-    Heard,
-    Replier,
-    ReplyEnd,
-    ReplyPart,
-    Screening,
-    Sentence,
-    Speaker,
-    Transcriber,
+from server.stages import Conversation, Heard, Replier, Sentence, Speaker, Transcriber
+from server.turn_hooks import (
+    ClientTurnHooks,
+    FixedSentences,
+    KioskOutput,
+    TurnHost,
+    error_code,
+    log_failure,
 )
+from server.turn_state import OpenedReply, TurnOptions, TurnState
 from server.workers import ModelPool
 from voice.endpointer import EndpointEvent, EndReason, SpeechStarted, UtteranceEnded
 from voice.tts import split_sentences
 
 log = logging.getLogger(__name__)
-LISTENING = (FlowState.OPENING, FlowState.REFLECTING, FlowState.FOCUS, FlowState.CRISIS)
-
-
-class KioskOutput(Protocol):
-    """Where a kiosk's events, audio and errors go (its socket, through the session's relay)."""
-
-    async def event(self, event: Event) -> None:
-        """Send one JSON event."""
-        ...
-
-    async def audio(self, frame: bytes) -> None:
-        """Send one binary audio frame."""
-        ...
-
-    async def error(self, error: ProtocolError) -> None:
-        """Report a problem."""
-        ...
-
-
-class TurnHost(Protocol):
-    """What the turns need from their session (the session performs the flow's decisions)."""
-
-    @property
-    def state(self) -> FlowState:
-        """The session's flow state."""
-        ...
-
-    @property
-    def lang(self) -> str:
-        """The session's language."""
-        ...
-
-    @property
-    def conversation(self) -> Conversation | None:
-        """The client's conversation, once consent was given."""
-        ...
-
-    def options(self) -> TurnOptions:
-        """The client's current choices for a turn."""
-        ...
-
-    def counted(self, heard: Heard) -> bool:
-        """A client turn with words was heard; returns whether it answered the focus question."""
-        ...
-
-    async def crisis_opened(self) -> None:
-        """Screening opened the crisis screen (before anything is stored)."""
-        ...
-
-    async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
-        """A client turn's reply was spoken in full: store it and move the flow on."""
-        ...
 
 
 @dataclass
@@ -156,6 +100,11 @@ class Turns:
         """A reply or a screening is in progress."""
         running = self._task is not None and not self._task.done()
         return running or (self._intake is not None and not self._intake.done())
+
+    def crisis_reply(self, turn: int) -> None:
+        """The reply of `turn` is the crisis message: speech does not barge into it."""
+        if self._task_turn == turn:
+            self._task_kind = ReplyKind.CRISIS
 
     def played(self, turn: int) -> None:
         """The kiosk finished playing a reply."""
@@ -248,7 +197,7 @@ class Turns:
 
     async def _report(self, exc: BaseException | None) -> None:
         """A turn failed: tell the kiosk with a code and listen again (never the text)."""
-        code = _error_code(exc)
+        code = error_code(exc)
         log.error("kiosk turn failed: %s (%s)", type(exc).__name__, getattr(exc, "code", ""))
         await self.channel.error(ProtocolError(code, "the turn could not be completed"))
         await self.channel.event(StateChanged(state=self.host.state, activity=self._idle()))
@@ -273,7 +222,7 @@ class Turns:
         self.turn += 1
         turn = _ClientTurn(TurnState(turn=self.turn), conversation, typed=text is not None)
         intake = asyncio.create_task(self._take_in(turn, text, audio, ahead, self._intake))
-        intake.add_done_callback(_log_failure)
+        intake.add_done_callback(log_failure)
         self._intake = intake
         self._start(self._reply(turn, intake), turn.state, ReplyKind.REFLECTION)
 
@@ -354,7 +303,7 @@ class Turns:
             speaker=self.speaker,
             replier=replier,
             output=self.channel,
-            hooks=_Hooks(self, state),
+            hooks=ClientTurnHooks(self, state),
         )
 
     # ----- fixed prompts ----------------------------------------------------------------
@@ -374,61 +323,8 @@ class Turns:
                 await self._task
 
     async def _speak_prompt(self, state: TurnState, sentences: list[Sentence]) -> None:
-        pipeline = self._pipeline(_Fixed(sentences), state)
+        pipeline = self._pipeline(FixedSentences(sentences), state)
         await pipeline.say(state, self.host.options(), sentences, self.host.lang)
         self._playback_until = time.monotonic() + state.audio_seconds
         await self.channel.event(ReplyDone(turn=state.turn, sentences=len(sentences)))
         await self.channel.event(StateChanged(state=self.host.state, activity=self._idle()))
-
-
-def _log_failure(task: asyncio.Task[Any]) -> None:
-    """A screening whose reply was already cancelled has nobody to report to: log it."""
-    if not task.cancelled() and task.exception() is not None:
-        exc = task.exception()
-        log.error("kiosk screening failed: %s (%s)", type(exc).__name__, getattr(exc, "code", ""))
-
-
-def _error_code(exc: BaseException | None) -> ErrorCode:
-    code = str(getattr(exc, "code", ""))
-    if isinstance(exc, ServerBusyError):
-        return ErrorCode.SERVER_BUSY
-    if code.startswith("stt") or code in ("audio_format", "audio_too_long"):
-        return ErrorCode.STT_FAILED
-    if code.startswith("tts"):
-        return ErrorCode.TTS_FAILED
-    return ErrorCode.INTERNAL
-
-
-class _Fixed:
-    """A replier that just says fixed sentences (prompts are not client text)."""
-
-    def __init__(self, sentences: list[Sentence]) -> None:
-        self.sentences = sentences
-
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
-        yield from self.sentences
-        yield ReplyEnd(responder="prompt")
-
-
-class _Hooks:
-    """TurnHooks of a client turn: queue its storage, raise its alert at once."""
-
-    def __init__(self, turns: Turns, state: TurnState) -> None:
-        self.turns = turns
-        self.state = state
-
-    async def heard(self, turn: int, heard: Heard) -> None:
-        pass  # stored with its risk level once screened
-
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
-        self.turns.store.client_turn(heard, screening)
-
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
-        if not crisis.urgent:
-            return self.turns.store.alert(crisis, heard_at=self.state.marks.end_of_speech)
-        self.turns.metrics.crises.inc()
-        if self.turns._task_turn == turn:
-            self.turns._task_kind = ReplyKind.CRISIS  # speech does not barge into it
-        delivered = self.turns.store.alert(crisis, heard_at=self.state.marks.end_of_speech)
-        await self.turns.host.crisis_opened()
-        return delivered

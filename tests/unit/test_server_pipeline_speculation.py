@@ -13,10 +13,10 @@ from numpy.typing import NDArray
 
 from server.events import Event, FlowState, TranscriptEvent
 from server.metrics import ServerMetrics
-from server.pipeline import TurnOptions, TurnState
 from server.speculation import Speculator
 from server.stages import Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
 from server.turn import Turns
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from voice.endpointer import (
     Endpointer,

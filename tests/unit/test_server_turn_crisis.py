@@ -12,9 +12,9 @@ import pytest
 
 from server.events import CrisisEvent, Event, FlowState, ReplyDone, ReplyKind
 from server.metrics import ServerMetrics
-from server.pipeline import TurnOptions, TurnState
 from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
 from server.turn import Turns
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 
 CRISIS_WORDS = "kill myself"
