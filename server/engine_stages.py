@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from reflection.consent import load_consent
 from reflection.content_files import ContentStore, base_language
 from reflection.engine import Conversation as EngineConversation
 from reflection.engine import ReflectionEngine
@@ -149,14 +150,12 @@ class EngineConversations:
         return ((notified, instead),) if notified and instead else ()
 
     def consent(self, lang: str, *, live_transcript: bool) -> tuple[str, str]:
-        """(version, text) of the consent, with the retention period filled in."""
-        data = self.store.load(base_language(lang), "consent")
-        retention = self.settings.database.retention_days
-        parts = [str(p).replace("{retention_days}", str(retention)) for p in data["paragraphs"]]
-        if live_transcript and data.get("live_transcript"):
-            parts.append(str(data["live_transcript"]))
-        parts.append(str(data.get("question", "")))
-        return str(data["version"]), " ".join(p for p in parts if p)
+        """(version, text) of the consent (reflection.consent, with the retention period)."""
+        consent = load_consent(
+            self.store, lang, retention_days=self.settings.database.retention_days,
+            live_transcript=live_transcript,
+        )
+        return consent.version, " ".join(p for p in consent.sentences if p)
 
     def prompt(self, lang: str, name: str) -> str:
         """A short kiosk phrase."""
