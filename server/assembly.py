@@ -21,7 +21,7 @@ from reflection.responders.ollama import OllamaResponder
 from reflection.screening import RiskScreener
 from reflection.summary import Summarizer
 from server.config import ResponderSettings, Settings
-from server.engine_stages import EngineConversations
+from server.engine_adapter import EngineConversations
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from server.kiosk_parking import Parking
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
-from server.voice_stages import VoiceStack
+from server.voice_stack import VoiceStack
 from server.workers import ModelPool
 from server.write_queue import WriteQueue
 

@@ -47,7 +47,7 @@ def _grounding(value: Any) -> str:
     return f"{offer} {steps}".strip()
 
 
-class Conversation:
+class ConversationAdapter:
     """One client's conversation, speaking the server's stage language."""
 
     def __init__(
@@ -138,10 +138,10 @@ class EngineConversations:
         with PHRASES_FILE.open("rb") as handle:
             self.phrases: dict[str, dict[str, str]] = tomllib.load(handle)
 
-    def new(self, lang: str) -> Conversation:
+    def new(self, lang: str) -> ConversationAdapter:
         """A fresh conversation."""
         base = base_language(lang)
-        return Conversation(self.engine.new_conversation(base), self.undelivered(base))
+        return ConversationAdapter(self.engine.new_conversation(base), self.undelivered(base))
 
     def undelivered(self, lang: str) -> tuple[tuple[str, str], ...]:
         """(sentence, replacement) of the crisis message for an alert no screen received."""
