@@ -91,3 +91,22 @@ async def test_an_unknown_resume_token_is_refused_without_closing(
         await kiosk.close()
     assert refused["type"] == "error" and refused["code"] == "resume_expired"
     assert not refused["fatal"] and joined["session_id"] == created["session_id"]
+
+
+async def test_with_no_dashboard_open_the_kiosk_says_what_is_true(
+    live_server: LiveServer,
+) -> None:
+    created = live_server.new_session("dr_ben")  # nobody watches dr_ben's dashboard here
+    kiosk = await KioskClient.connect(live_server)
+    try:
+        await kiosk.join(created["code"])
+        await kiosk.send({"type": "text", "text": "I want to kill myself tonight."})
+        items = await kiosk.until(lambda e: e["type"] == "reply_done")
+    finally:
+        await kiosk.close()
+    crisis = next(i for i in items if isinstance(i, dict) and i["type"] == "crisis")
+    spoken = " ".join(i["text"] for i in items if isinstance(i, dict)
+                      and i["type"] == "reply_sentence")
+    assert crisis["alert_delivered"] is False and crisis["therapist_notified"] is False
+    assert "front desk" in crisis["message"] and "front desk" in spoken
+    assert "letting your therapist know" not in spoken
