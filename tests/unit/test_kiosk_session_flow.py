@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from server.events import EndReason, Ended, FlowState
+from server.events import Ended, EndReason, FlowState
 from server.kiosk_session import KioskPolicy, KioskPrefs, KioskSession
 from server.metrics import ServerMetrics
 from server.workers import ModelPool
@@ -57,7 +57,7 @@ def _session(pool: ModelPool) -> tuple[KioskSession, Store, Channel]:
 async def test_the_crisis_screen_has_no_inactivity_timeout() -> None:
     pool = ModelPool(1)
     try:
-        session, store, channel = _session(pool)
+        session, store, _ = _session(pool)
         session.flow.crisis()
         session.last_activity = time.monotonic() - 3600  # an idle hour
         await session.check_inactivity()
