@@ -25,12 +25,12 @@ from server.events import (
     EndReason,
     FlowState,
     Joined,
-    Pong,
     Resumed,
     SettingsEvent,
     StateChanged,
     SummaryEvent,
 )
+from server.kiosk_messages import dispatch
 from server.kiosk_policy import KioskPolicy as KioskPolicy
 from server.kiosk_policy import KioskPrefs as KioskPrefs
 from server.kiosk_relay import Relay
@@ -99,42 +99,9 @@ class KioskSession:
     # ----- messages -------------------------------------------------------------------
 
     async def handle(self, message: Any) -> None:
-        """Dispatch one validated client message."""
+        """Dispatch one validated client message (server.kiosk_messages)."""
         self.last_activity = time.monotonic()
-        if isinstance(message, m.KioskSettings):
-            await self._settings(message)
-        elif isinstance(message, m.KioskPing):
-            await self.channel.event(Pong(nonce=message.nonce))
-        elif isinstance(message, m.Join):
-            await self._join(message.code)
-        elif self.store.session is None:
-            raise ProtocolError(ErrorCode.NO_SESSION, "join a session first", ref=message.type)
-        elif isinstance(message, m.Consent):
-            await self._consent(message)
-        elif isinstance(message, m.Text):
-            self._require(LISTENING, message.type)
-            await self.turns.client(text=message.text)
-        elif isinstance(message, m.EndOfTurn):
-            for event in self.intake.flush():
-                await self.turns.endpoint(event)
-        elif isinstance(message, m.BargeIn):
-            await self.turns.barge_in()
-        elif isinstance(message, m.Played):
-            self.turns.played(message.turn)
-        elif isinstance(message, m.Review):
-            await self._review(message)
-        elif isinstance(message, m.Feedback):
-            await self._feedback(message)
-        elif isinstance(message, m.FlagReply):
-            self.flagged.add(message.turn)
-        elif isinstance(message, m.End):
-            await self._client_end()
-        elif isinstance(message, m.Erase):
-            await self.end(EndReason.ERASED)
-        elif isinstance(message, m.StaffClear):
-            await self._staff_clear(message.pin)
-        else:
-            raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, "hello was already received")
+        await dispatch(self, message)
 
     async def handle_audio(self, frame: bytes) -> None:
         """One binary frame of client audio."""
@@ -147,13 +114,13 @@ class KioskSession:
         for event in await self.intake.feed(frame):
             await self.turns.endpoint(event)
 
-    def _require(self, states: frozenset[FlowState] | tuple[FlowState, ...], ref: str) -> None:
+    def require(self, states: frozenset[FlowState] | tuple[FlowState, ...], ref: str) -> None:
         if self.state not in states:
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED_NOW, f"not allowed in state {self.state}", ref=ref
             )
 
-    async def _settings(self, message: m.KioskSettings) -> None:
+    async def apply_settings(self, message: m.KioskSettings) -> None:
         changes = {k: v for k, v in message.model_dump(exclude={"type"}).items() if v is not None}
         for key, value in changes.items():
             setattr(self.prefs, key, value)
@@ -171,7 +138,7 @@ class KioskSession:
 
     # ----- the flow's events ----------------------------------------------------------
 
-    async def _join(self, code: str) -> None:
+    async def join(self, code: str) -> None:
         if self.store.session is not None:
             raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, "a session is running", ref="join")
         try:
@@ -200,8 +167,8 @@ class KioskSession:
         await self._show(Activity.WAITING)
         await self.turns.say(text)
 
-    async def _consent(self, message: m.Consent) -> None:
-        self._require((FlowState.CONSENT,), message.type)
+    async def consent(self, message: m.Consent) -> None:
+        self.require((FlowState.CONSENT,), message.type)
         await self.turns.cancel()
         await self.store.consent(message.consent_version, message.accepted)
         if self.flow.consent(message.accepted, now=time.monotonic()) is FlowState.ENDED:
@@ -213,7 +180,7 @@ class KioskSession:
         await self._show(Activity.LISTENING)
         await self.turns.say(await self.pool.run(self.conversation.ask, "opening"))
 
-    async def _client_end(self) -> None:
+    async def client_end(self) -> None:
         await self.turns.cancel()  # first: a finishing turn may still move the flow on
         await self.turns.settle()  # and a turn being screened may open the crisis screen
         before = self.flow.state
@@ -222,8 +189,8 @@ class KioskSession:
         except FlowError as exc:
             raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, str(exc), ref="end") from exc
 
-    async def _staff_clear(self, pin: str) -> None:
-        self._require((FlowState.CRISIS,), "staff_clear")
+    async def staff_clear(self, pin: str) -> None:
+        self.require((FlowState.CRISIS,), "staff_clear")
         if not await self.store.staff_pin_ok(pin):
             raise ProtocolError(ErrorCode.PIN_INVALID, "that staff PIN is not right")
         await self.clear_crisis()
@@ -246,8 +213,8 @@ class KioskSession:
         after = self.flow.call_in(replying=self.turns.busy)
         await self._perform(after, EndReason.CALL_IN, before=before)
 
-    async def _review(self, message: m.Review) -> None:
-        self._require((FlowState.REVIEW,), message.type)
+    async def review_step(self, message: m.Review) -> None:
+        self.require((FlowState.REVIEW,), message.type)
         assert self.review is not None
         if message.action != "approve":
             self.review, redaction = apply_review(self.review, message)
@@ -262,8 +229,8 @@ class KioskSession:
         else:
             await self._show(Activity.WAITING)
 
-    async def _feedback(self, message: m.Feedback) -> None:
-        self._require((FlowState.FEEDBACK,), message.type)
+    async def feedback(self, message: m.Feedback) -> None:
+        self.require((FlowState.FEEDBACK,), message.type)
         flagged = sorted(self.flagged | set(message.flagged_turns))
         await self.store.feedback(message.rating, message.comment, flagged)
         self.flow.feedback(message.rating)
