@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reflection.content_files import ContentStore
 from reflection.crisis import CrisisProtocol
+from reflection.disclosure import from_settings
 from reflection.engine import ReflectionEngine, protected_prompts
 from reflection.reply_filter import ReplyFilter
 from reflection.responders.base import Responder
@@ -100,6 +101,7 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
         responder=answering,
         summarizer=summarizer(config, store, responder_kind),
         store=store,
+        disclosure=from_settings(settings, responder_kind),
     )
     ollama = answering if isinstance(answering, OllamaResponder) else None
     return Assembled(engine=engine, store=store, responder=answering, ollama=ollama)

@@ -69,6 +69,10 @@ class ConversationAdapter:
             return self.inner.focus_question()
         return self.inner.opening_prompt()
 
+    def note_alert(self, delivered: bool) -> None:
+        """The engine's crisis follow-ups then say whether the therapist was told."""
+        self.inner.alert_delivered = delivered
+
     def summary(self) -> dict[str, Any]:
         """The live summary, JSON-ready."""
         return self.inner.summary().model_dump(mode="json")

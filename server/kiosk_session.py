@@ -300,9 +300,11 @@ class KioskSession:
             self.lang = heard.lang
         return self.flow.heard() if self.flow.state in LISTENING else False
 
-    async def crisis_opened(self) -> None:
+    async def crisis_opened(self, delivered: bool) -> None:
         """Screening found a crisis: the session is in crisis from now on."""
         self.flow.crisis()
+        if self.conversation is not None:
+            self.conversation.note_alert(delivered)  # later crisis replies say what is true
 
     async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
         """The reply was said in full: store it, update the summary, move the flow on."""

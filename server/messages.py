@@ -40,7 +40,7 @@ class TherapistMessageType(StrEnum):
 
 
 Lang = Literal["en", "es", "auto"]
-SummaryField = Literal["themes", "feelings", "key_phrases", "focus"]
+SummaryField = Literal["themes", "feelings", "key_phrases", "focus", "questions"]
 
 
 class Message(BaseModel):

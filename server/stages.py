@@ -107,6 +107,10 @@ class Conversation(Replier, Protocol):
         """True once the crisis protocol took over (no generative replies any more)."""
         ...
 
+    def note_alert(self, delivered: bool) -> None:
+        """Whether a staff screen received this conversation's crisis alert."""
+        ...
+
     def summary(self) -> dict[str, Any]:
         """The current summary, JSON-ready (themes, feelings, key_phrases, focus, risk_flags,
         turn_count); blocking."""

@@ -52,8 +52,8 @@ class TurnHost(Protocol):
         """A client turn with words was heard; returns whether it answered the focus question."""
         ...
 
-    async def crisis_opened(self) -> None:
-        """Screening opened the crisis screen (before anything is stored)."""
+    async def crisis_opened(self, delivered: bool) -> None:
+        """Screening opened the crisis screen before anything was stored (`delivered`: seen)."""
         ...
 
     async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
@@ -114,7 +114,7 @@ class ClientTurnHooks:
         self.turns.metrics.crises.inc()
         self.turns.crisis_reply(turn)  # speech does not barge into it
         delivered = self.turns.store.alert(crisis, heard_at=self.state.marks.end_of_speech)
-        await self.turns.host.crisis_opened()
+        await self.turns.host.crisis_opened(delivered)
         return delivered
 
 

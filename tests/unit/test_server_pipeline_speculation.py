@@ -140,7 +140,7 @@ class Kiosk:
         self.client_turns += 1
         return False
 
-    async def crisis_opened(self) -> None:
+    async def crisis_opened(self, delivered: bool) -> None:
         self.state = FlowState.CRISIS
 
     async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:

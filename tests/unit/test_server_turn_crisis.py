@@ -127,7 +127,7 @@ class Host:
     def counted(self, heard: Heard) -> bool:
         return False
 
-    async def crisis_opened(self) -> None:
+    async def crisis_opened(self, delivered: bool) -> None:
         self.state = FlowState.CRISIS
         self.crisis_at.append(len(self.channel.items))
 
