@@ -289,10 +289,7 @@ class KioskStore:
     async def staff_pin_ok(self, pin: str) -> bool:
         """Whether `pin` is this kiosk's staff PIN (set at enrolment); fails closed."""
         kiosk = self._kiosk()
-        check = getattr(kiosks, "check_staff_pin", None)  # models.kiosks, with the PIN storage
-        if check is None:
-            return False
-        return bool(await self._db(lambda db: check(db, kiosk_id=kiosk.id, pin=pin)))
+        return await self._db(lambda db: kiosks.check_staff_pin(db, kiosk_id=kiosk.id, pin=pin))
 
     def kiosk_status(self, status: str) -> None:
         """Tell the therapist the kiosk is online, offline (may resume) or disconnected."""

@@ -133,7 +133,11 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         pool=ModelPool(settings.server.model_workers),
         metrics=ServerMetrics(),
         hub=TherapistHub(database),
-        web_sessions=WebSessionStore(settings.security.idle_logoff_minutes * 60.0),
+        web_sessions=WebSessionStore(
+            database,
+            settings.security.idle_logoff_minutes * 60.0,
+            max_age_hours=settings.security.session_max_hours,
+        ),
         voice=voice,
         conversations=conversations,
         limits=Limits(login_throttle=LoginThrottle.from_settings(settings.security)),
