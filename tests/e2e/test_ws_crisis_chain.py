@@ -175,6 +175,8 @@ async def test_a_crisis_on_a_full_disk_is_delivered_and_stored_once_space_is_fre
 ) -> None:
     server = LiveServer.in_dir(tmp_path / "data", {
         "REFLECT_RESPONDER__KIND": "scripted",
+        # With the live view on the therapist may read the turns, so the test can see it stored.
+        "REFLECT_REFLECTION__LIVE_TRANSCRIPT": "true",
         "REFLECT_DATABASE__URL": f"sqlite:///{small_disk / 'reflect.db'}",
     })
     server.start()
