@@ -107,6 +107,7 @@ def reflection_stage(
     screener, reply_filter = engine.screener, engine.reply_filter
     responder = made.responder
     replies = []
+    pairs: list[tuple[str, str]] = []
     for turn, text in enumerate(texts):
         if not text:
             continue
@@ -131,6 +132,12 @@ def reflection_stage(
             samples.add("filter_ms", _timed(reply_filter.check, sentence, lang="en",
                                             client_text=text))
         replies.append(sentences)
+        pairs += [(sentence, text) for sentence in sentences]
+    # The optional model judge on top of the rules (local fake of Ollama: its own overhead).
+    from benchmarks.reply_filter_bench import judged_fake_ms
+
+    for value in judged_fake_ms(pairs):
+        samples.add("filter_judged_fake_ms", value)
     return replies
 
 

@@ -28,12 +28,17 @@ def register(sub: Any) -> None:
                         help="starting language; replies follow the language the client uses")
     parser.add_argument("--responder", choices=["scripted", "ollama"], default=None,
                         help="default: the configured responder.kind")
+    parser.add_argument("--judge", action="store_true", default=None,
+                        help="also ask the Ollama model to judge each sentence (raise-only); "
+                             "default: the configured responder.reply_judge")
     parser.set_defaults(handler=run)
 
 
-def build_engine(settings: Settings, responder_kind: str | None = None) -> ReflectionEngine:
+def build_engine(
+    settings: Settings, responder_kind: str | None = None, *, judge: bool | None = None
+) -> ReflectionEngine:
     """The engine as the server builds it (server.assembly), with an optional responder."""
-    return assembly.build_engine(settings, responder_kind=responder_kind)
+    return assembly.build_engine(settings, responder_kind=responder_kind, judge=judge)
 
 
 def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int:
@@ -63,7 +68,7 @@ def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build the engine from settings and chat over stdin/stdout."""
     try:
-        engine = build_engine(settings, args.responder)
+        engine = build_engine(settings, args.responder, judge=args.judge)
     except ReflectionError as exc:
         print(f"reflect chat: {exc} ({exc.code})", file=sys.stderr)
         return 2

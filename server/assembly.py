@@ -14,8 +14,9 @@ from pathlib import Path
 from reflection.content_files import ContentStore
 from reflection.crisis import CrisisProtocol
 from reflection.disclosure import from_settings
-from reflection.engine import ReflectionEngine, protected_prompts
+from reflection.engine import ReflectionEngine
 from reflection.reply_filter import ReplyFilter
+from reflection.reply_judge import with_judge
 from reflection.responders.base import Responder
 from reflection.responders.factory import make_responder
 from reflection.responders.ollama import OllamaResponder
@@ -45,9 +46,8 @@ def content_store(settings: Settings) -> ContentStore:
 
 
 def guardrails(store: ContentStore) -> tuple[RiskScreener, ReplyFilter]:
-    """Screening and the reply filter, the same for the server, chat, guard and bench."""
-    protected = protected_prompts(store)
-    return RiskScreener.load(store), ReplyFilter.load(store, protected_texts=protected)
+    """Screening and the reply filter (with the protected prompts), the same everywhere."""
+    return RiskScreener.load(store), ReplyFilter.load(store)
 
 
 def responder(config: ResponderSettings, store: ContentStore, kind: str | None = None,
@@ -88,16 +88,24 @@ def summarizer(config: ResponderSettings, store: ContentStore, kind: str | None 
 
 
 def assemble(settings: Settings, *, responder_kind: str | None = None,
-             probe: bool = True) -> Assembled:
-    """The engine as configured; `responder_kind` overrides `responder.kind` (e.g. chat)."""
+             probe: bool = True, judge: bool | None = None) -> Assembled:
+    """The engine as configured; `responder_kind` overrides `responder.kind` (e.g. chat),
+    `judge` overrides `responder.reply_judge` (the model check of each sentence)."""
     store = content_store(settings)
     config = settings.responder
+    kind = responder_kind or config.kind
     answering = responder(config, store, responder_kind, probe=probe)
     screener, reply_filter = guardrails(store)
+    judged = with_judge(
+        reply_filter,
+        enabled=(config.reply_judge if judge is None else judge) and kind != "scripted",
+        host=config.ollama_host, model=config.ollama_model, store=store,
+        timeout_s=config.reply_judge_timeout_s,
+    )
     engine = ReflectionEngine(
         screener=screener,
         crisis=CrisisProtocol(store, locale=settings.reflection.locale),
-        reply_filter=reply_filter,
+        reply_filter=judged,
         responder=answering,
         summarizer=summarizer(config, store, responder_kind),
         store=store,
@@ -108,9 +116,9 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
 
 
 def build_engine(settings: Settings, *, responder_kind: str | None = None,
-                 probe: bool = True) -> ReflectionEngine:
+                 probe: bool = True, judge: bool | None = None) -> ReflectionEngine:
     """Just the engine."""
-    return assemble(settings, responder_kind=responder_kind, probe=probe).engine
+    return assemble(settings, responder_kind=responder_kind, probe=probe, judge=judge).engine
 
 
 def conversations(settings: Settings) -> EngineConversations:
