@@ -43,6 +43,10 @@ def register(sub: Any) -> None:
     train.add_argument("--out", type=Path, default=None, help="where to write the weights")
     train.set_defaults(handler=run_train)
 
+    from cli.guard_mi import register as register_mi
+
+    register_mi(guard)
+
 
 def _store(settings: Settings) -> ContentStore:
     content_dir = settings.reflection.content_dir
