@@ -116,13 +116,15 @@ class ReviewSet:
 
 # Each first-contact set was written before the change it judges and scored once: set 1 on the
 # old phrase-list design, set 2 on the first concept design, set 3 on the lemma view, set 4 on
-# round 2. After scoring, sets 1-4 were tuned on (in-sample); set 4 also trains the model.
+# round 2, set 5 on round 3 (concepts + model). After scoring, sets 1-4 were tuned on
+# (in-sample; they also train the model); set 5 is the honest forecast.
 REVIEW_SETS = (
     ReviewSet("round1_dev", "review_round1_crisis.tsv", True),
     ReviewSet("first_contact_1", "screening_first_contact_1.tsv", True),
     ReviewSet("first_contact_2", "screening_first_contact_2.tsv", True),
     ReviewSet("first_contact_3", "screening_first_contact_3.tsv", True),
     ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True),
+    ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False),
 )
 
 

@@ -48,8 +48,13 @@ def test_the_committed_weights_are_small() -> None:
     assert WEIGHTS_PATH.stat().st_size < 2 * 1024 * 1024
 
 
-def test_hard_negatives_stay_at_zero(model: ModelScreen) -> None:
-    assert [t for t, lang in HARD_NEGATIVES if model.classify(t, lang).level > 0] == []
+def test_hard_negatives_stay_at_zero(screener: RiskScreener) -> None:
+    assert [t for t, lang in HARD_NEGATIVES if screener.screen(t, lang).level > 0] == []
+
+
+def test_the_model_alone_never_raises_a_crisis_by_default(model: ModelScreen) -> None:
+    texts = [t for t, _ in HARD_NEGATIVES + RISKY] + ["I need to cut myself some slack"]
+    assert max(model.classify(t, "auto").level for t in texts) <= RiskLevel.CONCERN
 
 
 def test_clear_passive_wishes_are_raised(model: ModelScreen) -> None:
