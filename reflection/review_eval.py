@@ -112,6 +112,9 @@ class ReviewSet:
     name: str
     file: str
     in_sample: bool
+    # Held to the in-sample thresholds: only sets whose misses were fixed one by one. Set 4 trains
+    # the model and its misses were generalised into concepts, not patched, so it is reported.
+    gated: bool = True
 
 
 # Each first-contact set was written before the change it judges and scored once: set 1 on the
@@ -123,7 +126,7 @@ REVIEW_SETS = (
     ReviewSet("first_contact_1", "screening_first_contact_1.tsv", True),
     ReviewSet("first_contact_2", "screening_first_contact_2.tsv", True),
     ReviewSet("first_contact_3", "screening_first_contact_3.tsv", True),
-    ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True),
+    ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True, gated=False),
     ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False),
 )
 
@@ -144,7 +147,8 @@ def score_sets(screener: RiskScreener, data_dir: Path) -> dict[str, dict[str, An
         path = data_dir / review.file
         if path.exists():
             scored = score_review(context_screen(screener), load_review_tsv(path))
-            out[review.name] = {"in_sample": review.in_sample, **scored}
+            out[review.name] = {"in_sample": review.in_sample,
+                                "gated": review.in_sample and review.gated, **scored}
     return out
 
 
