@@ -20,6 +20,8 @@ CATEGORIES = (RiskCategory.SUICIDE, RiskCategory.SELF_HARM, RiskCategory.HARM_OT
               RiskCategory.ABUSED)
 
 Matrix = NDArray[np.float64]
+MIN_WORDS = 3
+_WORD = re.compile(r"\w+")
 
 
 def load_encoder(threads: int = 1) -> Any:
@@ -132,6 +134,10 @@ class ModelScreen:
 
     def classify(self, text: str, lang: str) -> RiskAssessment:
         """The model's level (0, 1 or 2) and most likely category; evidence names no words."""
+        if len(_WORD.findall(text)) < MIN_WORDS:
+            # An empty line or a one-word answer carries no meaning of its own for the encoder;
+            # check-in answers are the context reader's job.
+            return RiskAssessment(language=lang)
         x = np.asarray(self._encoder.encode([text]), dtype=float)
         p = self._weights.level.probs(x)
         found = min(int(decide(p, [self.gated(text)], self._weights.raise1,

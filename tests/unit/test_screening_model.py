@@ -122,3 +122,9 @@ def test_latency_is_printed(screener: RiskScreener) -> None:
     # Printed, not asserted: the machine is shared and timings are noisy.
     print(f"rules+model screen p95 {times[int(len(times) * 0.95) - 1]:.1f} ms")
     assert set(levels) == {RiskLevel.NONE}  # rules + model together stay quiet on them
+
+
+def test_short_answers_and_kiosk_talk_are_left_to_the_rules(model: ModelScreen) -> None:
+    texts = ["", "yes", "no sé", "what do I do now", "what happens next", "no sé qué hacer",
+             "can we start over", "I'm done, thanks"]
+    assert [t for t in texts if model.classify(t, "auto").level > 0] == []
