@@ -49,7 +49,7 @@ ENCRYPTED_COLUMNS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "users": (User, [("totp_secret_enc", "totp_secret")]),
     "turns": (Turn, [("text_enc", "text")]),
     "summaries": (Summary, [("content_enc", "content"), ("redactions_enc", "redactions")]),
-    "risk_alerts": (RiskAlert, [("evidence_enc", "evidence")]),
+    "risk_alerts": (RiskAlert, [("evidence_enc", "evidence"), ("ack_note_enc", "ack_note")]),
     "feedback": (Feedback, [("comment_enc", "comment")]),
     "event_outbox": (OutboxEvent, [("payload_enc", "payload")]),
     # Later tables are appended, so a rotation interrupted before they existed reaches them.

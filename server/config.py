@@ -104,6 +104,10 @@ class ResponderSettings(BaseModel):
     retry_after_s: float = 30.0
     # "ollama" asks the model for summaries (JSON schema), falling back to extractive.
     summarizer: Literal["extractive", "ollama"] = "extractive"
+    # A second, raise-only judge of every reply sentence by the same Ollama model (JSON schema);
+    # it can only withhold. Each sentence waits at most reply_judge_timeout_s for it.
+    reply_judge: bool = False
+    reply_judge_timeout_s: float = 1.5
 
 
 class ReflectionSettings(BaseModel):
@@ -115,6 +119,8 @@ class ReflectionSettings(BaseModel):
     max_turns: int = 8
     session_minutes: float = 10.0
     live_transcript: bool = False
+    # An urgent alert nobody acknowledged this long goes to every front-desk and admin screen.
+    escalate_after_s: float = 60.0
 
 
 class ScreeningSettings(BaseModel):
@@ -144,7 +150,10 @@ class SecuritySettings(BaseModel):
     keyring_path: str = ""
     # If set, the keyring JSON is read from this environment variable instead of a file.
     keyring_env: str = "REFLECT_KEYRING"
+    # Idle this long, a dashboard locks (alerts still arrive; client text hidden until re-entry).
     idle_logoff_minutes: float = 15.0
+    # A sign-in ends this long after it started, whatever the activity.
+    session_max_hours: float = 12.0
     # Failed sign-ins are throttled, never locked: after the free failures each attempt waits
     # first_delay_s, then twice as long each time, up to the maximum (per typed username, and
     # per address); forgotten after 15 quiet minutes.

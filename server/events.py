@@ -37,6 +37,7 @@ class TherapistEventType(StrEnum):
     WELCOME = "welcome"
     REPLAY_DONE = "replay_done"
     EVENT = "event"
+    LOCKED = "locked"
     PONG = "pong"
     ERROR = "error"
 
@@ -52,6 +53,7 @@ class TherapistEventKind(StrEnum):
     SUMMARY_APPROVED = "summary_approved"
     RISK_ALERT = "risk_alert"
     ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    ALERT_ESCALATED = "alert_escalated"
     CALL_IN_SENT = "call_in_sent"
     FEEDBACK = "feedback"
     SESSION_ENDED = "session_ended"
@@ -91,6 +93,7 @@ class EndReason(StrEnum):
     CALL_IN = "call_in"
     DISCONNECTED = "disconnected"
     SERVER = "server"
+    STAFF_CLEARED = "staff_cleared"
 
 
 class ReplyKind(StrEnum):
@@ -279,6 +282,13 @@ class TherapistWelcome(Event):
     replay_from: int
     reset: bool = False
     protocol: int = PROTOCOL_VERSION
+
+
+@dataclass(frozen=True)
+class ScreenLocked(Event):
+    """The idle logoff locked this dashboard: alerts only until the user re-enters."""
+
+    type: ClassVar[StrEnum] = TherapistEventType.LOCKED
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import { IdleTimer, showMessage, showScreen } from "./screens.js";
 import { kioskToken, offerSetup, redeemEnrolLink } from "./setup.js";
 import { renderConsent, renderCrisis, resetCrisis } from "./content.js";
 import { VoiceController } from "./voice.js";
+import { resetStaffClear, showNotified, staffPinRejected, wireStaffClear } from "./crisis_hold.js";
+import { Resume, restoreTranscript } from "./resume.js";
 
 const CODE_ERRORS = new Set(["code_invalid", "code_expired", "code_used", "rate_limited"]);
 const CONVERSATION_STATES = new Set(["opening", "reflecting", "focus"]);
@@ -111,6 +113,8 @@ const voice = new VoiceController({
   onInterrupt: interrupt,
 });
 
+const resume = new Resume(document, (key) => ui.t(key), { onGiveUp: () => resetKiosk() });
+
 const idle = new IdleTimer({
   warnMs: 150000,
   graceMs: 45000,
@@ -148,8 +152,13 @@ function handleEvent(event) {
       break;
     case "joined":
       ui.consentVersion = event.consent_version;
+      resume.joined(event);
+      conn.resumeToken = resume.token;
       renderConsent($("consent-text"), event.consent_text, ui.t);
       idle.start();
+      break;
+    case "resumed":
+      onResumed(event);
       break;
     case "state":
       ui.state = event.state;
@@ -195,15 +204,38 @@ function handleEvent(event) {
       onError(event);
       break;
     case "disconnected":
-      if (ui.state !== "idle") resetKiosk();
+      // Within the resume window the session waits for us: keep the screen, say so.
+      if (ui.state !== "idle" && !resume.lost()) resetKiosk();
+      else if (resume.waiting) {
+        idle.stop();
+        voice.stop();
+      }
       break;
     default:
       break;
   }
 }
 
+/** The session is back as it was: language, conversation on screen, state (crisis included). */
+async function onResumed(event) {
+  resume.settled();
+  if (event.lang && event.lang !== ui.prefs.lang) await setLanguage(event.lang);
+  restoreTranscript(captions, event.transcript);
+  ui.state = event.state;
+  if (event.crisis || event.state === "crisis") {
+    enterCrisis(event.crisis ? { ...event.crisis, message: [].concat(event.crisis.message ?? []).join(" ") } : null);
+    return;
+  }
+  idle.start();
+  onState(event.state);
+}
+
 function enterCrisis(event) {
   if (event) renderCrisis(document, event);
+  showNotified(document, event);
+  // The crisis screen holds: no "Are you still there?", no reset, until staff clear it.
+  idle.stop();
+  $("idle-dialog").open && $("idle-dialog").close();
   voice.stop();
   if (document.body.dataset.screen !== "crisis") showScreen(document, "crisis");
 }
@@ -229,6 +261,8 @@ function onState(state) {
 function onEnded(reason) {
   voice.stop();
   idle.stop();
+  resume.forget();
+  conn.resumeToken = null;
   const screens = { completed: ["thanks.title", "thanks.body"], declined: ["declined.title", "declined.body"], erased: ["erased.title", "erased.body"] };
   const message = screens[reason];
   if (!message) {
@@ -242,7 +276,15 @@ function onEnded(reason) {
 }
 
 function onError(event) {
-  if (CODE_ERRORS.has(event.code) && event.ref === "join") {
+  if (event.code === "pin_invalid") {
+    staffPinRejected(document, ui.t);
+  } else if (event.code === "resume_expired") {
+    resume.forget();
+    conn.resumeToken = null;
+    resetKiosk().then(() => {
+      $("code-error").textContent = ui.t("resume.expired");
+    });
+  } else if (CODE_ERRORS.has(event.code) && event.ref === "join") {
     $("code-error").textContent = ui.t("code.invalid");
     $("code-submit").disabled = false;
   } else if (event.code === "stt_failed" || event.code === "server_busy") {
@@ -254,6 +296,9 @@ function onError(event) {
 async function resetKiosk() {
   clearTimeout(ui.clearTimer);
   idle.stop();
+  resume.forget();
+  conn.resumeToken = null;
+  resetStaffClear(document);
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   playback.stop();
   await voice.stop();
@@ -330,8 +375,12 @@ function wireControls() {
     if (!conn.send({ type: "erase" })) resetKiosk();
   });
   $("idle-continue").addEventListener("click", () => $("idle-dialog").close());
+  wireStaffClear(document, { send: (message) => conn.send(message) });
   wireSettings();
   for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, () => idle.poke(), { passive: true });
+  // Belt and braces: the inactivity timer never acts on the crisis screen.
+  idle.onWarn = ((warn) => () => document.body.dataset.screen !== "crisis" && warn())(idle.onWarn);
+  idle.onExpire = ((expire) => () => document.body.dataset.screen !== "crisis" && expire())(idle.onExpire);
 }
 
 function wireSettings() {
