@@ -21,6 +21,7 @@ from reflection.responders.base import Responder
 from reflection.responders.factory import make_responder
 from reflection.responders.ollama import OllamaResponder
 from reflection.screening import RiskScreener
+from reflection.screening_layers import ScreeningLayers, build_screening
 from reflection.summary import Summarizer
 from server.config import ResponderSettings, Settings
 from server.engine_adapter import EngineConversations
@@ -95,7 +96,10 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
     config = settings.responder
     kind = responder_kind or config.kind
     answering = responder(config, store, responder_kind, probe=probe)
-    screener, reply_filter = guardrails(store)
+    _, reply_filter = guardrails(store)
+    screener, late_screen = build_screening(store, ScreeningLayers(
+        embedded=settings.screening.embedded, guard_model=settings.screening.guard_model,
+        guard_host=config.ollama_host, guard_timeout_s=settings.screening.guard_timeout_s))
     judged = with_judge(
         reply_filter,
         enabled=(config.reply_judge if judge is None else judge) and kind != "scripted",
@@ -104,6 +108,7 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
     )
     engine = ReflectionEngine(
         screener=screener,
+        late_screen=late_screen,
         crisis=CrisisProtocol(store, locale=settings.reflection.locale),
         reply_filter=judged,
         responder=answering,
