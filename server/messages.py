@@ -29,6 +29,7 @@ class KioskMessageType(StrEnum):
     FLAG_REPLY = "flag_reply"
     END = "end"
     ERASE = "erase"
+    STAFF_CLEAR = "staff_clear"
     PING = "ping"
 
 
@@ -65,6 +66,8 @@ class KioskHello(Message):
     client: Annotated[str, Field(max_length=100)] = ""
     capabilities: Capabilities = Capabilities()
     lang: Lang = "auto"
+    # From `joined`: take the session back after a dropped connection (within the window).
+    resume_token: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
 
 class KioskSettings(Message):
@@ -157,6 +160,13 @@ class Erase(Message):
     type: Literal[KioskMessageType.ERASE]
 
 
+class StaffClear(Message):
+    """A staff member clears the crisis screen with the kiosk's staff PIN."""
+
+    type: Literal[KioskMessageType.STAFF_CLEAR]
+    pin: Annotated[str, Field(min_length=1, max_length=32)]
+
+
 class KioskPing(Message):
     """Keep-alive."""
 
@@ -193,6 +203,7 @@ KioskMessage = Annotated[
     | FlagReply
     | End
     | Erase
+    | StaffClear
     | KioskPing,
     Field(discriminator="type"),
 ]

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from models.turn_meta import TurnMeta
 
 if TYPE_CHECKING:
     from server.kiosk_store import KioskStore
-    from server.pipeline import TurnState
-
-log = logging.getLogger(__name__)
-
+    from server.turn_state import TurnState
 
 def reply_meta(state: TurnState, spoken: int | None = None) -> TurnMeta:
     """Responder and reply-filter reasons of a turn's reply (first `spoken` sentences if cut)."""
@@ -23,9 +19,10 @@ def reply_meta(state: TurnState, spoken: int | None = None) -> TurnMeta:
     return TurnMeta(kiosk_turn=state.turn, responder=responder or None, filter_reasons=reasons)
 
 
-async def store_reply_flag(store: KioskStore, turn: int) -> None:
-    """Store a client's flag on the reply of `turn` at once (not only with the feedback)."""
-    if not await store.flag_reply(turn):
-        # A flag for a turn with no stored reply (a prompt, or not stored yet) is kept in the
-        # session's feedback list only; the protocol answers nothing either way.
-        log.info("reply flag for a turn without a stored reply")
+def store_reply_flag(store: KioskStore, turn: int) -> None:
+    """Store a client's flag on the reply of `turn` at once (not only with the feedback).
+
+    Queued after the reply's own write, so a reply still being stored gets it too; a flag for
+    a turn with no stored reply (a prompt) stays in the session's feedback list only.
+    """
+    store.flag_reply(turn)

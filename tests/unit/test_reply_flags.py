@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from server.messages import FlagReply
-from server.pipeline import TurnState
 from server.protocol import ErrorCode, ProtocolError, parse_kiosk_message
 from server.reply_flags import reply_meta
 from server.stages import ReplyEnd, Sentence
+from server.turn_state import TurnState
 
 
 def test_flag_reply_is_validated_like_every_kiosk_message() -> None:
