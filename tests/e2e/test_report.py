@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
@@ -74,7 +75,19 @@ def flagged_session(server: LiveServer) -> str:
             await kiosk.close()
 
     asyncio.run(run())
-    return str(created["session_id"])
+    session_id = str(created["session_id"])
+    # Turns are stored through the server's write queue, after the reply is sent: wait for
+    # the last one (bounded) rather than race it.
+    deadline = time.monotonic() + 15.0
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(server.data_dir / "reflect.db")) as db:
+            (stored,) = db.execute(
+                "SELECT COUNT(*) FROM turns WHERE session_id = ? AND speaker = 'reflector'",
+                (session_id.replace("-", ""),)).fetchone()
+        if stored >= len(WORDS):
+            break
+        time.sleep(0.1)
+    return session_id
 
 
 def admin(server: LiveServer) -> httpx.Client:
