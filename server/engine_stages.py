@@ -150,7 +150,8 @@ class EngineConversations:
         if live_transcript and data.get("live_transcript"):
             parts.append(str(data["live_transcript"]))
         parts.append(str(data.get("question", "")))
-        return str(data["version"]), " ".join(p for p in parts if p)
+        # Blank lines between paragraphs: the kiosk shows (and speaks) them as short sections.
+        return str(data["version"]), "\n\n".join(p for p in parts if p)
 
     def prompt(self, lang: str, name: str) -> str:
         """A short kiosk phrase."""

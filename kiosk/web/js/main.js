@@ -154,7 +154,7 @@ function handleEvent(event) {
       ui.consentVersion = event.consent_version;
       resume.joined(event);
       conn.resumeToken = resume.token;
-      renderConsent($("consent-text"), event.consent_text, ui.t);
+      renderConsent($("consent-text"), event.consent_text, ui.t, $("consent-question"));
       idle.start();
       break;
     case "resumed":
@@ -177,6 +177,8 @@ function handleEvent(event) {
       captions.addClient(event.turn, event.text);
       break;
     case "reply_sentence":
+      // The consent is on its own screen already; read aloud, it is not a conversation caption.
+      if (ui.state === "consent") break;
       captions.addReplySentence(event.turn, event.text, event.kind);
       // The fixed crisis message means crisis mode even if the `crisis` event is late.
       if (event.kind === "crisis" && document.body.dataset.screen !== "crisis") enterCrisis(null);
