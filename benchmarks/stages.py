@@ -110,6 +110,7 @@ def reflection_stage(texts: Sequence[str], samples: Samples) -> list[list[str]]:
     reply_filter = ReplyFilter.load(store)
     engine = ReflectionEngine.load(store, responder=responder)
     replies = []
+    pairs: list[tuple[str, str]] = []
     for turn, text in enumerate(texts):
         if not text:
             continue
@@ -134,6 +135,12 @@ def reflection_stage(texts: Sequence[str], samples: Samples) -> list[list[str]]:
             samples.add("filter_ms", _timed(reply_filter.check, sentence, lang="en",
                                             client_text=text))
         replies.append(sentences)
+        pairs += [(sentence, text) for sentence in sentences]
+    # The optional model judge on top of the rules (local fake of Ollama: its own overhead).
+    from benchmarks.reply_filter_bench import judged_fake_ms
+
+    for value in judged_fake_ms(pairs):
+        samples.add("filter_judged_fake_ms", value)
     return replies
 
 

@@ -13,6 +13,8 @@ from reflection.disclosure import from_settings
 from reflection.engine import ReflectionEngine
 from reflection.errors import ReflectionError
 from reflection.events import ReplyDone, Screened
+from reflection.reply_filter import ReplyFilter
+from reflection.reply_judge import with_judge
 from reflection.responders.factory import make_responder
 from reflection.summary import Summarizer
 from server.config import Settings
@@ -32,10 +34,15 @@ def register(sub: Any) -> None:
                         help="starting language; replies follow the language the client uses")
     parser.add_argument("--responder", choices=["scripted", "ollama"], default=None,
                         help="default: the configured responder.kind")
+    parser.add_argument("--judge", action="store_true", default=None,
+                        help="also ask the Ollama model to judge each sentence (raise-only); "
+                             "default: the configured responder.reply_judge")
     parser.set_defaults(handler=run)
 
 
-def build_engine(settings: Settings, responder_kind: str | None = None) -> ReflectionEngine:
+def build_engine(
+    settings: Settings, responder_kind: str | None = None, *, judge: bool | None = None
+) -> ReflectionEngine:
     """The engine as configured (Ollama falls back to the scripted reflector on its own)."""
     store = ContentStore(Path(settings.reflection.content_dir or PACKAGED_CONTENT_DIR))
     config = settings.responder
@@ -56,8 +63,15 @@ def build_engine(settings: Settings, responder_kind: str | None = None) -> Refle
 
         summarizer = OllamaSummarizer(host=config.ollama_host, model=config.ollama_model,
                                       store=store, timeout_s=config.total_timeout_s)
+    reply_filter = with_judge(
+        ReplyFilter.load(store),
+        enabled=(config.reply_judge if judge is None else judge) and kind != "scripted",
+        host=config.ollama_host, model=config.ollama_model, store=store,
+        timeout_s=config.reply_judge_timeout_s,
+    )
     return ReflectionEngine.load(store, responder=responder, summarizer=summarizer,
-                                 disclosure=from_settings(settings, kind))
+                                 disclosure=from_settings(settings, kind),
+                                 reply_filter=reply_filter)
 
 
 def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int:
@@ -87,7 +101,7 @@ def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build the engine from settings and chat over stdin/stdout."""
     try:
-        engine = build_engine(settings, args.responder)
+        engine = build_engine(settings, args.responder, judge=args.judge)
     except ReflectionError as exc:
         print(f"reflect chat: {exc} ({exc.code})", file=sys.stderr)
         return 2

@@ -171,6 +171,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     lines += _table("blocked", {"all": r["blocked"]})
     lines += _table("per reason", r["per_reason"])
     lines += _table("per language", r["per_language"])
+    lines += _table("per set", r["per_set"])
     lines += _review_tables(dict(report.review))
     lat = report.latency
     if lat:

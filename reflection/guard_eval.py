@@ -10,6 +10,7 @@ from typing import Any
 
 from reflection.errors import GuardrailContentError
 from reflection.reply_filter import ReplyFilter
+from reflection.reply_sets import load_replies
 from reflection.review_eval import latency, load_review_tsv, score_sets
 from reflection.screening import RiskScreener
 
@@ -219,8 +220,8 @@ def evaluate_replies(
         )
         scored.append({**row, "pred_blocked": not verdict.allowed, "pred_reasons": verdict.reasons})
         if verdict.allowed != row["allowed"]:
-            misses.append({"set": "replies", "text": row["text"], "expected_allowed":
-                           row["allowed"], "reasons": list(verdict.reasons)})
+            misses.append({"set": row.get("set", "replies"), "text": row["text"],
+                           "expected_allowed": row["allowed"], "reasons": list(verdict.reasons)})
     blocked = rates((not r["allowed"], r["pred_blocked"]) for r in scored)
     reasons = sorted({x for r in rows for x in r.get("reasons", [])})
     per_reason = {
@@ -234,6 +235,10 @@ def evaluate_replies(
         "per_reason": per_reason,
         "per_language": _group_rates(
             scored, lambda r: str(r["lang"]), lambda r: (not r["allowed"], r["pred_blocked"])
+        ),
+        "per_set": _group_rates(
+            scored, lambda r: str(r.get("set", "jsonl")),
+            lambda r: (not r["allowed"], r["pred_blocked"]),
         ),
     }
     key_values = {
@@ -250,9 +255,7 @@ def run_eval(
     screening, s_keys, s_miss = evaluate_screening(
         screener, load_jsonl(_data_files(data_dir, "screening"))
     )
-    replies, r_keys, r_miss = evaluate_replies(
-        reply_filter, load_jsonl(_data_files(data_dir, "replies"))
-    )
+    replies, r_keys, r_miss = evaluate_replies(reply_filter, load_replies(data_dir))
     review = score_sets(screener, data_dir)
     texts = [item.text for name in ("first_contact_4", "first_contact_1")
              if (path := data_dir / f"screening_{name}.tsv").exists()

@@ -104,6 +104,10 @@ class ResponderSettings(BaseModel):
     retry_after_s: float = 30.0
     # "ollama" asks the model for summaries (JSON schema), falling back to extractive.
     summarizer: Literal["extractive", "ollama"] = "extractive"
+    # A second, raise-only judge of every reply sentence by the same Ollama model (JSON schema);
+    # it can only withhold. Each sentence waits at most reply_judge_timeout_s for it.
+    reply_judge: bool = False
+    reply_judge_timeout_s: float = 1.5
 
 
 class ReflectionSettings(BaseModel):

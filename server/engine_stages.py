@@ -16,6 +16,7 @@ from reflection.engine import Conversation as EngineConversation
 from reflection.engine import ReflectionEngine
 from reflection.events import CheckIn, CrisisTriggered, ReplyDone, ReplySentence, Screened
 from reflection.reply_filter import ReplyFilter
+from reflection.reply_judge import with_judge
 from reflection.responders.base import Responder
 from reflection.responders.ollama import OllamaResponder
 from reflection.responders.scripted import ScriptedReflector
@@ -218,7 +219,11 @@ def load_conversations(settings: Settings) -> EngineConversations:
     engine = ReflectionEngine(
         screener=RiskScreener.load(store),
         crisis=CrisisProtocol(store, locale=settings.reflection.locale),
-        reply_filter=ReplyFilter.load(store),
+        reply_filter=with_judge(
+            ReplyFilter.load(store), enabled=config.reply_judge and ollama is not None,
+            host=config.ollama_host, model=config.ollama_model, store=store,
+            timeout_s=config.reply_judge_timeout_s,
+        ),
         responder=responder,
         store=store,
         disclosure=from_settings(settings),

@@ -27,7 +27,8 @@ class ServerMetrics:
         self.barge_ins = Counter("reflect_barge_ins", "Replies cancelled by barge-in", registry=r)
         self.crises = Counter("reflect_crises", "Crisis protocols triggered", registry=r)
         self.blocked = Counter(
-            "reflect_blocked_sentences", "Reply sentences replaced by the filter", registry=r
+            "reflect_blocked_sentences", "Reply sentences replaced by the filter, by reason",
+            ["reason"], registry=r,
         )
         self.errors = Counter(
             "reflect_ws_errors", "Error events sent on websockets", ["code"], registry=r
@@ -63,6 +64,10 @@ class ServerMetrics:
         ):
             if value is not None:
                 self.turn_latency.labels(mark=name).observe(max(0.0, value - marks.end_of_speech))
+
+    def count_blocked(self, reasons: tuple[str, ...]) -> None:
+        """Count one replaced sentence under its first reason (reasons only, never text)."""
+        self.blocked.labels(reason=reasons[0] if reasons else "general").inc()
 
     def speculation(self, outcome: SpeculationOutcome) -> None:
         """Count what became of one speculative transcription."""

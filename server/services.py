@@ -119,6 +119,9 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         from server.engine_stages import load_conversations
 
         conversations = load_conversations(settings)
+        metrics = ServerMetrics()
+        # Replaced reply sentences are counted by reason (the engine never passes text).
+        conversations.engine.block_listeners.append(metrics.count_blocked)
     except BaseException:
         database.dispose()
         raise
@@ -126,7 +129,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         settings=settings,
         database=database,
         pool=ModelPool(settings.server.model_workers),
-        metrics=ServerMetrics(),
+        metrics=metrics,
         hub=TherapistHub(database),
         web_sessions=WebSessionStore(
             database,
