@@ -23,6 +23,8 @@ def register(sub: Any) -> None:
     screen = guard.add_parser("screen", help="risk-screen one utterance per stdin line")
     screen.add_argument("--lang", choices=("en", "es", "auto"), default="auto")
     screen.add_argument("--evidence", action="store_true", help="include matched spans")
+    screen.add_argument("--rules-only", action="store_true",
+                        help="skip the embedded model even when screening.embedded is on")
     screen.set_defaults(handler=run_screen)
 
     check = guard.add_parser("check-reply", help="check one candidate reply per stdin line")
@@ -35,6 +37,11 @@ def register(sub: Any) -> None:
     evaluate.add_argument("--json", action="store_true", help="print the full report as JSON")
     evaluate.add_argument("--misses", action="store_true", help="list misclassified items")
     evaluate.set_defaults(handler=run_eval)
+
+    train = guard.add_parser("train", help="train the embedded screening model (weights .npz)")
+    train.add_argument("--data", type=Path, default=None, help="directory of labelled sets")
+    train.add_argument("--out", type=Path, default=None, help="where to write the weights")
+    train.set_defaults(handler=run_train)
 
     from cli.guard_mi import register as register_mi
 
@@ -66,9 +73,11 @@ def _fail(exc: ReflectionError) -> int:
 def run_screen(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON object per input line: {"text", "level", "categories"}."""
     from reflection.screening import RiskScreener
+    from reflection.screening_layers import embedded_classifier
 
     try:
-        screener = RiskScreener.load(_store(settings))
+        model = embedded_classifier(settings.screening.embedded and not args.rules_only)
+        screener = RiskScreener.load(_store(settings), classifier=model)
         for text in _lines():
             result = screener.screen(text, args.lang)
             out: dict[str, Any] = {
@@ -82,6 +91,19 @@ def run_screen(args: argparse.Namespace, settings: Settings) -> int:
             _emit(out)
     except ReflectionError as exc:
         return _fail(exc)
+    return 0
+
+
+def run_train(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the screening model on the corpus + in-sample sets and write its weights."""
+    from reflection.guard_eval import DEFAULT_DATA_DIR
+    from reflection.screening_model import WEIGHTS_PATH, load_encoder
+    from reflection.screening_training import train
+
+    weights = train(_store(settings), args.data or DEFAULT_DATA_DIR, load_encoder(threads=2))
+    out = args.out or WEIGHTS_PATH
+    weights.save(out)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0
 
 

@@ -112,17 +112,22 @@ class ReviewSet:
     name: str
     file: str
     in_sample: bool
+    # Held to the in-sample thresholds: only sets whose misses were fixed one by one. Set 4 trains
+    # the model and its misses were generalised into concepts, not patched, so it is reported.
+    gated: bool = True
 
 
 # Each first-contact set was written before the change it judges and scored once: set 1 on the
 # old phrase-list design, set 2 on the first concept design, set 3 on the lemma view, set 4 on
-# round 2. After scoring, sets 1-3 were tuned on (in-sample); set 4 is the honest forecast.
+# round 2, set 5 on round 3 (concepts + model). After scoring, sets 1-4 were tuned on
+# (in-sample; they also train the model); set 5 is the honest forecast.
 REVIEW_SETS = (
     ReviewSet("round1_dev", "review_round1_crisis.tsv", True),
     ReviewSet("first_contact_1", "screening_first_contact_1.tsv", True),
     ReviewSet("first_contact_2", "screening_first_contact_2.tsv", True),
     ReviewSet("first_contact_3", "screening_first_contact_3.tsv", True),
-    ReviewSet("first_contact_4", "screening_first_contact_4.tsv", False),
+    ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True, gated=False),
+    ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False),
 )
 
 
@@ -142,7 +147,8 @@ def score_sets(screener: RiskScreener, data_dir: Path) -> dict[str, dict[str, An
         path = data_dir / review.file
         if path.exists():
             scored = score_review(context_screen(screener), load_review_tsv(path))
-            out[review.name] = {"in_sample": review.in_sample, **scored}
+            out[review.name] = {"in_sample": review.in_sample,
+                                "gated": review.in_sample and review.gated, **scored}
     return out
 
 

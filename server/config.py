@@ -123,6 +123,18 @@ class ReflectionSettings(BaseModel):
     escalate_after_s: float = 60.0
 
 
+class ScreeningSettings(BaseModel):
+    """Optional raise-only layers over the screening rules (docs/guardrails.md)."""
+
+    # The bundled logistic-regression model over USE-multilingual embeddings (about a second
+    # to load, a few ms per turn); it can raise a level, never lower one.
+    embedded: bool = True
+    # An Ollama model that grades each client turn beside the reply ("llama-guard3", or the
+    # chat model); empty means off. It uses responder.ollama_host.
+    guard_model: str = ""
+    guard_timeout_s: float = 4.0
+
+
 class DatabaseSettings(BaseModel):
     """Where data lives. Empty url means a SQLite file in the data directory."""
 
@@ -188,6 +200,7 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     responder: ResponderSettings = ResponderSettings()
     reflection: ReflectionSettings = ReflectionSettings()
+    screening: ScreeningSettings = ScreeningSettings()
     database: DatabaseSettings = DatabaseSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()

@@ -20,7 +20,7 @@ from reflection.reply_judge import with_judge
 from reflection.responders.base import Responder
 from reflection.responders.ollama import OllamaResponder
 from reflection.responders.scripted import ScriptedReflector
-from reflection.screening import RiskScreener
+from reflection.screening_layers import ScreeningLayers, build_screening
 from server.config import Settings
 from server.events import ReplyKind
 from server.stages import Crisis, ReplyEnd, ReplyPart, Screening, Sentence
@@ -216,8 +216,12 @@ def load_conversations(settings: Settings) -> EngineConversations:
                 config.ollama_model,
                 status.state.value.replace("_", " "),
             )
+    screener, late_screen = build_screening(store, ScreeningLayers(
+        embedded=settings.screening.embedded, guard_model=settings.screening.guard_model,
+        guard_host=config.ollama_host, guard_timeout_s=settings.screening.guard_timeout_s))
     engine = ReflectionEngine(
-        screener=RiskScreener.load(store),
+        screener=screener,
+        late_screen=late_screen,
         crisis=CrisisProtocol(store, locale=settings.reflection.locale),
         reply_filter=with_judge(
             ReplyFilter.load(store), enabled=config.reply_judge and ollama is not None,
