@@ -37,6 +37,8 @@ ON_SCREEN = """(selector) => {
 
 def set_text_size(kiosk: Any, percent: str) -> None:
     """Use the kiosk's text-size control until it shows `percent`."""
+    if percent == "100%":
+        return  # the default for every new client
     kiosk.get_by_role("button", name="Display and language").click()
     shown = kiosk.locator("#text-size-value")
     for _ in range(8):
