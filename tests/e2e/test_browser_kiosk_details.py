@@ -58,6 +58,60 @@ def test_without_a_mic_typing_only_and_focus_moves_on(playwright_driver: Any,
         browser.close()
 
 
+def test_review_focus_escape_and_no_repeated_focus(playwright_driver: Any,
+                                                   reflect_server: LiveServer) -> None:
+    browser = browser_for(playwright_driver)
+    try:
+        dashboard = browser.new_context().new_page()
+        dashboard_login(dashboard, reflect_server)
+        code = create_session(dashboard, "Review details")
+        kiosk = open_kiosk(browser.new_context(viewport={"width": 1280, "height": 800}),
+                           reflect_server)
+        kiosk.locator("#code-input").fill(code)
+        kiosk.locator("#code-submit").click()
+        kiosk.locator("#consent-accept").click()
+        kiosk.get_by_role("button", name="Type instead").click()
+        for n, text in enumerate(["I have been feeling tired and worried about money.",
+                                  "My sister and I argue about our mother's care."]):
+            kiosk.get_by_label("Type your message").fill(text)
+            kiosk.get_by_role("button", name="Send").click()
+            kiosk.locator("#captions li.you ~ li.kiosk").nth(n).wait_for(timeout=LONG)
+        kiosk.locator("#conv-done").click()
+        kiosk.get_by_label("Type your message").fill("I want to sleep better.")
+        kiosk.get_by_role("button", name="Send").click()
+        items = kiosk.locator("#screen-review .review-item")
+        items.first.wait_for(timeout=LONG)
+
+        texts = [t.strip().lower() for t in items.locator(".item-text").all_inner_texts()]
+        focus = kiosk.locator(".review-item[data-field='focus'] .item-text").all_inner_texts()
+        if focus:  # shown once, in its own section
+            assert texts.count(focus[0].strip().lower()) == 1, texts
+
+        first = items.first
+        before = first.locator(".item-text").inner_text()
+        first.get_by_role("button", name="Edit").first.click()
+        kiosk.keyboard.type(" extra")
+        kiosk.keyboard.press("Escape")
+        assert items.first.locator(".item-text").inner_text() == before
+        assert kiosk.evaluate("() => document.activeElement.textContent") == "Edit"
+
+        count = items.count()
+        items.first.get_by_role("button", name="Remove").click()
+        if count > 1:  # the server answers with the updated summary
+            kiosk.wait_for_timeout(300)
+            items.nth(count - 2).wait_for(timeout=SHORT)
+            for _ in range(50):
+                if items.count() == count - 1:
+                    break
+                kiosk.wait_for_timeout(200)
+        # Focus is on the next item (or Send), never dropped to the page.
+        where = kiosk.evaluate("() => document.activeElement.closest('#screen-review') !== null"
+                               " && document.activeElement.tagName")
+        assert where == "BUTTON", where
+    finally:
+        browser.close()
+
+
 def test_too_many_wrong_codes_says_how_long_to_wait(playwright_driver: Any,
                                                     reflect_server: LiveServer) -> None:
     """Last in this module: it spends the kiosk's guesses (5 a minute)."""
