@@ -7,12 +7,13 @@ kiosk), the primary action is checked visible and not covered, and axe runs.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
 from tests.e2e.browser_fixtures import *  # noqa: F403
-from tests.e2e.browser_fixtures import axe_check, browser_for, dashboard_login, snap
+from tests.e2e.browser_fixtures import ROOT, axe_check, browser_for, dashboard_login, snap
 from tests.e2e.server_process import LiveServer
 from tests.e2e.test_browser_journeys import create_session, open_kiosk
 
@@ -21,6 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(400)
 SHORT = 20_000  # ms: screen changes
 LONG = 90_000  # ms: a reply through the real engine on a shared 2-core machine
 SIZES = [(1280, 800), (1080, 1920), (800, 1280)]
+# REFLECT_UPDATE_SCREENSHOTS=1 regenerates the README's kiosk pictures from this size.
+README_SHOT = (1280, 800, "100%")
 
 # True when the element is inside the window and is what a tap at its centre would hit.
 ON_SCREEN = """(selector) => {
@@ -61,6 +64,8 @@ def check_screen(kiosk: Any, name: str, selectors: list[str], text: str) -> None
         label = f"kiosk-{name}-{width}x{height}-{text}"
         problems += [f"{width}x{height}: axe {v}" for v in axe_check(kiosk, label)]
         snap(kiosk, label)
+        if os.environ.get("REFLECT_UPDATE_SCREENSHOTS") and (width, height, text) == README_SHOT:
+            kiosk.screenshot(path=str(ROOT / "docs" / "screenshots" / f"kiosk-{name}.png"))
     assert problems == [], f"{name} at {text}: {problems}"
 
 
