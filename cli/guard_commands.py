@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from reflection.content_files import ContentStore
 from reflection.errors import ReflectionError
+from server import assembly
 from server.config import Settings
 
 
@@ -48,11 +48,6 @@ def register(sub: Any) -> None:
     register_mi(guard)
 
 
-def _store(settings: Settings) -> ContentStore:
-    content_dir = settings.reflection.content_dir
-    return ContentStore(Path(content_dir)) if content_dir else ContentStore()
-
-
 def _lines() -> Iterator[str]:
     # Undecodable bytes become U+FFFD instead of crashing the pipeline.
     stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
@@ -77,7 +72,7 @@ def run_screen(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         model = embedded_classifier(settings.screening.embedded and not args.rules_only)
-        screener = RiskScreener.load(_store(settings), classifier=model)
+        screener = RiskScreener.load(assembly.content_store(settings), classifier=model)
         for text in _lines():
             result = screener.screen(text, args.lang)
             out: dict[str, Any] = {
@@ -100,7 +95,8 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     from reflection.screening_model import WEIGHTS_PATH, load_encoder
     from reflection.screening_training import train
 
-    weights = train(_store(settings), args.data or DEFAULT_DATA_DIR, load_encoder(threads=2))
+    store = assembly.content_store(settings)
+    weights = train(store, args.data or DEFAULT_DATA_DIR, load_encoder(threads=2))
     out = args.out or WEIGHTS_PATH
     weights.save(out)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
@@ -109,10 +105,9 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_check_reply(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON object per input line: {"text", "allowed", "reasons"}."""
-    from reflection.reply_filter import ReplyFilter
 
     try:
-        reply_filter = ReplyFilter.load(_store(settings))
+        _, reply_filter = assembly.guardrails(assembly.content_store(settings))
         for text in _lines():
             verdict = reply_filter.check(text, lang=args.lang, client_text=args.client_text)
             _emit({"text": text, "allowed": verdict.allowed, "reasons": list(verdict.reasons)})
@@ -170,14 +165,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print metrics; exit 1 when an acceptance target is missed."""
     from reflection.guard_eval import DEFAULT_DATA_DIR
     from reflection.guard_eval import run_eval as evaluate
-    from reflection.reply_filter import ReplyFilter
-    from reflection.screening import RiskScreener
 
-    store = _store(settings)
+    screener, reply_filter = assembly.guardrails(assembly.content_store(settings))
     try:
-        report = evaluate(
-            RiskScreener.load(store), ReplyFilter.load(store), args.data or DEFAULT_DATA_DIR
-        )
+        report = evaluate(screener, reply_filter, args.data or DEFAULT_DATA_DIR)
     except ReflectionError as exc:
         return _fail(exc)
     if args.json:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -167,10 +168,22 @@ def latency(screener: RiskScreener, texts: Sequence[str], repeat: int = 3) -> di
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 3), "max_ms": round(times[-1], 3)}
 
 
+def load_jsonl(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Rows from JSONL files, with a clear error naming a bad line."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise GuardrailContentError(f"{path}:{number}: not JSON: {exc}") from exc
+    return rows
+
+
 def training_examples(data_dir: Path) -> list[Example]:
     """The in-sample labelled utterances (never a first-contact set) for the embedded layer."""
-    from reflection.guard_eval import load_jsonl
-
     out = [Example(i.text, i.lowest, i.category if i.category != "none" else "")
            for r in REVIEW_SETS if r.in_sample and (data_dir / r.file).exists()
            for i in load_review_tsv(data_dir / r.file)]

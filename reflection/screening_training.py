@@ -44,8 +44,7 @@ class Sample:
 
 def gather(store: ContentStore, data_dir: Path) -> list[Sample]:
     """The corpus plus the in-sample labelled sets (no context-only items, no forecast set)."""
-    from reflection.guard_eval import load_jsonl
-    from reflection.review_eval import REVIEW_SETS, load_review_tsv
+    from reflection.review_eval import REVIEW_SETS, load_jsonl, load_review_tsv
 
     out = [Sample(i.text, i.level, frozenset({0}) if i.level == 0 else
                   frozenset(range(i.level, 4)), i.category, i.group) for i in load_corpus(store)]
