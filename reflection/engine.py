@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 
+from reflection.alternatives import best_reading, load_confusions
 from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
 from reflection.errors import InvalidInputError
 from reflection.events import (
@@ -123,6 +124,8 @@ class Conversation:
         self._history: list[tuple[Speaker, str]] = []
         self._used: set[str] = set()
         self._summary: tuple[int, Summary] | None = None
+        # Turns whose level was raised by another reading of unsure speech (a count only).
+        self.alternative_raises = 0
 
     @property
     def locked(self) -> bool:
@@ -146,14 +149,24 @@ class Conversation:
         self.say(line)
         return line
 
-    def respond(self, text: str, lang: str | None = None, *, focus: bool = False
-                ) -> Iterator[EngineEvent]:
-        """Screen, then crisis / check-in / reflection; yields Screened first, ReplyDone last."""
+    def respond(self, text: str, lang: str | None = None, *, focus: bool = False,
+                heard_alternatives: Sequence[str] = ()) -> Iterator[EngineEvent]:
+        """Screen, then crisis / check-in / reflection; yields Screened first, ReplyDone last.
+
+        `heard_alternatives`: other plausible transcripts of unsure speech; screened too
+        (with known recogniser confusions put back), keeping the highest level.
+        """
         if not isinstance(text, str) or not text.strip():
             raise InvalidInputError("a turn needs some text", code="empty_turn")
         engine = self._engine
         turn = len(self.turns)
         assessment = engine.screener.screen(text, lang or "auto")
+        if heard_alternatives:
+            assessment, raised = best_reading(
+                lambda reading: engine.screener.screen(reading, lang or "auto"), text,
+                heard_alternatives, primary=assessment,
+                confusions=load_confusions(engine.store, lang or assessment.language))
+            self.alternative_raises += raised
         reply_lang = self._reply_language(text, lang, assessment)
         meta = engine.scripted.reader(reply_lang).read(text).meta
         self.turns.append(TurnRecord(

@@ -41,8 +41,15 @@ class SttSettings(BaseModel):
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     # Encode only the utterance plus this much padding instead of Whisper's fixed 30 s window
-    # (about 3x faster on short turns; falls back to the full window if decoding loops). 0 = off.
+    # (several times faster). Its output is used only when confident and clean; otherwise
+    # plain faster-whisper (30 s window, `reference_beam_size`) decides. 0 = always the reference.
     window_margin_s: float = 2.0
+    reference_beam_size: int = 5
+    # A fast decode below this mean token log-probability goes to the reference decode
+    # (chosen with `reflect bench accuracy`, docs/performance.md "Speech accuracy").
+    trust_log_prob: float = -0.7
+    # Below this, a transcript is "unsure": screening also checks its other readings.
+    unsure_log_prob: float = -0.5
     verify_checksums: bool = True
 
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
@@ -303,7 +303,8 @@ class _Fixed:
     def __init__(self, sentences: list[Sentence]) -> None:
         self.sentences = sentences
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None, alternatives: Sequence[str] = ()
+              ) -> Iterator[ReplyPart]:
         yield from self.sentences
         yield ReplyEnd(responder="prompt")
 
@@ -319,6 +320,8 @@ class _Hooks:
         pass  # stored with its risk level once screened
 
     async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+        if screening.raised_by_alternative:
+            self.turns.metrics.alternative_raises.inc()
         await self.turns.store.client_turn(heard, screening)
 
     async def crisis(self, turn: int, crisis: Crisis) -> bool:

@@ -212,7 +212,10 @@ class TurnPipeline:
     async def _generate(
         self, state: TurnState, heard: Heard, queue: asyncio.Queue[Sentence | None]
     ) -> None:
-        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
+        alternatives = heard.alternatives  # only passed when there are some (issue 15)
+        parts = self.pool.iterate(lambda: self.replier.reply(
+            heard.text, heard.lang or None, alternatives) if alternatives else
+            self.replier.reply(heard.text, heard.lang or None))
         async for part in parts:
             if isinstance(part, Screening):
                 state.screening = part

@@ -49,6 +49,9 @@ def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
         log_prob_threshold=stt.log_prob_threshold,
         compression_ratio_threshold=stt.compression_ratio_threshold,
         window_margin_s=stt.window_margin_s or None,
+        reference_beam_size=stt.reference_beam_size,
+        trust_log_prob=stt.trust_log_prob,
+        unsure_log_prob=stt.unsure_log_prob,
     )
 
 
