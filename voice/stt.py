@@ -177,7 +177,7 @@ class WhisperStt:
         if language is not None and margin is not None and duration + margin < _FULL_WINDOW_S:
             fast = decode_short(self._model, audio, language=language, duration=duration,
                                 margin_s=margin, beam_size=beam_size or self.beam_size)
-            if self._trusted(fast):
+            if self.trusted(fast):
                 return self._from_fast(fast, language, duration)
         return self.reference(audio, language=language, fast=fast)
 
@@ -203,11 +203,26 @@ class WhisperStt:
             alternatives=alternatives, path=DecodePath.REFERENCE, unsure=unsure,
         )
 
-    def _trusted(self, fast: FastDecode) -> bool:
+    def trusted(self, fast: FastDecode, trust_log_prob: float | None = None) -> bool:
         """Clean, confident speech: the only fast output used without the reference."""
-        return (bool(words(fast.text)) and not fast.looped
-                and fast.avg_logprob >= self.trust_log_prob
+        floor = self.trust_log_prob if trust_log_prob is None else trust_log_prob
+        return (bool(words(fast.text)) and not fast.looped and fast.avg_logprob >= floor
                 and fast.no_speech_prob <= self.filter.no_speech_threshold)
+
+    def fast_decode(self, samples_16k: NDArray[np.float32], *, language: str,
+                    beam_size: int | None = None) -> FastDecode:
+        """Only the short-window decode (for the accuracy benchmark)."""
+        audio = check_samples(samples_16k)
+        return decode_short(self._model, audio, language=language,
+                            duration=len(audio) / STT_RATE, margin_s=self.window_margin_s or 2.0,
+                            beam_size=beam_size or self.beam_size)
+
+    def plain(self, samples_16k: NDArray[np.float32], *, language: str | None
+              ) -> list[TranscriptSegment]:
+        """Plain faster-whisper's segments, unfiltered (the benchmark's reference)."""
+        raw, _ = decode_reference(self._model, check_samples(samples_16k), language=language,
+                                  beam_size=self.reference_beam_size)
+        return [_segment(seg) for seg in raw]
 
     def _from_fast(self, fast: FastDecode, language: str, duration: float) -> Transcript:
         segment = TranscriptSegment(

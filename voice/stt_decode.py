@@ -18,7 +18,7 @@ _SILENT_MEL = -1.5  # Whisper's normalised log-mel of digital silence
 _MIN_TOKENS, _MAX_TOKENS_PER_S = 12, 10
 _MAX_INITIAL_TIMESTAMP = 50  # 1 s, as faster-whisper allows
 _LOOP_REPEATS = 3
-_MAX_NGRAM = 4
+_MAX_NGRAM = 8
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def words(text: str) -> list[str]:
 
 
 def is_looped(text: str) -> bool:
-    """Whether a phrase of 1-4 words comes three times in a row, or a sentence twice."""
+    """Whether a phrase of 1-8 words comes three times in a row, or a sentence twice."""
     said = words(text)
     for size in range(1, _MAX_NGRAM + 1):
         span = size * _LOOP_REPEATS
