@@ -197,5 +197,6 @@ def run(settings: Settings, *, quick: bool, models: Sequence[str], progress: Pro
     for model in models:
         progress(f"accuracy: model {model}")
         out["models"][model] = run_model(load_stt(settings, model), clips, progress)
+        progress(f"accuracy: {model} done\n{markdown({'models': {model: out['models'][model]}})}")
     out["elapsed_s"] = round(time.monotonic() - started, 1)
     return out
