@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from reflection.content_files import PACKAGED_CONTENT_DIR, ContentStore
+from reflection.disclosure import from_settings
 from reflection.engine import ReflectionEngine
 from reflection.errors import ReflectionError
 from reflection.events import ReplyDone, Screened
@@ -55,7 +56,8 @@ def build_engine(settings: Settings, responder_kind: str | None = None) -> Refle
 
         summarizer = OllamaSummarizer(host=config.ollama_host, model=config.ollama_model,
                                       store=store, timeout_s=config.total_timeout_s)
-    return ReflectionEngine.load(store, responder=responder, summarizer=summarizer)
+    return ReflectionEngine.load(store, responder=responder, summarizer=summarizer,
+                                 disclosure=from_settings(settings, kind))
 
 
 def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int:

@@ -36,6 +36,10 @@ def register(sub: Any) -> None:
     evaluate.add_argument("--misses", action="store_true", help="list misclassified items")
     evaluate.set_defaults(handler=run_eval)
 
+    from cli.guard_mi import register as register_mi
+
+    register_mi(guard)
+
 
 def _store(settings: Settings) -> ContentStore:
     content_dir = settings.reflection.content_dir

@@ -11,6 +11,7 @@ from typing import Any
 
 from reflection.content_files import ContentStore, base_language
 from reflection.crisis import CrisisProtocol
+from reflection.disclosure import from_settings
 from reflection.engine import Conversation as EngineConversation
 from reflection.engine import ReflectionEngine
 from reflection.events import CheckIn, CrisisTriggered, ReplyDone, ReplySentence, Screened
@@ -223,5 +224,6 @@ def load_conversations(settings: Settings) -> EngineConversations:
         reply_filter=ReplyFilter.load(store),
         responder=responder,
         store=store,
+        disclosure=from_settings(settings),
     )
     return EngineConversations(engine, store, settings, responder, ollama)

@@ -39,7 +39,7 @@ class TherapistMessageType(StrEnum):
 
 
 Lang = Literal["en", "es", "auto"]
-SummaryField = Literal["themes", "feelings", "key_phrases", "focus"]
+SummaryField = Literal["themes", "feelings", "key_phrases", "focus", "questions"]
 
 
 class Message(BaseModel):

@@ -92,6 +92,8 @@ def summary_markdown(text: SessionText) -> str:
         ("Themes", "themes"),
         ("Feelings", "feelings"),
         ("In the client's words", "key_phrases"),
+        ("Questions for the therapist", "questions"),
+        ("Safety: the client's words", "disclosures"),
     ):
         lines.append(f"## {title}")
         lines.extend(f"- {item}" for item in _items(summary.get(key)) or ["(none)"])

@@ -137,3 +137,12 @@ def test_dev_certificate(tmp_path: Path) -> None:
     assert "localhost" in names.get_values_for_type(x509.DNSName)
     assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
     assert key_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_client_view_shows_questions_and_safety_words_and_questions_can_be_removed() -> None:
+    summary = {**SUMMARY, "questions": ["am I depressed?"], "disclosures": ["I can't go on"]}
+    view = client_view(summary)
+    assert view["questions"] == ["am I depressed?"] and view["disclosures"] == ["I can't go on"]
+    removed, _ = apply_review(
+        summary, Review(type="review", action="remove", field="questions", index=0))
+    assert removed["questions"] == [] and removed["disclosures"] == ["I can't go on"]
