@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass
 
 from reflection.alternatives import best_reading, load_confusions
-from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
+from reflection.content_files import ContentStore, base_language
 from reflection.crisis_followup import CrisisFollowUps, FollowUpState
 from reflection.disclosure import DisclosureFacts
 from reflection.errors import InvalidInputError
@@ -26,7 +26,6 @@ from reflection.honesty import HonestAnswers
 from reflection.late_screening import LateScreen, collect, raise_with
 from reflection.reply_stream import FixedLine, stream_sentences
 from reflection.responders.base import ReplyRequest, Responder, Speaker
-from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
 from reflection.risk import RiskAssessment, RiskLevel
 from reflection.screening_context import ScreeningContext
@@ -79,6 +78,8 @@ class ReflectionEngine:
         self.responder: Responder = responder or self.scripted
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self.store)
         self.limits = limits or EngineLimits()
+        # Called with the reasons of every blocked sentence (metrics count them; never text).
+        self.block_listeners: list[Callable[[tuple[str, ...]], None]] = []
         # What honest answers say about this deployment (who sees what, how long it is kept).
         self.disclosure = disclosure or DisclosureFacts()
         self.honesty = HonestAnswers(self.store)
@@ -93,6 +94,7 @@ class ReflectionEngine:
         summarizer: Summarizer | None = None,
         limits: EngineLimits | None = None,
         disclosure: DisclosureFacts | None = None,
+        reply_filter: SentenceFilter | None = None,
     ) -> ReflectionEngine:
         """The engine with the real guardrails built from the clinical content files."""
         from reflection.crisis import CrisisProtocol
@@ -100,16 +102,11 @@ class ReflectionEngine:
         from reflection.screening import RiskScreener
 
         store = store or ContentStore()
-        # The model's instructions must never be read out: the filter blocks copied runs.
-        protected = [
-            system_prompt(store.load(lang, "prompts"), key)
-            for lang in SUPPORTED_LANGUAGES
-            for key in ("system", "summary_system")
-        ]
         return cls(
             screener=RiskScreener.load(store),
             crisis=CrisisProtocol(store),
-            reply_filter=ReplyFilter.load(store, protected_texts=protected),
+            # The same filter as the server's and the CLI's (it protects the system prompts).
+            reply_filter=reply_filter or ReplyFilter.load(store),
             responder=responder,
             summarizer=summarizer,
             store=store,
@@ -326,14 +323,17 @@ class Conversation:
                   ) -> Iterator[tuple[str, int, tuple[str, ...]]]:
         limits = self._engine.limits
         count = questions = 0
+        clause = ""  # the released start of a sentence cut at a clause (first_clause_chars)
         for sentence in sentences:
             key = sentence_key(sentence)
             is_question = sentence.rstrip().endswith("?")
             if not key or key in self._used or (is_question and questions >= limits.max_questions):
                 continue  # never say a sentence twice; never ask a second question
-            verdict = self._engine.reply_filter.check(
-                sentence, lang=request.language, client_text=client_text
-            )
+            check, lang = self._engine.reply_filter.check, request.language
+            verdict = check(sentence, lang=lang, client_text=client_text)
+            if verdict.allowed and clause:  # a meaning can span the cut: judge the whole too
+                verdict = check(f"{clause} {sentence}", lang=lang, client_text=client_text)
+            clause = "" if sentence.rstrip("\"')”’ ").endswith((".", "!", "?", "…")) else sentence
             if verdict.allowed:
                 self._used.add(key)
                 self._history.append((Speaker.REFLECTOR, sentence))
@@ -345,6 +345,8 @@ class Conversation:
                     "safe_fallback", request.language, used=self._used, turn=request.turn_index
                 )
                 self.say(safe)
+                for listener in self._engine.block_listeners:
+                    listener(tuple(verdict.reasons))
                 yield safe, 1, tuple(verdict.reasons)
                 return  # a reply that went wrong once is not trusted for more sentences
             if count >= limits.max_reply_sentences:

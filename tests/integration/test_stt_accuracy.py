@@ -38,8 +38,9 @@ def plain_tiny_en(model_cache_dir: Path) -> Iterator[Any]:
 def endpointed(speech: np.ndarray, seed: int) -> np.ndarray:
     """0.3 s of faint room tone before and after, and under, the speech (preroll/tail)."""
     clip = sg.pad_silence(speech, 0.3, 0.3)
-    return (clip + sg.room_noise(len(clip) / sg.RATE, level_dbfs=-60, seed=seed)).astype(
-        np.float32)
+    # A sample longer, then cut: seconds * rate can round one sample short.
+    noise = sg.room_noise((len(clip) + 1) / sg.RATE, level_dbfs=-60, seed=seed)[:len(clip)]
+    return (clip + noise).astype(np.float32)
 
 
 def reference_text(model: Any, audio: np.ndarray) -> str:

@@ -9,10 +9,12 @@ import pytest
 from numpy.typing import NDArray
 
 from reflection.engine import ReflectionEngine
-from server.engine_stages import Conversation
+from server.engine_adapter import ConversationAdapter
 from server.metrics import ServerMetrics
-from server.pipeline import TurnOptions, TurnPipeline, TurnState
+from server.pipeline import TurnPipeline
 from server.stages import Heard, ReplyEnd, ReplyPart, Screening
+from server.turn_hooks import ClientTurnHooks
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from tests.unit.test_server_pipeline import FakeSpeaker, Recorder
 
@@ -52,7 +54,7 @@ async def test_pipeline_hands_the_alternatives_to_the_replier(pool: ModelPool) -
 
 
 def test_engine_conversation_marks_a_raised_screening() -> None:
-    conversation = Conversation(ReflectionEngine.load().new_conversation("en"))
+    conversation = ConversationAdapter(ReflectionEngine.load().new_conversation("en"))
     parts = list(conversation.reply("I want tonight.", "en", ("I want to die.",)))
     screening = next(p for p in parts if isinstance(p, Screening))
     assert screening.level >= 2 and screening.raised_by_alternative
@@ -64,3 +66,30 @@ def test_metrics_expose_the_alternative_raise_counter() -> None:
     metrics = ServerMetrics()
     metrics.alternative_raises.inc()
     assert b"reflect_screening_alternative_raises_total 1.0" in metrics.render()
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.turns: list[tuple[str, int]] = []
+
+    def client_turn(self, heard: Heard, screening: Screening) -> None:
+        self.turns.append((heard.text, screening.level))
+
+
+class FakeTurns:
+    def __init__(self) -> None:
+        self.store = FakeStore()
+        self.metrics = ServerMetrics()
+
+    def crisis_reply(self, turn: int) -> None:
+        pass
+
+
+async def test_client_turn_hooks_count_a_raise_and_store_the_turn() -> None:
+    turns = FakeTurns()
+    hooks = ClientTurnHooks(turns, TurnState(turn=1))  # type: ignore[arg-type]
+    heard = Heard("I want tonight.", "en", 0.3, alternatives=("I want to die.",))
+    await hooks.screened(1, heard, Screening(level=2, raised_by_alternative=True))
+    await hooks.screened(2, Heard("Hi.", "en", 0.9), Screening(level=0))
+    assert turns.store.turns == [("I want tonight.", 2), ("Hi.", 0)]
+    assert b"reflect_screening_alternative_raises_total 1.0" in turns.metrics.render()
