@@ -38,14 +38,24 @@ class SttSettings(BaseModel):
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0 lets CTranslate2 decide
     beam_size: int = 1
+    # The multilingual model's fast decode: beam 5 made it more accurate in both languages
+    # (`reflect bench --accuracy`); tiny.en did worse with it (more loops), so it stays at 1.
+    multilingual_beam_size: int = 5
     no_speech_threshold: float = 0.6
     # Segments below this mean token log-probability (and above this compression ratio)
     # are treated as hallucinated and dropped.
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     # Encode only the utterance plus this much padding instead of Whisper's fixed 30 s window
-    # (about 3x faster on short turns; falls back to the full window if decoding loops). 0 = off.
+    # (several times faster). Its output is used only when confident and clean; otherwise
+    # plain faster-whisper (30 s window, `reference_beam_size`) decides. 0 = always the reference.
     window_margin_s: float = 2.0
+    reference_beam_size: int = 5
+    # A fast decode below this mean token log-probability goes to the reference decode
+    # (chosen with `reflect bench accuracy`, docs/performance.md "Speech accuracy").
+    trust_log_prob: float = -0.7
+    # Below this, a transcript is "unsure": screening also checks its other readings.
+    unsure_log_prob: float = -0.5
     verify_checksums: bool = True
 
 
