@@ -72,7 +72,7 @@ class FakeStore:
     def __init__(self) -> None:
         self.turns: list[tuple[str, int]] = []
 
-    def client_turn(self, heard: Heard, screening: Screening) -> None:
+    def client_turn(self, heard: Heard, screening: Screening, *, turn: int = 0) -> None:
         self.turns.append((heard.text, screening.level))
 
 
