@@ -13,8 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cli.chat_commands import build_engine, chat
+from cli.chat_commands import chat
 from reflection.reply_sets import load_reply_tsv
+from server.assembly import build_engine
 from server.config import ResponderSettings, Settings
 from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 
@@ -25,7 +26,7 @@ NEUTRAL_TURN = {"en": "It has been a long week and I keep thinking about it.",
 def stream_one(host: str, lang: str, client_text: str) -> str:
     """One chat turn through the Ollama responder; the reply text the client would get."""
     settings = Settings(responder=ResponderSettings(kind="ollama", ollama_host=host))
-    engine = build_engine(settings, "ollama")
+    engine = build_engine(settings, responder_kind="ollama")
     out = io.StringIO()
     chat(engine, lang, io.StringIO(client_text + "\n"), out)
     return str(json.loads(out.getvalue().splitlines()[0])["reply"])

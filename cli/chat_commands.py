@@ -5,18 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
-from reflection.content_files import PACKAGED_CONTENT_DIR, ContentStore
-from reflection.disclosure import from_settings
 from reflection.engine import ReflectionEngine
 from reflection.errors import ReflectionError
 from reflection.events import ReplyDone, Screened
-from reflection.reply_filter import ReplyFilter
-from reflection.reply_judge import with_judge
-from reflection.responders.factory import make_responder
-from reflection.summary import Summarizer
+from server import assembly
 from server.config import Settings
 
 
@@ -43,35 +37,8 @@ def register(sub: Any) -> None:
 def build_engine(
     settings: Settings, responder_kind: str | None = None, *, judge: bool | None = None
 ) -> ReflectionEngine:
-    """The engine as configured (Ollama falls back to the scripted reflector on its own)."""
-    store = ContentStore(Path(settings.reflection.content_dir or PACKAGED_CONTENT_DIR))
-    config = settings.responder
-    kind = responder_kind or config.kind
-    responder = make_responder(
-        "scripted" if kind == "scripted" else "ollama",
-        store=store,
-        host=config.ollama_host,
-        model=config.ollama_model,
-        first_token_timeout_s=config.first_token_timeout_s,
-        total_timeout_s=config.total_timeout_s,
-        history_turns=config.history_turns,
-        retry_after_s=config.retry_after_s,
-    )
-    summarizer: Summarizer | None = None
-    if config.summarizer == "ollama" and kind != "scripted":
-        from reflection.summary_ollama import OllamaSummarizer
-
-        summarizer = OllamaSummarizer(host=config.ollama_host, model=config.ollama_model,
-                                      store=store, timeout_s=config.total_timeout_s)
-    reply_filter = with_judge(
-        ReplyFilter.load(store),
-        enabled=(config.reply_judge if judge is None else judge) and kind != "scripted",
-        host=config.ollama_host, model=config.ollama_model, store=store,
-        timeout_s=config.reply_judge_timeout_s,
-    )
-    return ReflectionEngine.load(store, responder=responder, summarizer=summarizer,
-                                 disclosure=from_settings(settings, kind),
-                                 reply_filter=reply_filter)
+    """The engine as the server builds it (server.assembly), with an optional responder."""
+    return assembly.build_engine(settings, responder_kind=responder_kind, judge=judge)
 
 
 def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int:

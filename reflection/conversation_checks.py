@@ -11,12 +11,12 @@ from typing import Any
 
 from reflection.engine import ReflectionEngine
 from reflection.events import ReplyDone
+from reflection.mi_coder import sentences as sentences
 from reflection.responders.composer import sentence_key
 from reflection.responders.tokens import fold
 from reflection.screening_text import detect_language
 
 MIN_WORDS, MAX_WORDS, MAX_QUESTIONS = 5, 60, 1
-_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*[\"'”’)]*")
 
 # Words a reply must contain (all of one inner tuple, any tuple) to pass a per-turn check.
 # These are evaluation markers, not things the kiosk says: the wording lives in content files.
@@ -101,11 +101,6 @@ def run_conversation(engine: ReflectionEngine, item: Mapping[str, Any]) -> Run:
         replies.append(Reply(turn, str(text), done.text, done.crisis, done.check_in, first,
                              done.responder))
     return Run(str(item["id"]), lang, replies, item.get("crisis_at"), item.get("expect") or {})
-
-
-def sentences(text: str) -> list[str]:
-    """A reply's sentences, as a listener hears them."""
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip(" .")]
 
 
 def basic_failures(run: Run) -> list[Failure]:

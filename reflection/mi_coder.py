@@ -17,12 +17,25 @@ R:Q is reflections / questions; % complex is complex / all reflections (MITI 4.2
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from reflection.conversation_checks import Run, sentences
 from reflection.responders.tokens import fold, tokenize
+
+if TYPE_CHECKING:
+    from reflection.conversation_checks import Run
+
+_SENTENCE = re.compile(r"[^.!?…]+[.!?…]*[\"'”’)]*")
+
+
+def sentences(text: str) -> list[str]:
+    """A reply's sentences, as a listener hears them."""
+    return [s.strip() for s in _SENTENCE.findall(text) if s.strip(" .")]
+
+
 
 CODES = ("simple_reflection", "complex_reflection", "open_question", "closed_question",
          "affirmation", "other")

@@ -236,11 +236,3 @@ class ExtractiveSummarizer:
                     out.append(phrase)
         return out
 
-
-def __getattr__(name: str) -> Any:
-    """`reflection.summary.OllamaSummarizer` lives in its own module (it needs the client)."""
-    if name == "OllamaSummarizer":
-        from reflection.summary_ollama import OllamaSummarizer
-
-        return OllamaSummarizer
-    raise AttributeError(name)

@@ -87,6 +87,10 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await loaded.parking.close()
+            # Give queued turn writes a moment (a clean stop should lose nothing).
+            await loaded.writes.drain(5.0)
+            await loaded.writes.close()
             if services is None:
                 loaded.close()
 

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from voice.endpointer import EndpointerConfig
 
 CONFIG_FILE_ENV = "REFLECT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("reflect.toml")
@@ -68,18 +71,11 @@ class TtsSettings(BaseModel):
     release_memory: bool = True
 
 
-class VadSettings(BaseModel):
-    """Voice activity detection and end-of-turn decisions."""
+@pydantic_dataclass(frozen=True)
+class VadSettings(EndpointerConfig):
+    """Voice activity detection and end-of-turn decisions: the endpointer's own config type
+    (`voice.endpointer.EndpointerConfig`, every field a setting) plus speculation."""
 
-    speech_threshold: float = 0.5
-    min_speech_ms: int = 250
-    end_silence_ms: int = 700
-    max_utterance_s: float = 30.0
-    preroll_ms: int = 300
-    # Trailing silence kept on each utterance handed to STT.
-    tail_ms: int = 300
-    # Speech must peak this many dB above the background level (babble guard; 0 = off).
-    min_snr_db: float = 10.0
     # After this much silence the server starts transcribing the utterance so far, so only
     # the tail is left when `end_silence_ms` decides the turn (0 = never speculate).
     speculate_after_ms: int = 300
@@ -121,6 +117,27 @@ class ReflectionSettings(BaseModel):
     live_transcript: bool = False
     # An urgent alert nobody acknowledged this long goes to every front-desk and admin screen.
     escalate_after_s: float = 60.0
+
+
+class SessionSettings(BaseModel):
+    """A kiosk session's life on the server."""
+
+    # A kiosk that reconnects within this time gets its session back (crisis included).
+    resume_window_s: float = 120.0
+    # A session nobody touches this long ends (never on the crisis screen).
+    inactivity_s: float = 180.0
+
+
+class ScreeningSettings(BaseModel):
+    """Optional raise-only layers over the screening rules (docs/guardrails.md)."""
+
+    # The bundled logistic-regression model over USE-multilingual embeddings (about a second
+    # to load, a few ms per turn); it can raise a level, never lower one.
+    embedded: bool = True
+    # An Ollama model that grades each client turn beside the reply ("llama-guard3", or the
+    # chat model); empty means off. It uses responder.ollama_host.
+    guard_model: str = ""
+    guard_timeout_s: float = 4.0
 
 
 class DatabaseSettings(BaseModel):
@@ -188,6 +205,8 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     responder: ResponderSettings = ResponderSettings()
     reflection: ReflectionSettings = ReflectionSettings()
+    session: SessionSettings = SessionSettings()
+    screening: ScreeningSettings = ScreeningSettings()
     database: DatabaseSettings = DatabaseSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()

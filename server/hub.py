@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from models import alerts, outbox
@@ -83,6 +84,32 @@ class TherapistHub:
                 db, therapist_id=therapist_id, last_seq=seq - 1, limit=1, audit_read=False
             )
         return events[0]
+
+    def push_unsaved(
+        self,
+        therapist_id: uuid.UUID,
+        kind: TherapistEventKind,
+        *,
+        session_id: uuid.UUID,
+        data: dict[str, Any],
+    ) -> int:
+        """Push an event that is not stored yet (seq 0) to open dashboards; how many got it.
+
+        Used for a risk alert, which must reach a person before, and independently of, the
+        database; the stored copy follows with its seq once it is written.
+        """
+        at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        event = TherapistEvent(
+            seq=0, event=kind, session_id=str(session_id), at=at, data={**data, "saved": False}
+        )
+        queues = self._subscribers.get(therapist_id, ())
+        for queue in queues:
+            queue.put_nowait(event)
+        return len(queues)
+
+    def watching(self, therapist_id: uuid.UUID) -> int:
+        """How many dashboards of this therapist are connected."""
+        return len(self._subscribers.get(therapist_id, ()))
 
     @contextmanager
     def subscribe(self, therapist_id: uuid.UUID) -> Iterator[asyncio.Queue[TherapistEvent]]:

@@ -1,18 +1,13 @@
-"""Commands staff send to a running kiosk session from the dashboard (clear a crisis).
-
-A minimal version written for the oversight work; the session-flow owner may take it over.
-"""
+"""Commands staff send to a running kiosk session from the dashboard (clear a crisis)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any, Protocol
 
-from server.events import EndReason
-
 
 class SessionRegistry(Protocol):
-    """Finds the live kiosk session running a reflection session."""
+    """Finds the kiosk session (connected, or waiting for a resume) running a session."""
 
     def get(self, session_id: uuid.UUID) -> Any: ...
 
@@ -24,9 +19,9 @@ class KioskCommands:
         self.registry = registry
 
     async def clear_crisis(self, session_id: uuid.UUID) -> bool:
-        """Staff cleared the crisis screen: end the live kiosk session; False if none is there."""
+        """Staff cleared the crisis screen; False when that session is not in crisis here."""
         kiosk_session = self.registry.get(session_id)
         if kiosk_session is None:
             return False
-        await kiosk_session.end(EndReason.STAFF_CLEARED)
-        return True
+        cleared: bool = await kiosk_session.clear_crisis()
+        return cleared

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from server.pipeline import TurnMarks
 from server.speculation import SpeculationOutcome
+
+
+@dataclass
+class TurnMarks:
+    """Monotonic timestamps of one turn (seconds), for the latency metrics."""
+
+    end_of_speech: float = field(default_factory=time.monotonic)
+    stt_done: float | None = None
+    first_token: float | None = None
+    first_audio: float | None = None
+
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 

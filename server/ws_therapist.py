@@ -190,6 +190,9 @@ class _Stream:
         """Live events; a gap (e.g. events published while replaying) is filled from the store."""
         while True:
             event = await live.get()
+            if event.seq == 0:
+                await self.channel.event(event)  # an alert not stored yet: at once, no seq
+                continue
             if event.seq <= self.sent:
                 continue  # already replayed
             if event.seq == self.sent + 1:

@@ -27,6 +27,7 @@ const ui = {
   consentVersion: null,
   stoppedTurns: new Set(),
   clearTimer: null,
+  endedTurn: null,
 };
 
 async function setLanguage(lang) {
@@ -46,6 +47,14 @@ function sendSettings() {
   conn.send(speechSettingsMessage(ui.prefs));
 }
 
+/** The reply's audio finished playing: the server stops treating speech as a barge-in. */
+function sendPlayed() {
+  const turn = ui.endedTurn;
+  ui.endedTurn = null;
+  conn.send({ type: "played", turn });
+  document.body.dataset.playedTurn = String(turn);
+}
+
 function updateIndicator() {
   let state = "idle";
   if (playback.playing || ui.activity === "speaking") state = "speaking";
@@ -56,6 +65,8 @@ function updateIndicator() {
   }
   setIndicator(document, ui.t, state);
   document.body.dataset.activity = state;
+  // One turn at a time: a second text while the first is being answered would cut it short.
+  $("type-send").disabled = ui.activity === "thinking";
 }
 
 function interrupt() {
@@ -71,10 +82,10 @@ const playback = new PlaybackQueue({
   onIdle: () => {
     updateIndicator();
     voice?.render();
+    if (ui.endedTurn !== null) sendPlayed();
   },
-  onChunkPlayed: (meta) => {
+  onChunkPlayed: () => {
     document.body.dataset.playedChunks = String(playback.playedChunks);
-    if (meta.endOfReply && CONVERSATION_STATES.has(ui.state)) conn.send({ type: "played", turn: meta.turn });
   },
 });
 
@@ -89,7 +100,13 @@ const conn = new KioskConnection({
   lang: "en",
   onEvent: (event) => handleEvent(event),
   onAudio: (frame) => {
-    if (ui.stoppedTurns.has(frame.turn) || frame.pcm.byteLength === 0) return;
+    if (ui.stoppedTurns.has(frame.turn)) return;
+    if (frame.endOfReply) {
+      // The empty end-of-reply frame: tell the server once the reply has been heard.
+      ui.endedTurn = frame.turn;
+      if (!playback.playing) sendPlayed();
+    }
+    if (frame.pcm.byteLength === 0) return;
     playback.enqueue(frame.pcm, frame.sampleRate, { turn: frame.turn, endOfReply: frame.endOfReply });
   },
   onStatus: (status) => {
@@ -169,9 +186,6 @@ function handleEvent(event) {
       break;
     case "speech_started":
       if (playback.playing) playback.stop();
-      break;
-    case "transcript_partial":
-      captions.showPartial(event.text);
       break;
     case "transcript":
       captions.addClient(event.turn, event.text);
@@ -344,7 +358,7 @@ function wireControls() {
   $("type-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = $("type-input").value.trim();
-    if (!text) return;
+    if (!text || ui.activity === "thinking") return;
     if (playback.playing) interrupt();
     if (conn.send({ type: "text", text })) $("type-input").value = "";
   });

@@ -111,7 +111,7 @@ export function renderBanners(container, alerts, { sessionLabel, onAcknowledge, 
     banner.setAttribute("role", "alert");
     banner.dataset.alertId = alert.alert_id;
     const room = alert.kiosk_name ? ` at ${alert.kiosk_name}` : "";
-    const title = el("strong", {}, `Urgent risk alert${room}: ${describeAlert(alert)}`);
+    const title = el("strong", {}, `Urgent risk alert${room}: ${describeAlert(alert)}${alert.not_saved ? " (not saved yet)" : ""}`);
     banner.append(title);
     const words = triggerWords(alert);
     // A locked screen may be seen by anyone passing: no client words on it.

@@ -44,7 +44,8 @@ export class TherapistStream {
       } else if (data.type === "locked") {
         this.onLocked();
       } else if (data.type === "event" && data.seq === 0) {
-        // Staff channel (escalations to front desk and admins): live only, not sequenced.
+        // Live only, not sequenced: staff-channel escalations, and an alert not stored yet
+        // (its stored copy follows with a seq).
         this.onEvent(data);
       } else if (data.type === "event") {
         // Ignore anything already processed: exactly-once on our side too.

@@ -85,6 +85,14 @@ export class Store {
     return merged;
   }
 
+  dropAlert(id) {
+    const alert = this.alerts.get(id);
+    if (!alert) return;
+    this.alerts.delete(id);
+    const session = this.session(alert.session_id);
+    session.alerts = session.alerts.filter((a) => a !== id);
+  }
+
   openUrgentAlerts() {
     return [...this.alerts.values()].filter((a) => a.urgent && !a.acknowledged);
   }
@@ -125,7 +133,13 @@ export class Store {
         session.status = "approved";
         break;
       case "risk_alert":
-        this.addAlert({ ...data, session_id: id, raised_at: at });
+        if (data.saved === false) {
+          // Not stored yet (e.g. a full disk): shown at once, replaced by the stored copy.
+          this.addAlert({ ...data, alert_id: `pending:${data.alert_key}`, not_saved: true, session_id: id, raised_at: at });
+        } else {
+          if (data.alert_key) this.dropAlert(`pending:${data.alert_key}`);
+          this.addAlert({ ...data, session_id: id, raised_at: at });
+        }
         if (data.kiosk_name) session.kiosk_name = data.kiosk_name;
         if (data.urgent) {
           session.status = "crisis";
