@@ -39,6 +39,8 @@ def register(sub: Any) -> None:
                        help="simulated kiosk counts, e.g. 1,2,4,8")
     bench.add_argument("--models", type=_name_list, default=None,
                        help="STT models, e.g. tiny.en,base (the first gets every phase)")
+    bench.add_argument("--accuracy", action="store_true",
+                       help="speech accuracy instead: every decoding path vs plain faster-whisper")
     bench.add_argument("--no-stages", action="store_true", help="skip the per-stage timings")
     bench.add_argument("--out", type=Path, default=None, help="also write the results here")
     bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
@@ -59,6 +61,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         print("error [espeak_missing]: the benchmark speaks its corpus with espeak-ng; "
               "install it (apt install espeak-ng)", file=sys.stderr)
         return 1
+    if args.accuracy:
+        return _run_accuracy(args, settings)
     # One line per HTTP request would bury the progress lines.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = BenchOptions.make(quick=args.quick, kiosks=args.kiosks, models=args.models,
@@ -80,4 +84,22 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.out is not None:
         args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(line, flush=True)
+    return 0
+
+
+def _run_accuracy(args: argparse.Namespace, settings: Settings) -> int:
+    """The speech accuracy benchmark: markdown table on stderr, one JSON line on stdout."""
+    from benchmarks.accuracy import markdown, run
+
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    models = args.models or (("tiny.en",) if args.quick else ("tiny.en", "base"))
+    results = run(settings, quick=args.quick, models=models, progress=progress)
+    print(markdown(results), file=sys.stderr)
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, separators=(",", ":")), flush=True)
     return 0

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "cli.chat_commands",
     "cli.demo",
     "cli.data_commands",
+    "cli.report_commands",
     "cli.kiosk_commands",
     "cli.bench_commands",
 )

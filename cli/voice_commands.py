@@ -82,7 +82,8 @@ def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"model={model} load_ms={1000 * (loaded - started):.0f} stt_ms={1000 * stt_s:.0f} "
         f"rtf={rtf:.3f} audio_s={transcript.duration_s:.2f} language={transcript.language} "
-        f"confidence={transcript.confidence:.2f} dropped_segments={transcript.dropped_segments}",
+        f"confidence={transcript.confidence:.2f} dropped_segments={transcript.dropped_segments} "
+        f"decode={transcript.path}",
         file=sys.stderr,
     )
     if args.json:
@@ -95,6 +96,8 @@ def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
                 {"start": s.start, "end": s.end, "text": s.text} for s in transcript.segments
             ],
             "model": model,
+            "decode": str(transcript.path),
+            "alternatives": list(transcript.alternatives),
             "stt_ms": round(1000 * stt_s, 1),
             "real_time_factor": round(rtf, 4),
         }

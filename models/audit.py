@@ -52,6 +52,9 @@ class AuditAction(StrEnum):
     KEY_ROTATION_STARTED = "keys.rotation_started"
     KEY_ROTATION_FINISHED = "keys.rotation_finished"
     KEY_ADDED = "keys.added"
+    REPORT_READ = "report.read"
+    REVIEW_OPENED = "review.opened"
+    REVIEW_EXPORTED = "review.exported"
 
 
 @dataclass(frozen=True)

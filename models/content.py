@@ -21,6 +21,7 @@ from models.db import context_of
 from models.errors import ConflictError, InvalidInputError, NotFoundError
 from models.sessions import get_session
 from models.tables import Consent, Feedback, ReflectionSession, RiskAlert, Summary, Turn
+from models.turn_meta import TurnMeta
 from models.types import Role, SessionStatus, Speaker, SummaryStatus, utcnow
 from models.views import AlertView, alert_view
 
@@ -61,9 +62,10 @@ def has_consent(db: Session, *, session_id: uuid.UUID) -> bool:
 
 def add_turn(
     db: Session, *, session_id: uuid.UUID, speaker: Speaker, text: str, risk_level: int = 0,
-    now: datetime | None = None,
+    now: datetime | None = None, meta: TurnMeta | None = None,
 ) -> Turn:
-    """Append an encrypted turn to an active session (position allocated here)."""
+    """Append an encrypted turn to an active session (position allocated here); `meta` holds
+    the evaluation counts (never text)."""
     _writable(db, session_id, active_only=True)
     if len(text) > MAX_TEXT_CHARS:
         raise InvalidInputError("turn text is too long", code="text_too_long")
@@ -74,6 +76,14 @@ def add_turn(
                risk_level=int(risk_level), created_at=now or utcnow(),
                text_enc=context_of(db).cipher.encrypt_text(
                    text, table="turns", column="text", row_id=row_id))
+    if meta is not None:
+        row.kiosk_turn, row.input_kind = meta.kiosk_turn, meta.input_kind
+        row.repeated = meta.repeated
+        row.responder = meta.responder
+        if meta.filter_reasons:  # left unset otherwise: SQL NULL, not JSON 'null'
+            row.filter_reasons = list(meta.filter_reasons)
+        if meta.flagged:
+            row.flagged_at = row.created_at
     db.add(row)
     db.flush()
     return row

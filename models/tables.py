@@ -124,6 +124,7 @@ class ReflectionSession(Base):
     ended_at: Mapped[datetime | None]
     erased_at: Mapped[datetime | None]
     label_enc: Mapped[bytes | None]  # staff's label ("2pm appointment"); may identify the client
+    empty_transcripts: Mapped[int] = mapped_column(Integer, default=0)  # heard nothing (0006)
 
 
 def _session_fk() -> Any:
@@ -153,6 +154,13 @@ class Turn(Base):
     text_enc: Mapped[bytes]
     risk_level: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Evaluation metadata (migration 0006); never client text, so stored in the clear.
+    kiosk_turn: Mapped[int | None] = mapped_column(Integer)  # the protocol's turn number
+    input_kind: Mapped[str | None] = mapped_column(String(16))  # client: typed | spoken
+    repeated: Mapped[bool] = mapped_column(Boolean, default=False)  # same words as before
+    responder: Mapped[str | None] = mapped_column(String(64))  # reply: ollama | scripted ...
+    filter_reasons: Mapped[list[str] | None] = mapped_column(JSON)  # reply-filter reason codes
+    flagged_at: Mapped[datetime | None]  # the client said this reply didn't feel right
 
 
 class Summary(Base):

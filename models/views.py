@@ -69,6 +69,7 @@ class TurnView:
     text: str
     risk_level: int
     created_at: datetime
+    flagged: bool = False  # a reply the client marked "didn't feel right"
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def session_view(
 def turn_view(row: Turn, cipher: Cipher) -> TurnView:
     """Decrypt a turn."""
     text = cipher.decrypt_text(row.text_enc, table="turns", column="text", row_id=row.id)
-    return TurnView(row.id, row.position, row.speaker, text, row.risk_level, row.created_at)
+    return TurnView(row.id, row.position, row.speaker, text, row.risk_level, row.created_at,
+                    flagged=row.flagged_at is not None)
 
 
 def summary_view(row: Summary, cipher: Cipher) -> SummaryView:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass
 
+from reflection.alternatives import best_reading, load_confusions
 from reflection.content_files import ContentStore, base_language
 from reflection.crisis_followup import CrisisFollowUps, FollowUpState
 from reflection.disclosure import DisclosureFacts
@@ -145,6 +146,8 @@ class Conversation:
         self.note_for: int | None = None  # the turn whose question was offered to the summary
         # Set False by the server when no staff screen received the alert (follow-ups say so).
         self.alert_delivered = True
+        # Turns whose level was raised by another reading of unsure speech (a count only).
+        self.alternative_raises = 0
 
     @property
     def language(self) -> str:
@@ -175,14 +178,25 @@ class Conversation:
         self.say(line)
         return line
 
-    def respond(self, text: str, lang: str | None = None, *, focus: bool = False
-                ) -> Iterator[EngineEvent]:
-        """Screen, then crisis / check-in / reflection; yields Screened first, ReplyDone last."""
+    def respond(self, text: str, lang: str | None = None, *, focus: bool = False,
+                heard_alternatives: Sequence[str] = ()) -> Iterator[EngineEvent]:
+        """Screen, then crisis / check-in / reflection; yields Screened first, ReplyDone last.
+
+        `heard_alternatives`: other plausible transcripts of unsure speech; screened too
+        (with known recogniser confusions put back), keeping the highest level.
+        """
         if not isinstance(text, str) or not text.strip():
             raise InvalidInputError("a turn needs some text", code="empty_turn")
         engine = self._engine
         turn = len(self.turns)
-        assessment = engine.screener.screen(text, lang or "auto", context=self._context())
+        context = self._context()
+        assessment = engine.screener.screen(text, lang or "auto", context=context)
+        if heard_alternatives:  # unsure speech: its other readings too, raise-only
+            assessment, raised = best_reading(
+                lambda reading: engine.screener.screen(reading, lang or "auto", context=context),
+                text, heard_alternatives, primary=assessment,
+                confusions=load_confusions(engine.store, lang or assessment.language))
+            self.alternative_raises += raised
         # A model grade of the previous turn that has arrived since can only raise this one.
         assessment = raise_with(assessment, self.late_assessment())
         if engine.late_screen is not None:

@@ -28,6 +28,7 @@ from server.api import (
     health_routes,
     me_routes,
     ops_docs,
+    report_routes,
     session_routes,
     therapist_routes,
 )
@@ -115,6 +116,7 @@ def create_app(
         me_routes.router,
         health_routes.router,
         ops_docs.router,
+        report_routes.router,
     ):
         app.include_router(router)
     _add_error_handlers(app)

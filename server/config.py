@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from pydantic.dataclasses import dataclass as pydantic_dataclass
@@ -38,14 +38,24 @@ class SttSettings(BaseModel):
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0 lets CTranslate2 decide
     beam_size: int = 1
+    # The multilingual model's fast decode: beam 5 made it more accurate in both languages
+    # (`reflect bench --accuracy`); tiny.en did worse with it (more loops), so it stays at 1.
+    multilingual_beam_size: int = 5
     no_speech_threshold: float = 0.6
     # Segments below this mean token log-probability (and above this compression ratio)
     # are treated as hallucinated and dropped.
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
     # Encode only the utterance plus this much padding instead of Whisper's fixed 30 s window
-    # (about 3x faster on short turns; falls back to the full window if decoding loops). 0 = off.
+    # (several times faster). Its output is used only when confident and clean; otherwise
+    # plain faster-whisper (30 s window, `reference_beam_size`) decides. 0 = always the reference.
     window_margin_s: float = 2.0
+    reference_beam_size: int = 5
+    # A fast decode below this mean token log-probability goes to the reference decode
+    # (chosen with `reflect bench accuracy`, docs/performance.md "Speech accuracy").
+    trust_log_prob: float = -0.7
+    # Below this, a transcript is "unsure": screening also checks its other readings.
+    unsure_log_prob: float = -0.5
     verify_checksums: bool = True
 
 
@@ -117,6 +127,14 @@ class ReflectionSettings(BaseModel):
     live_transcript: bool = False
     # An urgent alert nobody acknowledged this long goes to every front-desk and admin screen.
     escalate_after_s: float = 60.0
+
+
+class EvaluationSettings(BaseModel):
+    """The evaluation report's disparity flags (docs/guardrails.md, last section)."""
+
+    margin: Annotated[float, Field(ge=0.0, le=1.0)] = 0.10  # tolerated difference
+    min_cases: Annotated[int, Field(ge=1)] = 20  # per language, before a rate is compared
+    alpha: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.05  # two-sided z-test significance
 
 
 class SessionSettings(BaseModel):
@@ -208,6 +226,7 @@ class Settings(BaseSettings):
     session: SessionSettings = SessionSettings()
     screening: ScreeningSettings = ScreeningSettings()
     database: DatabaseSettings = DatabaseSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,20 +77,24 @@ class ConversationAdapter:
         """The live summary, JSON-ready."""
         return self.inner.summary().model_dump(mode="json")
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None, alternatives: Sequence[str] = ()
+              ) -> Iterator[ReplyPart]:
         """Engine events mapped onto Screening / Crisis / Sentence / ReplyEnd."""
         focus, self._focus_next = self._focus_next, False
+        raises = self.inner.alternative_raises
         index = 0
         level = 0
         categories: tuple[str, ...] = ()
         evidence: tuple[dict[str, Any], ...] = ()
-        for event in self.inner.respond(text, _lang(lang), focus=focus):
+        for event in self.inner.respond(text, _lang(lang), focus=focus,
+                                        heard_alternatives=alternatives):
             if isinstance(event, Screened):
                 assessment = event.assessment
                 level = int(assessment.level)
                 categories = tuple(sorted(str(c) for c in assessment.categories))
                 evidence = tuple({"text": e.text, "rule": e.rule} for e in assessment.evidence)
-                yield Screening(level=level, categories=categories, evidence=evidence)
+                yield Screening(level=level, categories=categories, evidence=evidence,
+                                raised_by_alternative=self.inner.alternative_raises > raises)
             elif isinstance(event, CrisisTriggered | CheckIn):
                 response = event.response
                 urgent = isinstance(event, CrisisTriggered)
@@ -112,7 +116,8 @@ class ConversationAdapter:
                     yield Sentence(index=index, text=sentence, kind=kind)
                     index += 1
             elif isinstance(event, ReplySentence):
-                yield Sentence(index=index, text=event.text, blocked=event.blocked)
+                yield Sentence(index=index, text=event.text, blocked=event.blocked,
+                               reasons=event.reasons)
                 index += 1
             elif isinstance(event, ReplyDone):
                 yield ReplyEnd(responder=event.responder, blocked=event.blocked)

@@ -8,6 +8,7 @@ from reflection.flow import LISTENING
 from server import messages as m
 from server.events import EndReason, Pong
 from server.protocol import ErrorCode, ProtocolError
+from server.reply_flags import store_reply_flag
 
 if TYPE_CHECKING:
     from server.kiosk_session import KioskSession
@@ -41,6 +42,7 @@ async def dispatch(session: KioskSession, message: Any) -> None:
         await session.feedback(message)
     elif isinstance(message, m.FlagReply):
         session.flagged.add(message.turn)
+        store_reply_flag(session.store, message.turn)  # the one place a flag is stored at once
     elif isinstance(message, m.End):
         await session.client_end()
     elif isinstance(message, m.Erase):

@@ -37,6 +37,7 @@ from server.kiosk_relay import Relay
 from server.kiosk_store import CodeRejected, KioskStore
 from server.metrics import ServerMetrics
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
+from server.reply_flags import reply_meta
 from server.review import apply_review, client_view
 from server.stages import Conversation, ConversationFactory, Heard, Transcriber
 from server.stages import Speaker as SpeakerStage
@@ -314,7 +315,8 @@ class KioskSession:
         if self.store.session is None:
             return  # the session ended while the reply was being said
         level = state.screening.level if state.screening else 0
-        self.store.reply_turn(state.turn, heard.text, state.reply_text, level)
+        self.store.reply_turn(state.turn, heard.text, state.reply_text, level,
+                              meta=reply_meta(state))
         assert self.conversation is not None
         summary = await self.pool.run(self.conversation.summary)
         self.store.draft_summary(summary)

@@ -6,15 +6,16 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from models import content, kiosks, retention, sessions
+from models import content, kiosks, retention, sessions, turn_meta
 from models.db import Database
 from models.errors import AuthenticationError, CodeExpiredError
 from models.kiosks import authenticate_kiosk
+from models.turn_meta import TurnMeta
 from models.types import Speaker, SummaryStatus
 from server.events import EndReason, TherapistEventKind
 from server.hub import TherapistHub
@@ -69,6 +70,9 @@ class KioskStore:
         self.live_transcript = live_transcript
         self.kiosk: KioskIdentity | None = None
         self.session: JoinedSession | None = None
+        self.input_kind = "spoken"  # of the utterance being handled: "typed" or "spoken"
+        self._last_words = ""  # normalised previous client words, to count repeats
+        self._pending_flags: set[int] = set()  # flagged before their reply was stored
 
     async def _db(self, work: Callable[[Session], T]) -> T:
         def run() -> T:
@@ -106,6 +110,7 @@ class KioskStore:
         if isinstance(joined, AuthenticationError):
             raise CodeRejected("code refused", expired=isinstance(joined, CodeExpiredError))
         self.session = joined
+        self._last_words, self._pending_flags = "", set()
         await self.publish(
             TherapistEventKind.SESSION_JOINED,
             {"kiosk_id": str(kiosk.id), "kiosk_name": kiosk.name, "lang": joined.language},
@@ -124,29 +129,67 @@ class KioskStore:
             TherapistEventKind.CONSENT, {"accepted": given, "consent_version": version}
         )
 
-    def client_turn(self, heard: Heard, screening: Screening) -> None:
+    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+                    ) -> None:
         """Store what the client said, with its screened risk level (queued, retried)."""
-        self._add_turn(Speaker.CLIENT, heard.text, screening.level)
+        words = " ".join("".join(c for c in heard.text.casefold() if c.isalnum() or c.isspace())
+                         .split())
+        repeated, self._last_words = bool(words) and words == self._last_words, words
+        meta = TurnMeta(kiosk_turn=turn, input_kind=self.input_kind, repeated=repeated)
+        self._add_turn(Speaker.CLIENT, heard.text, screening.level, meta)
 
-    def reply_turn(self, turn: int, client_text: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, client_text: str, reply: str, level: int, *,
+                   meta: TurnMeta | None = None) -> None:
         """Store the reply; with live transcripts on, show the exchange to the therapist."""
         if reply:
-            self._add_turn(Speaker.REFLECTOR, reply, 0)
+            self._add_turn(Speaker.REFLECTOR, reply, 0, meta)
         if self.live_transcript and client_text:
             data = {"turn": turn, "client_text": client_text, "reply_text": reply, "level": level}
             self._publish_later(TherapistEventKind.TURN, data)
 
-    def _add_turn(self, speaker: Speaker, text: str, level: int) -> None:
+    def _add_turn(
+        self, speaker: Speaker, text: str, level: int, meta: TurnMeta | None = None
+    ) -> None:
         session = self._session()
 
         async def write() -> None:
+            # A flag that came before this reply was stored (queued ahead of it) is applied
+            # here, at write time: the queue keeps the flag's write before this one.
+            stored = meta
+            if stored is not None and speaker is Speaker.REFLECTOR \
+                    and stored.kiosk_turn in self._pending_flags:
+                stored = replace(stored, flagged=True)
             await self._db(
                 lambda db: content.add_turn(
-                    db, session_id=session.id, speaker=speaker, text=text, risk_level=level
+                    db, session_id=session.id, speaker=speaker, text=text, risk_level=level,
+                    meta=stored,
                 )
             )
 
         self.writes.submit(f"{speaker.value}_turn", write)
+
+    def empty_transcript(self) -> None:
+        """Count an utterance in which nothing was heard (queued; no words to store)."""
+        session = self._session()
+
+        async def write() -> None:
+            await self._db(lambda db: turn_meta.count_empty_transcript(db, session_id=session.id))
+
+        self.writes.submit("empty_transcript", write)
+
+    def flag_reply(self, turn: int) -> asyncio.Future[None]:
+        """Flag the stored reply of `turn` (queued after it); a reply not stored yet gets the
+        flag when it is."""
+        session = self._session()
+
+        async def write() -> None:
+            found = await self._db(
+                lambda db: turn_meta.flag_reply(db, session_id=session.id, kiosk_turn=turn))
+            if not found:
+                # A prompt's turn, or a reply not submitted yet: kept for the reply's write.
+                self._pending_flags.add(turn)
+
+        return self.writes.submit("reply_flag", write)
 
     def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
         """Raise the risk alert: on the therapist's open dashboards at once, stored after.
@@ -244,6 +287,8 @@ class KioskStore:
     async def feedback(self, rating: int | None, comment: str, flagged_turns: list[int]) -> None:
         """Store the client's feedback (queued after the session's other writes)."""
         session = self._session()
+        for turn in flagged_turns:
+            self.flag_reply(turn)
 
         async def write() -> None:
             await self._db(

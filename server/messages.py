@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 MAX_TEXT_CHARS = 2000
 MAX_EDIT_CHARS = 500
 MAX_COMMENT_CHARS = 1000
+MAX_TURN = 2**31 - 1  # turn numbers are looked up in a 32-bit column
 
 
 class KioskMessageType(StrEnum):
@@ -136,14 +137,15 @@ class Feedback(Message):
     type: Literal[KioskMessageType.FEEDBACK]
     rating: Annotated[int, Field(ge=1, le=5)] | None
     comment: Annotated[str, Field(max_length=MAX_COMMENT_CHARS)] = ""
-    flagged_turns: Annotated[list[Annotated[int, Field(ge=0)]], Field(max_length=100)] = []
+    flagged_turns: Annotated[list[Annotated[int, Field(ge=0, le=MAX_TURN)]],
+                             Field(max_length=100)] = []
 
 
 class FlagReply(Message):
-    """This reply felt wrong."""
+    """This reply didn't feel right (stored with the reply's turn at once)."""
 
     type: Literal[KioskMessageType.FLAG_REPLY]
-    turn: Annotated[int, Field(ge=0)]
+    turn: Annotated[int, Field(ge=0, le=MAX_TURN)]  # bounded: it is looked up in the database
 
 
 class End(Message):

@@ -61,6 +61,11 @@ class ServerMetrics:
         )
         for outcome in SpeculationOutcome:
             self.speculations.labels(outcome=outcome.value)  # shown as 0 before the first turn
+        self.alternative_raises = Counter(
+            "reflect_screening_alternative_raises",
+            "Turns whose risk level was raised by another reading of unsure speech",
+            registry=r,
+        )
         self.alert_delay = Histogram(
             "reflect_alert_delay_seconds",
             "Time from the end of a crisis utterance to the therapist event being published",

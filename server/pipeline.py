@@ -128,7 +128,10 @@ class TurnPipeline:
 
         This part is never cut short by a later turn: the caller runs it in its own task.
         """
-        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
+        alternatives = heard.alternatives  # only passed when there are some (issue 15)
+        parts = self.pool.iterate(lambda: self.replier.reply(
+            heard.text, heard.lang or None, alternatives) if alternatives else
+            self.replier.reply(heard.text, heard.lang or None))
         async for part in parts:
             if isinstance(part, Screening):
                 state.screening = part

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -19,6 +19,8 @@ class Heard:
     text: str
     lang: str
     confidence: float
+    # Other plausible readings when the recogniser was unsure (screened too, raise-only).
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Screening:
     level: int
     categories: tuple[str, ...] = ()
     evidence: tuple[dict[str, Any], ...] = ()
+    # Another reading of unsure speech set the level (counted on /metrics, never the text).
+    raised_by_alternative: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Sentence:
     text: str
     kind: ReplyKind = ReplyKind.REFLECTION
     blocked: bool = False
+    reasons: tuple[str, ...] = ()  # reply-filter reason codes when blocked (counted, issue 20)
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,10 @@ class Speaker(Protocol):
 class Replier(Protocol):
     """One client's conversation with the reflection engine (blocking iterator)."""
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
-        """Screen, then answer: Screening first, then Crisis and/or Sentences, then ReplyEnd."""
+    def reply(self, text: str, lang: str | None, alternatives: Sequence[str] = ()
+              ) -> Iterator[ReplyPart]:
+        """Screen (with `alternatives`, other readings of the same speech), then answer:
+        Screening first, then Crisis and/or Sentences, then ReplyEnd."""
         ...
 
 

@@ -33,6 +33,7 @@ from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.pipeline import TurnPipeline
 from server.protocol import ErrorCode, ProtocolError
+from server.reply_flags import reply_meta
 from server.speculation import Speculator
 from server.stages import Conversation, Heard, Replier, Sentence, Speaker, Transcriber
 from server.turn_hooks import (
@@ -239,6 +240,8 @@ class Turns:
             with contextlib.suppress(Exception):
                 await previous  # turns are screened, counted and stored in order
         state, options = turn.state, self.host.options()
+        # Read by client_turn (in this intake, after the previous one finished: in order).
+        self.store.input_kind = "typed" if text is not None else "spoken"
         pipeline = self._pipeline(turn.conversation, state)
         if text is not None:
             heard = await pipeline.typed(state, options, text)
@@ -247,6 +250,8 @@ class Turns:
             heard = await pipeline.hear(state, options, audio, ahead)
         turn.heard = heard
         if not heard.text:
+            if self.store.session is not None:
+                self.store.empty_transcript()  # counted for the evaluation report
             return None
         turn.was_focus = self.host.counted(heard)
         turn.options = self.host.options()
@@ -294,7 +299,8 @@ class Turns:
         heard = state.heard.text if state.heard else ""
         level = state.screening.level if state.screening else 0
         if heard and state.screening is not None and self.store.session is not None:
-            self.store.reply_turn(state.turn, heard, spoken, level)
+            self.store.reply_turn(state.turn, heard, spoken, level,
+                                  meta=reply_meta(state, state.spoken))
 
     def _pipeline(self, replier: Replier, state: TurnState) -> TurnPipeline:
         return TurnPipeline(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from server.errors import ServerBusyError
@@ -90,7 +90,8 @@ class FixedSentences:
     def __init__(self, sentences: list[Sentence]) -> None:
         self.sentences = sentences
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None, alternatives: Sequence[str] = ()
+              ) -> Iterator[ReplyPart]:
         yield from self.sentences
         yield ReplyEnd(responder="prompt")
 
@@ -106,7 +107,9 @@ class ClientTurnHooks:
         pass  # stored with its risk level once screened
 
     async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
-        self.turns.store.client_turn(heard, screening)
+        if screening.raised_by_alternative:
+            self.turns.metrics.alternative_raises.inc()
+        self.turns.store.client_turn(heard, screening, turn=turn)
 
     async def crisis(self, turn: int, crisis: Crisis) -> bool:
         if not crisis.urgent:

@@ -29,19 +29,24 @@ def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
     stt = settings.stt
     # faster-whisper logs every call at INFO, which buries everything else.
     logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, logging.root.level))
+    name = model or stt.model
     model_dir = resolve_whisper_model(
-        model or stt.model, cache_dir=model_cache_dir(settings), verify=stt.verify_checksums
+        name, cache_dir=model_cache_dir(settings), verify=stt.verify_checksums
     )
+    multilingual = name == stt.multilingual_model and name != stt.model
     return WhisperStt(
         model_dir,
         device=stt.device,
         compute_type=stt.compute_type,
         cpu_threads=stt.cpu_threads,
-        beam_size=stt.beam_size,
+        beam_size=stt.multilingual_beam_size if multilingual else stt.beam_size,
         no_speech_threshold=stt.no_speech_threshold,
         log_prob_threshold=stt.log_prob_threshold,
         compression_ratio_threshold=stt.compression_ratio_threshold,
         window_margin_s=stt.window_margin_s or None,
+        reference_beam_size=stt.reference_beam_size,
+        trust_log_prob=stt.trust_log_prob,
+        unsure_log_prob=stt.unsure_log_prob,
     )
 
 

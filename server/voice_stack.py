@@ -115,9 +115,11 @@ class Transcribing:
         wanted = None if lang in (None, "", "auto") else lang
         model = self.stack.stt_for(wanted)
         transcript = model.transcribe(samples, language=wanted)
+        # Unsure speech without another reading still gets its confusable words checked.
+        unsure = (transcript.text,) if transcript.unsure and transcript.text else ()
         return Heard(
             text=transcript.text, lang=transcript.language or (wanted or "en"),
-            confidence=transcript.confidence,
+            confidence=transcript.confidence, alternatives=transcript.alternatives or unsure,
         )
 
 

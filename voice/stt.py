@@ -1,12 +1,18 @@
-"""Speech-to-text with faster-whisper, for utterances the endpointer already cut."""
+"""Speech-to-text with faster-whisper, for utterances the endpointer already cut.
+
+Two decodes: a fast one over a short window (the utterance plus a margin instead of Whisper's
+fixed 30 s), and plain faster-whisper (30 s window, its default beam search and temperature
+fallback), the reference. The fast result is used only when it is confident and clean; when
+it is empty, looped or unsure, the reference decides, so the fast path can cost time but never
+words. Noise is dropped only where the reference itself says there was no speech.
+"""
 
 from __future__ import annotations
 
 import math
-import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +21,28 @@ from numpy.typing import NDArray
 
 from voice.audio import STT_RATE, check_samples
 from voice.errors import VoiceError
+from voice.stt_decode import (
+    FastDecode,
+    RawSegment,
+    compression_ratio,
+    decode_reference,
+    decode_short,
+    is_looped,
+    words,
+)
 
 # Below this RMS (about -60 dBFS) there is nothing to hear; skip the model entirely.
 _SILENCE_RMS = 1e-3
 _LOOP_REPEATS = 3
-_MEL_FRAMES_PER_S = 100
 _FULL_WINDOW_S = 30.0
-_SILENT_MEL = -1.5  # Whisper's normalised log-mel of digital silence
-_MIN_TOKENS, _MAX_TOKENS_PER_S = 12, 10
-_MAX_INITIAL_TIMESTAMP = 50  # 1 s, as faster-whisper allows
+
+
+class DecodePath(StrEnum):
+    """Which decode produced a transcript."""
+
+    NONE = "none"  # silence: no model call
+    FAST = "fast"  # the short window, trusted
+    REFERENCE = "reference"  # plain faster-whisper (fast path unsure, or not applicable)
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,11 @@ class Transcript:
     confidence: float
     duration_s: float
     dropped_segments: int = 0
+    # Other plausible readings of the same audio (another decode or beam hypothesis) when
+    # the recogniser was unsure; screening checks them too, raise-only.
+    alternatives: tuple[str, ...] = ()
+    path: DecodePath = DecodePath.REFERENCE
+    unsure: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -57,29 +81,26 @@ class Transcript:
 
 @dataclass(frozen=True)
 class HallucinationFilter:
-    """Limits beyond which a segment is treated as made up rather than heard."""
+    """What counts as noise: the reference decode's own no-speech judgement, and loops."""
 
     no_speech_threshold: float = 0.6
     log_prob_threshold: float = -1.0
     compression_ratio_threshold: float = 2.4
 
     def keep(self, segment: TranscriptSegment) -> bool:
-        """Whether a decoded segment is believable."""
-        if not segment.text.strip():
+        """Whether a reference segment is believable."""
+        if not segment.text.strip() or not words(segment.text):
             return False
         if segment.compression_ratio > self.compression_ratio_threshold:
-            return False  # repetition loops
-        if segment.no_speech_prob > self.no_speech_threshold:
-            return False  # the model itself thinks there was no speech
-        # Uncertain text that the model also half-suspects is silence: noise, not words.
-        return not (segment.avg_logprob < self.log_prob_threshold and segment.no_speech_prob > 0.2)
-
+            return False  # still looped after faster-whisper's temperature fallback
+        # Whisper's stock fillers on silence ("You", "Thank you.") come with the model's
+        # own verdict that nothing was said; real words (measured) stay well below it.
+        return segment.no_speech_prob <= self.no_speech_threshold
 
     def apply(self, segments: list[TranscriptSegment]) -> tuple[TranscriptSegment, ...]:
         """The believable segments, minus any phrase looped three or more times."""
         kept = [seg for seg in segments if self.keep(seg)]
         counts = Counter(seg.text.lower() for seg in kept)
-        # Whisper fills noise with one stock phrase over and over; real talk rarely loops.
         return tuple(seg for seg in kept if counts[seg.text.lower()] < _LOOP_REPEATS)
 
 
@@ -98,6 +119,9 @@ class WhisperStt:
         log_prob_threshold: float = -1.0,
         compression_ratio_threshold: float = 2.4,
         window_margin_s: float | None = 2.0,
+        reference_beam_size: int = 5,
+        trust_log_prob: float = -0.7,
+        unsure_log_prob: float = -0.5,
     ) -> None:
         from faster_whisper import WhisperModel
 
@@ -113,8 +137,13 @@ class WhisperStt:
         self.beam_size = beam_size
         # Whisper pads every input to a 30 s window and the encoder's cost is that window;
         # encoding just the utterance plus this much silence is several times faster for
-        # the same words (None = always the full window).
+        # the same words (None = always the reference decode).
         self.window_margin_s = window_margin_s
+        self.reference_beam_size = reference_beam_size
+        # A fast decode below this mean token log-probability is re-decoded by the reference.
+        self.trust_log_prob = trust_log_prob
+        # Below this the transcript is "unsure" and carries alternatives for screening.
+        self.unsure_log_prob = unsure_log_prob
         self.filter = HallucinationFilter(
             no_speech_threshold, log_prob_threshold, compression_ratio_threshold
         )
@@ -125,9 +154,13 @@ class WhisperStt:
         return bool(self._model.model.is_multilingual)
 
     def transcribe(
-        self, samples_16k: NDArray[np.float32], *, language: str | None = None
+        self, samples_16k: NDArray[np.float32], *, language: str | None = None,
+        beam_size: int | None = None,
     ) -> Transcript:
-        """Transcribe mono 16 kHz float audio; `language=None` detects it (multilingual)."""
+        """Transcribe mono 16 kHz float audio; `language=None` detects it (multilingual).
+
+        `beam_size` overrides the fast decode's beam (e.g. wider while the client pauses).
+        """
         audio = check_samples(samples_16k)
         duration = len(audio) / STT_RATE
         if not self.multilingual:
@@ -138,116 +171,76 @@ class WhisperStt:
                 )
             language = "en"
         if audio.size == 0 or float(np.sqrt(np.mean(audio**2))) < _SILENCE_RMS:
-            return Transcript("", language or "", (), 0.0, duration)
-        if language is not None and self._fits_short_window(duration):
-            short = self._transcribe_short(audio, language, duration)
-            if short is not None:
-                return short  # else it looped: the full window decodes it the standard way
-        try:
-            raw_segments, info = self._model.transcribe(
-                audio,
-                language=language,
-                beam_size=self.beam_size,
-                temperature=0.0,
-                # Utterances are already endpointed; conditioning only feeds loops.
-                condition_on_previous_text=False,
-                vad_filter=False,
-                without_timestamps=False,
-                no_speech_threshold=self.filter.no_speech_threshold,
-                log_prob_threshold=self.filter.log_prob_threshold,
-                compression_ratio_threshold=self.filter.compression_ratio_threshold,
-            )
-            decoded = [_segment(raw) for raw in raw_segments]
-        except (RuntimeError, ValueError) as exc:
-            raise VoiceError(f"transcription failed: {exc}", code="stt_failed") from exc
+            return Transcript("", language or "", (), 0.0, duration, path=DecodePath.NONE)
+        fast: FastDecode | None = None
+        margin = self.window_margin_s
+        if language is not None and margin is not None and duration + margin < _FULL_WINDOW_S:
+            fast = decode_short(self._model, audio, language=language, duration=duration,
+                                margin_s=margin, beam_size=beam_size or self.beam_size)
+            if self.trusted(fast):
+                return self._from_fast(fast, language, duration)
+        return self.reference(audio, language=language, fast=fast)
+
+    def reference(self, samples_16k: NDArray[np.float32], *, language: str | None = None,
+                  fast: FastDecode | None = None) -> Transcript:
+        """Plain faster-whisper's reading, noise dropped; `fast` (if any) may be an alternative."""
+        audio = check_samples(samples_16k)
+        duration = len(audio) / STT_RATE
+        raw, detected = decode_reference(self._model, audio, language=language,
+                                         beam_size=self.reference_beam_size)
+        decoded = [_segment(seg) for seg in raw]
         kept = self.filter.apply(decoded)
         text = " ".join(seg.text for seg in kept).strip()
+        confidence = _confidence(kept)
+        alternatives: tuple[str, ...] = ()
+        if fast is not None and fast.text and not fast.looped and words(fast.text) != words(text):
+            alternatives = (fast.text,)  # the two decodes disagree: screen both
+        unsure = bool(alternatives) or (bool(kept) and min(
+            seg.avg_logprob for seg in kept) < self.unsure_log_prob)
         return Transcript(
-            text=text,
-            language=str(info.language),
-            segments=kept,
-            confidence=_confidence(kept),
-            duration_s=duration,
-            dropped_segments=len(decoded) - len(kept),
+            text=text, language=detected, segments=kept, confidence=confidence,
+            duration_s=duration, dropped_segments=len(decoded) - len(kept),
+            alternatives=alternatives, path=DecodePath.REFERENCE, unsure=unsure,
         )
 
+    def trusted(self, fast: FastDecode, trust_log_prob: float | None = None) -> bool:
+        """Clean, confident speech: the only fast output used without the reference."""
+        floor = self.trust_log_prob if trust_log_prob is None else trust_log_prob
+        return (bool(words(fast.text)) and not fast.looped and fast.avg_logprob >= floor
+                and fast.no_speech_prob <= self.filter.no_speech_threshold)
 
-    def _fits_short_window(self, duration: float) -> bool:
-        margin = self.window_margin_s
-        return margin is not None and duration + margin < _FULL_WINDOW_S
+    def fast_decode(self, samples_16k: NDArray[np.float32], *, language: str,
+                    beam_size: int | None = None) -> FastDecode:
+        """Only the short-window decode (for the accuracy benchmark)."""
+        audio = check_samples(samples_16k)
+        return decode_short(self._model, audio, language=language,
+                            duration=len(audio) / STT_RATE, margin_s=self.window_margin_s or 2.0,
+                            beam_size=beam_size or self.beam_size)
 
-    def _transcribe_short(self, audio: NDArray[np.float32], language: str, duration: float
-                          ) -> Transcript | None:
-        """One greedy decode over the utterance plus a margin; None when it looks looped."""
-        from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import get_suppressed_tokens
+    def plain(self, samples_16k: NDArray[np.float32], *, language: str | None
+              ) -> list[TranscriptSegment]:
+        """Plain faster-whisper's segments, unfiltered (the benchmark's reference)."""
+        raw, _ = decode_reference(self._model, check_samples(samples_16k), language=language,
+                                  beam_size=self.reference_beam_size)
+        return [_segment(seg) for seg in raw]
 
-        model = self._model
-        features = model.feature_extractor(audio)
-        frames = math.ceil(duration + (self.window_margin_s or 0.0)) * _MEL_FRAMES_PER_S
-        have = min(frames, features.shape[-1])
-        # Padded the way Whisper saw silence in training (log-mel of zeros), not with zeros.
-        silence = np.full((features.shape[0], frames - have), _SILENT_MEL, dtype=np.float32)
-        window = np.concatenate([features[:, :have], silence], axis=1)
-        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
-                              task="transcribe", language=language)
-        # Timestamp tokens let the model mark where speech ends; without them it tends to
-        # repeat itself into the silence of a short window, worst in noise.
-        prompt = model.get_prompt(tokenizer, [], without_timestamps=False)
-        # Far more tokens than anyone speaks in that time: reaching it means a loop.
-        budget = _MIN_TOKENS + math.ceil(duration * _MAX_TOKENS_PER_S)
-        try:
-            result = model.model.generate(
-                model.encode(window), [prompt], beam_size=self.beam_size,
-                max_length=min(len(prompt) + budget, model.max_length), return_scores=True,
-                return_no_speech_prob=True, suppress_blank=True,
-                suppress_tokens=get_suppressed_tokens(tokenizer, (-1,)),
-                max_initial_timestamp_index=_MAX_INITIAL_TIMESTAMP,
-            )[0]
-        except (RuntimeError, ValueError) as exc:
-            raise VoiceError(f"transcription failed: {exc}", code="stt_failed") from exc
-        tokens = result.sequences_ids[0]
-        text = str(tokenizer.decode([t for t in tokens if t < tokenizer.eot])).strip()
+    def _from_fast(self, fast: FastDecode, language: str, duration: float) -> Transcript:
         segment = TranscriptSegment(
-            start=0.0, end=duration, text=text,
-            # The score is the length-normalised log-probability (length penalty 1).
-            avg_logprob=float(result.scores[0]) * len(tokens) / (len(tokens) + 1),
-            no_speech_prob=float(result.no_speech_prob),
-            compression_ratio=_compression_ratio(text),
+            start=0.0, end=duration, text=fast.text, avg_logprob=fast.avg_logprob,
+            no_speech_prob=fast.no_speech_prob, compression_ratio=compression_ratio(fast.text),
         )
-        looped = segment.compression_ratio > self.filter.compression_ratio_threshold
-        if looped or len(tokens) >= budget or _repeats_a_sentence(text):
-            return None
-        kept = self.filter.apply([segment])
+        unsure = fast.avg_logprob < self.unsure_log_prob
+        others = tuple(t for t in fast.others if words(t) != words(fast.text) and not is_looped(t))
         return Transcript(
-            text=" ".join(seg.text for seg in kept).strip(), language=language, segments=kept,
-            confidence=_confidence(kept), duration_s=duration, dropped_segments=1 - len(kept),
+            text=fast.text, language=language, segments=(segment,),
+            confidence=_confidence((segment,)), duration_s=duration,
+            alternatives=others if unsure else (), path=DecodePath.FAST, unsure=unsure,
         )
 
 
-def _repeats_a_sentence(text: str) -> bool:
-    """Whether one sentence comes twice: a short window's typical loop (rare in real talk,
-    and then the full-window decode only costs time)."""
-    sentences = [part.strip(" ,").lower() for part in re.split(r"[.!?]+", text)]
-    said = [part for part in sentences if len(part.split()) >= 3]
-    return len(set(said)) < len(said)
-
-
-def _compression_ratio(text: str) -> float:
-    """How well the text compresses; loops of one phrase compress far too well."""
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
-
-
-def _segment(raw: Any) -> TranscriptSegment:
-    return TranscriptSegment(
-        start=float(raw.start),
-        end=float(raw.end),
-        text=str(raw.text).strip(),
-        avg_logprob=float(raw.avg_logprob),
-        no_speech_prob=float(raw.no_speech_prob),
-        compression_ratio=float(raw.compression_ratio),
-    )
+def _segment(raw: RawSegment) -> TranscriptSegment:
+    return TranscriptSegment(raw.start, raw.end, raw.text, raw.avg_logprob,
+                             raw.no_speech_prob, raw.compression_ratio)
 
 
 def _confidence(segments: tuple[TranscriptSegment, ...]) -> float:

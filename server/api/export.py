@@ -55,6 +55,7 @@ def text_json(text: SessionText) -> dict[str, Any]:
                 "speaker": t.speaker.value,
                 "text": t.text,
                 "risk_level": t.risk_level,
+                "flagged": t.flagged,
                 "at": t.created_at.isoformat(),
             }
             for t in text.turns

@@ -79,6 +79,7 @@ async def test_spoken_turn_streams_transcript_reply_and_audio_in_order(
         if line.startswith(("reflect_speculations_total{outcome=\"started\"}",
                             "reflect_speculations_total{outcome=\"skipped\"}"))
     ) >= 1, [line for line in metrics.splitlines() if "speculation" in line]
+    assert "reflect_screening_alternative_raises_total" in metrics  # a count, never text
 
 
 async def test_crisis_utterance_reaches_kiosk_and_therapist(live_server: LiveServer) -> None:

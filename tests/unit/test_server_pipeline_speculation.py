@@ -89,11 +89,16 @@ class Store:
         self.calls: list[str] = []
         self.session = object()
 
-    def client_turn(self, heard: Heard, screening: Screening) -> None:
+    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+                    ) -> None:
         self.calls.append(f"client_turn:{heard.text}")
 
-    def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, heard: str, reply: str, level: int, *,
+                   meta: Any = None) -> None:
         self.calls.append("reply_turn")
+
+    def empty_transcript(self) -> None:
+        self.calls.append("empty_transcript")
 
     def alert(self, crisis: Any, heard_at: float) -> bool:
         self.calls.append("alert")

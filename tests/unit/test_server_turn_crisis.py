@@ -91,11 +91,16 @@ class Store:
         self.session = object()
         self.calls: list[str] = []
 
-    def client_turn(self, heard: Heard, screening: Screening) -> None:
+    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+                    ) -> None:
         self.calls.append(f"client:{heard.text}:{screening.level}")
 
-    def reply_turn(self, turn: int, client_text: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, client_text: str, reply: str, level: int, *,
+                   meta: object = None) -> None:
         self.calls.append(f"reply:{turn}")
+
+    def empty_transcript(self) -> None:
+        self.calls.append("empty")
 
     def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
         self.calls.append(f"alert:{crisis.level}")

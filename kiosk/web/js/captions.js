@@ -1,4 +1,4 @@
-// Live captions of both sides, with a "this reply felt wrong" button on each reply.
+// Live captions of both sides, with a "this didn't feel right" button on each reply.
 
 // Fixed prompts and crisis text are clinical content, not generated: only replies get a flag.
 const FLAGGABLE = new Set(["reflection", "check_in"]);
@@ -53,9 +53,14 @@ export class Captions {
     button.type = "button";
     button.className = "btn btn-secondary felt-wrong";
     button.textContent = this.t("conv.felt_wrong");
+    // Many replies carry the same button: the reply itself tells them apart for screen readers.
+    const said = item.querySelector(".said");
+    said.id = `reply-${turn}`;
+    button.setAttribute("aria-describedby", said.id);
     button.addEventListener("click", () => {
       this.onFlag(turn);
-      button.disabled = true;
+      // aria-disabled, not disabled: a disabled button drops keyboard focus to the page.
+      button.setAttribute("aria-disabled", "true");
       button.textContent = this.t("conv.felt_wrong_done");
     }, { once: true });
     item.append(button);

@@ -2,6 +2,7 @@
 
 import { accountView, forcedPasswordView } from "./account.js";
 import { adminView } from "./admin.js";
+import { reportView } from "./report.js";
 import { Alarm, Beeper, renderBanners } from "./alerts.js";
 import { Api } from "./api.js";
 import { TherapistStream } from "./live.js";
@@ -101,6 +102,7 @@ class App {
     $("nav").hidden = false;
     $("logout").hidden = false;
     $("nav-admin").hidden = user.role !== "admin";
+    $("nav-report").hidden = user.role !== "admin";
     await this.loadSessions();
     if (!this.stream.socket) this.stream.start();
     if (!location.hash || location.hash === "#/login") location.hash = "#/today";
@@ -246,6 +248,7 @@ class App {
     }
     else if (page === "history") content = historyView(this);
     else if (page === "admin" && this.user.role === "admin") content = await adminView(this);
+    else if (page === "report" && this.user.role === "admin") content = await reportView(this);
     else if (page === "account") content = await accountView(this);
     else content = todayView(this);
     main.replaceChildren(...content.flat(Infinity).filter(Boolean));
