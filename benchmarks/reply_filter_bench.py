@@ -1,4 +1,4 @@
-"""Time the reply filter adds per sentence: rules only, and rules + the model judge.
+"""Time the reply filter adds per sentence: rules only, + the embedded model, + the judge.
 
 Prints p50/p95 in milliseconds over every labelled reply sentence in tests/data. The judge is
 timed against a local server speaking Ollama's API (answering "safe" at once, so the figure
@@ -54,10 +54,13 @@ def judged_fake_ms(pairs: Sequence[tuple[str, str]], lang: str = "en") -> list[f
 def run(host: str | None = None, model: str = "llama3.2:3b") -> dict[str, Any]:
     """Rules only, with the judge on the fake server, and (given a host) on a real Ollama."""
     store = ContentStore()
-    rules = ReplyFilter.load(store)
+    rules = ReplyFilter.load(store, embedded=False)
+    embedded = ReplyFilter.load(store, embedded=True)
     rows = [{**r, "client_text": r.get("client_text", "")} for r in load_replies(DEFAULT_DATA_DIR)]
     time_filter(rules, rows[:20])  # warm-up: regex caches, first normalisation
-    results: dict[str, Any] = {"sentences": len(rows), "rules_ms": time_filter(rules, rows)}
+    time_filter(embedded, rows[:20])  # warm-up: the encoder's first call builds its graph
+    results: dict[str, Any] = {"sentences": len(rows), "rules_ms": time_filter(rules, rows),
+                               "rules_plus_embedded_ms": time_filter(embedded, rows)}
     script = FakeOllamaScript(json_reply=json.dumps({"safe": True, "reason": "none"}))
     with running_fake_ollama(script) as fake:
         judge = OllamaReplyJudge(host=fake.host, model=script.models[0], store=store)

@@ -11,6 +11,7 @@ from typing import Any
 from reflection.content_files import ContentError, ContentStore, base_language
 from reflection.errors import GuardrailContentError, InvalidInputError
 from reflection.language_id import LanguageScorer
+from reflection.reply_embed import ReplyModel
 from reflection.screening_rules import Rule, compile_rules, match_rules
 from reflection.screening_text import NormalisedText, normalise
 
@@ -41,6 +42,13 @@ PROMPT_KEYS = ("system", "summary_system", "reply_judge_system")
 SPOKEN_CONTENT = ("honesty", "consent", "reflections", "checkins", "crisis", "crisis_followup",
                   "grounding", "reply_filter")
 MAX_SENTENCE_CHARS = 2_000
+# Reason recorded when only the embedded classifier (reflection/reply_embed.py) withheld it.
+MODEL_REASON = "model"
+# Shorter fragments ("", "Okay.") carry no meaning for the encoder; the rules judge them alone.
+MODEL_MIN_WORDS = 2
+# Model reasons re-judged with the client's own words masked ("you said you have PTSD" may
+# reflect the client); a directive stays one whoever first named the decision.
+DIRECTIVE_REASONS = ("directive",)
 
 
 @dataclass(frozen=True)
@@ -86,18 +94,28 @@ class ReplyFilter:
     languages: Mapping[str, _FilterRules]
     protected_ngrams: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
     scorer: LanguageScorer | None = None
+    model: ReplyModel | None = None
+    # The kiosk's own scripted lines: the model never withholds what the kiosk itself says.
+    spoken: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def load(
-        cls, store: ContentStore, *, protected_texts: Sequence[str] | None = None
+        cls, store: ContentStore, *, protected_texts: Sequence[str] | None = None,
+        embedded: bool | None = None, encoder: Any = None,
     ) -> ReplyFilter:
-        """Compile the rules; `protected_texts` (default: every system prompt) must not leak."""
+        """Compile the rules; `protected_texts` (default: every system prompt) must not leak.
+
+        `embedded` (default: `embedded_model` in every reply_filter.toml) adds the embedded
+        raise-only classifier; `encoder` shares an already loaded sentence encoder.
+        """
         languages: dict[str, _FilterRules] = {}
+        wanted = True
         for lang in FILTER_LANGUAGES:
             try:
                 data = store.load(lang, "reply_filter")
             except ContentError as exc:
                 raise GuardrailContentError(str(exc)) from exc
+            wanted = wanted and bool(data.get("embedded_model", False))
             raw_data = {"macros": data.get("macros", {}), "rules": data.get("raw_rules", [])}
             languages[lang] = _FilterRules(
                 lang=lang,
@@ -113,15 +131,14 @@ class ReplyFilter:
             ngrams |= _ngrams(text, LEAK_NGRAM)
         # What the kiosk itself says ("I'm a computer program, not a person and not a
         # therapist") may share words with its prompt; saying it is not a leak.
-        for lang in FILTER_LANGUAGES:
-            for name in SPOKEN_CONTENT:
-                data = _load_optional(store, lang, name)
-                if name == "reply_filter":  # its replacements, not its patterns
-                    data = data.get("replacements", {})
-                for text in _strings(data):
-                    ngrams -= _ngrams(text, LEAK_NGRAM)
+        spoken = spoken_texts(store)
+        for text in spoken:
+            ngrams -= _ngrams(text, LEAK_NGRAM)
+        model = ReplyModel.load(encoder=encoder) if (
+            wanted if embedded is None else embedded) else None
         return cls(languages=languages, protected_ngrams=frozenset(ngrams),
-                   scorer=LanguageScorer.load(store))
+                   scorer=LanguageScorer.load(store), model=model,
+                   spoken=frozenset(s.strip() for s in spoken))
 
     def check(self, sentence: str, *, lang: str = "en", client_text: str = "") -> FilterVerdict:
         """Allow the sentence, or block it with reasons and a safe scripted replacement.
@@ -162,6 +179,15 @@ class ReplyFilter:
             # Language is a property of the reply: the client hears their session's language.
             rules.append("language.session")
             reasons.append("language")
+        if not reasons and self.model is not None and (
+            len(sentence.split()) >= MODEL_MIN_WORDS and sentence.strip() not in self.spoken):
+            # Raise-only: the model judges only what the rules allowed and can only withhold.
+            found = self.model.withhold(sentence)
+            if found is not None and found not in DIRECTIVE_REASONS and client_text:
+                # The model cannot see the client's turn: judge what the reply adds to it.
+                found = self.model.withhold(_mask_client_words(sentence, client_text))
+            if found is not None:
+                return self.blocked(sentence, primary, (MODEL_REASON,), (f"model.{found}",))
         if not reasons:
             return FilterVerdict(allowed=True)
         return self.blocked(sentence, primary, tuple(reasons), tuple(dict.fromkeys(rules)))
@@ -175,6 +201,18 @@ class ReplyFilter:
         # Deterministic but varied: the same blocked sentence always gets the same replacement.
         choice = pool[zlib.crc32(sentence.encode("utf-8")) % len(pool)]
         return FilterVerdict(allowed=False, reasons=reasons, replacement=choice, rules=rules)
+
+
+def spoken_texts(store: ContentStore) -> list[str]:
+    """Every sentence the kiosk itself may speak, in every language (scripted content)."""
+    texts: list[str] = []
+    for lang in FILTER_LANGUAGES:
+        for name in SPOKEN_CONTENT:
+            data = _load_optional(store, lang, name)
+            if name == "reply_filter":  # its replacements, not its patterns
+                data = data.get("replacements", {})
+            texts += _strings(data)
+    return texts
 
 
 def _load_optional(store: ContentStore, lang: str, name: str) -> Any:
@@ -197,6 +235,13 @@ def _strings(value: Any) -> list[str]:
 
 def _stem(word: str) -> str:
     return word[:STEM_CHARS]
+
+
+def _mask_client_words(sentence: str, client_text: str) -> str:
+    """The sentence with the client's own longer words (same stems) replaced by "that"."""
+    said = {_stem(w) for w in re.findall(r"\w{4,}", client_text.lower())}
+    return re.sub(r"\w{4,}", lambda m: "that" if _stem(m.group().lower()) in said
+                  else m.group(), sentence)
 
 
 def _reflects_client(rule: Rule, term: str, client: NormalisedText | None) -> bool:
