@@ -191,7 +191,8 @@ class _Stream:
         while True:
             event = await live.get()
             if event.seq == 0:
-                await self.channel.event(event)  # an alert not stored yet: at once, no seq
+                # An alert not stored yet: at once, no seq, but through the lock like any other.
+                await _send_admitted(self.channel, self.gate, event)
                 continue
             if event.seq <= self.sent:
                 continue  # already replayed
