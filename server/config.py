@@ -83,6 +83,14 @@ class VadSettings(BaseModel):
     # After this much silence the server starts transcribing the utterance so far, so only
     # the tail is left when `end_silence_ms` decides the turn (0 = never speculate).
     speculate_after_ms: int = 300
+    # "smart": a turn ends when the speculative transcript and Smart Turn v3.2 say it is
+    # finished (first asked at `speculate_after_ms`, at the latest after `max_wait_ms`);
+    # "silence": after a fixed `end_silence_ms`, as before. Patience scales both.
+    turn_decision: Literal["smart", "silence"] = "smart"
+    max_wait_ms: int = 2500
+    # Voiced speech this long during a reply stops it at once; shorter speech stops it only
+    # when its words are not a backchannel ("mm-hm", "yeah", "ajá").
+    barge_in_ms: int = 900
 
 
 class AudioSettings(BaseModel):

@@ -38,6 +38,7 @@ from server.stages import Speaker as SpeakerStage
 from server.workers import ModelPool
 from server.ws_common import Channel
 from voice.endpointer import EndpointerConfig
+from voice.turn_taking import TurnTaking
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ class KioskSession(KioskTurns):
         metrics: ServerMetrics,
         policy: KioskPolicy,
         prefs: KioskPrefs,
+        turns: TurnTaking | None = None,
     ) -> None:
         self.channel = channel
         self.store = store
@@ -79,7 +81,10 @@ class KioskSession(KioskTurns):
         self.metrics = metrics
         self.policy = policy
         self.prefs = prefs
-        self.intake = AudioIntake(pool, new_vad_stream, self._endpointer_config())
+        self.turn_taking = turns
+        self.intake = AudioIntake(
+            pool, new_vad_stream, self._endpointer_config(), turns=turns, hint=self._hint
+        )
         self.state = FlowState.IDLE
         self._init_turns()
         self.client_turns = 0

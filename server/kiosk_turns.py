@@ -44,8 +44,15 @@ from server.stages import (
 )
 from server.workers import ModelPool
 from server.ws_common import Channel
-from voice.endpointer import EndpointEvent, EndReason, SpeechStarted, UtteranceEnded
+from voice.endpointer import (
+    EndpointEvent,
+    EndReason,
+    SpeechStarted,
+    SpeechSustained,
+    UtteranceEnded,
+)
 from voice.tts import split_sentences
+from voice.turn_taking import TurnTaking
 
 log = logging.getLogger(__name__)
 LISTENING = (FlowState.OPENING, FlowState.REFLECTING, FlowState.FOCUS, FlowState.CRISIS)
@@ -75,6 +82,7 @@ class KioskTurns:
     state: FlowState
     lang: str
     client_turns: int
+    turn_taking: TurnTaking | None
 
     def _init_turns(self) -> None:
         self.turn = 0
@@ -86,6 +94,8 @@ class KioskTurns:
         self._cancellable = True
         self._playback_until = 0.0
         self._reports: set[asyncio.Task[None]] = set()
+        # Speech heard during a reply that has not (yet) stopped it: it may be a "mm-hm".
+        self._held = False
         self.speculator = Speculator(
             self.pool, self.transcriber, on_outcome=self.metrics.speculation
         )
@@ -99,24 +109,71 @@ class KioskTurns:
 
     # ----- speech events ----------------------------------------------------------------
 
+    def _hint(self) -> tuple[tuple[float, float], str, str] | None:
+        """The latest speculative transcript, for the end-of-turn decision."""
+        return self.speculator.guessed()
+
     async def _endpoint(self, event: EndpointEvent) -> None:
+        if isinstance(event, SpeechSustained):
+            if self._held:  # long enough to be talking, not a backchannel
+                await self._interrupt()
+            return
         if self.speculator.observe(event, self._options().lang) or not isinstance(
             event, SpeechStarted | UtteranceEnded
         ):
             return  # pauses and resumptions only drive speculation; the kiosk hears nothing
         if isinstance(event, SpeechStarted):
+            self._held = False
             if self._replying() and self._task_kind is not ReplyKind.CRISIS:
+                if self.turn_taking is not None:
+                    self._held = True  # the words or the length decide (the kiosk plays on)
+                    return
                 await self.barge_in()
-            await self.channel.event(SpeechStartedEvent(turn=self.turn + 1))
-            await self.channel.event(StateChanged(state=self.state, activity=Activity.HEARING))
+            await self._hearing()
             return
+        if self._held:
+            self._held = False
+            ahead = await self._backchannel(event)
+            if ahead is None:
+                return
+        else:
+            ahead = self.speculator.take(event, self._options().lang)
         await self.channel.event(SpeechEndedEvent(turn=self.turn + 1, reason=event.reason.value))
         if event.reason is EndReason.MAX_LENGTH:
             await self.channel.error(
                 ProtocolError(ErrorCode.UTTERANCE_TOO_LONG, "utterance cut at the maximum length")
             )
-        ahead = self.speculator.take(event, self._options().lang)
         await self._client_input(audio=event.audio, ahead=ahead)
+
+    async def _hearing(self) -> None:
+        await self.channel.event(SpeechStartedEvent(turn=self.turn + 1))
+        await self.channel.event(StateChanged(state=self.state, activity=Activity.HEARING))
+
+    async def _interrupt(self) -> None:
+        """Held speech turned out to be real talk: stop the reply and show we are hearing."""
+        self._held = False
+        await self.barge_in()
+        await self._hearing()
+
+    async def _backchannel(self, ended: UtteranceEnded) -> Future[Heard] | None:
+        """A short utterance during a reply: None (dropped) if it was only a "mm-hm"."""
+        lang = self._options().lang
+        ahead = self.speculator.take(ended, lang)
+        heard = await _heard_now(ahead) if ahead is not None else None
+        if heard is None:
+            heard = await self.pool.run(self.transcriber.transcribe, ended.audio, lang)
+        assert self.turn_taking is not None
+        still = self._replying()
+        if still and not self.turn_taking.barge_in.interrupts(heard.text, heard.lang):
+            self.metrics.backchannels.inc()
+            return None  # the reply goes on; nothing is stored (it carries no content)
+        if still:
+            await self._interrupt()
+        else:
+            await self._hearing()  # the reply ended meanwhile: an ordinary turn
+        done: Future[Heard] = Future()
+        done.set_result(heard)
+        return done
 
     def _replying(self) -> bool:
         running = self._task is not None and not self._task.done() and self._cancellable
@@ -284,6 +341,16 @@ class KioskTurns:
         await self.channel.event(ReplyDone(turn=turn, sentences=len(sentences)))
         activity = Activity.LISTENING if self.state in LISTENING else Activity.WAITING
         await self.channel.event(StateChanged(state=self.state, activity=activity))
+
+
+async def _heard_now(ahead: Future[Heard]) -> Heard | None:
+    """A speculative transcript if it succeeded."""
+    try:
+        return await asyncio.wrap_future(ahead)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # redone at full priority by the caller
+        return None
 
 
 def _error_code(exc: BaseException | None) -> ErrorCode:

@@ -25,7 +25,7 @@ from server.protocol import (
     parse_kiosk_message,
 )
 from server.services import Services
-from server.voice_loading import endpointer_config
+from server.voice_loading import endpointer_config, turn_taking
 from server.ws_common import Channel, receive_hello_text, run_connection
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ def _new_session(
         metrics=services.metrics,
         policy=policy,
         prefs=prefs,
+        turns=turn_taking(vad, services.voice.smart_turn),
     )
 
 
