@@ -41,6 +41,9 @@ def register(sub: Any) -> None:
                        help="STT models, e.g. tiny.en,base (the first gets every phase)")
     bench.add_argument("--no-stages", action="store_true", help="skip the per-stage timings")
     bench.add_argument("--out", type=Path, default=None, help="also write the results here")
+    bench.add_argument("--turns", action="store_true",
+                       help="only the turn-taking benchmark: cut-offs and felt latency, "
+                            "fixed silence vs the turn decider (in process, about 5 minutes)")
     bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
                        help="sample the server with py-spy during the kiosk phases into DIR")
     bench.set_defaults(handler=run_bench)
@@ -59,6 +62,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         print("error [espeak_missing]: the benchmark speaks its corpus with espeak-ng; "
               "install it (apt install espeak-ng)", file=sys.stderr)
         return 1
+    if args.turns:
+        return _run_turns(args, settings)
     # One line per HTTP request would bury the progress lines.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = BenchOptions.make(quick=args.quick, kiosks=args.kiosks, models=args.models,
@@ -80,4 +85,21 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     if args.out is not None:
         args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(line, flush=True)
+    return 0
+
+
+def _run_turns(args: argparse.Namespace, settings: Settings) -> int:
+    """`reflect bench --turns`: the turn-taking table on stderr, JSON on stdout."""
+    from benchmarks import turns_bench
+
+    started = time.monotonic()
+
+    def progress(message: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+    results = turns_bench.run(settings, quick=args.quick, progress=progress)
+    print(turns_bench.human(results), file=sys.stderr)
+    if args.out is not None:
+        args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, separators=(",", ":")), flush=True)
     return 0
