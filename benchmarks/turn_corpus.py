@@ -93,9 +93,11 @@ def piper_voice(name: str, tts: SpeechSynthesizer) -> Voice:
 
 
 def _quietest(audio: FloatArray, around: int) -> int:
-    """The quietest 20 ms near `around`: the word boundary to open the pause at."""
-    width, half = RATE // 50, round(_SEARCH_S * RATE)
-    lo, hi = max(width, around - half), min(len(audio) - width, around + half)
+    """The quietest 40 ms a little before `around` (the prefix spoken alone is lengthened at
+    its end): the word boundary, where the comma's short pause is, to open the pause at."""
+    width = RATE // 25
+    lo = max(width, round(around * 0.6))
+    hi = min(len(audio) - width, around + round(_SEARCH_S * RATE))
     if hi <= lo:
         return min(max(around, 0), len(audio))
     energy = np.convolve(audio[lo - width // 2 : hi + width // 2] ** 2, np.ones(width), "valid")
@@ -108,7 +110,9 @@ def paused(
     """The whole sentence in one breath (so the first half does not sound finished), opened
     at the word boundary and filled with `pause_s` of room tone."""
     name, say = voice
-    whole = say(f"{before} {after}")
+    # A comma where the pause goes: a hesitation the voices mark, and a boundary to find.
+    joint = before if before.endswith((",", ";")) else f"{before},"
+    whole = say(f"{joint} {after}")
     cut = _quietest(whole, len(say(before)))
     first, second = whole[:cut], whole[cut:]
     _, first_end = speech_bounds(first, 3e-3)

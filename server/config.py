@@ -76,13 +76,13 @@ class VadSettings(BaseModel):
     end_silence_ms: int = 700
     max_utterance_s: float = 30.0
     preroll_ms: int = 300
-    # Trailing silence kept on each utterance handed to STT.
-    tail_ms: int = 300
+    # Trailing silence kept on each utterance handed to STT (and to Smart Turn).
+    tail_ms: int = 200
     # Speech must peak this many dB above the background level (babble guard; 0 = off).
     min_snr_db: float = 10.0
     # After this much silence the server starts transcribing the utterance so far, so only
     # the tail is left when `end_silence_ms` decides the turn (0 = never speculate).
-    speculate_after_ms: int = 300
+    speculate_after_ms: int = 200
     # "smart": a turn ends when the speculative transcript and Smart Turn v3.2 say it is
     # finished (first asked at `speculate_after_ms`, at the latest after `max_wait_ms`);
     # "silence": after a fixed `end_silence_ms`, as before. Patience scales both.

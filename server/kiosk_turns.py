@@ -82,7 +82,8 @@ class KioskTurns:
     state: FlowState
     lang: str
     client_turns: int
-    turn_taking: TurnTaking | None
+    # None: any speech during a reply stops it at once (no backchannel check).
+    turn_taking: TurnTaking | None = None
 
     def _init_turns(self) -> None:
         self.turn = 0

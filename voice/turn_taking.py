@@ -30,7 +30,7 @@ class TurnPolicy:
     """Silences (ms) and Smart Turn probabilities that end a turn."""
 
     # Nothing ends a turn sooner; this is also when the pause is first offered for a guess.
-    min_silence_ms: int = 300
+    min_silence_ms: int = 200
     # Whatever was said, the turn ends after this much silence.
     max_wait_ms: int = 2500
     # Smart Turn at or above this: the voice sounds finished.
