@@ -49,7 +49,7 @@ class PausedUtterance:
 
     lang: str
     voice: str
-    where: str
+    where: str  # "clause" (after a complete clause), "conjunction" (just after one), "phrase"
     pause_s: float
     audio: FloatArray
     first_end: int  # end of the speech before the pause
@@ -112,6 +112,8 @@ def paused(
     name, say = voice
     # A comma where the pause goes: a hesitation the voices mark, and a boundary to find.
     joint = before if before.endswith((",", ";")) else f"{before},"
+    if where == "clause":
+        joint = before  # its own comma is the boundary
     whole = say(f"{joint} {after}")
     cut = _quietest(whole, len(say(before)))
     first, second = whole[:cut], whole[cut:]
@@ -132,12 +134,34 @@ def paused(
     )
 
 
+CONJUNCTIONS = frozenset({"and", "but", "because", "y", "pero", "porque"})
+
+
+def with_conjunction_variants(
+    sentences: Sequence[tuple[str, str, str]],
+) -> list[tuple[str, str, str]]:
+    """Each clause-boundary sentence twice: paused before its conjunction and just after it."""
+    out: list[tuple[str, str, str]] = []
+    for before, after, where in sentences:
+        out.append((before, after, where))
+        first, _, rest = after.partition(" ")
+        if where == "clause" and first.lower() in CONJUNCTIONS:
+            out.append((f"{before} {first}", rest, "conjunction"))
+    return out
+
+
 def build(
     voices: Mapping[str, Sequence[Voice]], pauses: Sequence[float] = PAUSES_S, per_lang: int = 8
 ) -> list[PausedUtterance]:
     """Every sentence x pause length, alternating the language's voices."""
     out: list[PausedUtterance] = []
-    texts = {"en": ENGLISH[:per_lang], "es": SPANISH[:per_lang]}
+    # Half clause boundaries, half inside a phrase, whatever the count.
+    def half(sentences: Sequence[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        clause = [s for s in sentences if s[2] == "clause"][: (per_lang + 1) // 2]
+        return clause + [s for s in sentences if s[2] == "phrase"][: per_lang // 2]
+
+    texts = {lang: with_conjunction_variants(half(sentences))
+             for lang, sentences in (("en", ENGLISH), ("es", SPANISH))}
     seed = 0
     for lang, sentences in texts.items():
         for index, (before, after, where) in enumerate(sentences):
