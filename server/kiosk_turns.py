@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from server.backchannel import done, transcript_of
 from server.errors import ServerBusyError
 from server.events import (
     Activity,
@@ -134,8 +135,8 @@ class KioskTurns:
             return
         if self._held:
             self._held = False
-            ahead = await self._backchannel(event)
-            if ahead is None:
+            dropped, ahead = await self._backchannel(event)
+            if dropped:
                 return
         else:
             ahead = self.speculator.take(event, self._options().lang)
@@ -156,25 +157,22 @@ class KioskTurns:
         await self.barge_in()
         await self._hearing()
 
-    async def _backchannel(self, ended: UtteranceEnded) -> Future[Heard] | None:
-        """A short utterance during a reply: None (dropped) if it was only a "mm-hm"."""
+    async def _backchannel(self, ended: UtteranceEnded) -> tuple[bool, Future[Heard] | None]:
+        """A short utterance during a reply: (True, None) if it was only a "mm-hm" (dropped),
+        else (False, its transcript) after stopping the reply."""
         lang = self._options().lang
-        ahead = self.speculator.take(ended, lang)
-        heard = await _heard_now(ahead) if ahead is not None else None
-        if heard is None:
-            heard = await self.pool.run(self.transcriber.transcribe, ended.audio, lang)
+        heard = await transcript_of(self.speculator, self.pool, self.transcriber, ended, lang)
         assert self.turn_taking is not None
         still = self._replying()
-        if still and not self.turn_taking.barge_in.interrupts(heard.text, heard.lang):
+        words = self.turn_taking.barge_in
+        if heard is not None and still and not words.interrupts(heard.text, heard.lang):
             self.metrics.backchannels.inc()
-            return None  # the reply goes on; nothing is stored (it carries no content)
+            return True, None  # the reply goes on; nothing is stored (it carries no content)
         if still:
             await self._interrupt()
         else:
             await self._hearing()  # the reply ended meanwhile: an ordinary turn
-        done: Future[Heard] = Future()
-        done.set_result(heard)
-        return done
+        return False, done(heard) if heard is not None else None
 
     def _replying(self) -> bool:
         running = self._task is not None and not self._task.done() and self._cancellable
@@ -342,16 +340,6 @@ class KioskTurns:
         await self.channel.event(ReplyDone(turn=turn, sentences=len(sentences)))
         activity = Activity.LISTENING if self.state in LISTENING else Activity.WAITING
         await self.channel.event(StateChanged(state=self.state, activity=activity))
-
-
-async def _heard_now(ahead: Future[Heard]) -> Heard | None:
-    """A speculative transcript if it succeeded."""
-    try:
-        return await asyncio.wrap_future(ahead)
-    except asyncio.CancelledError:
-        raise
-    except Exception:  # redone at full priority by the caller
-        return None
 
 
 def _error_code(exc: BaseException | None) -> ErrorCode:
