@@ -19,9 +19,8 @@ class EndCause(StrEnum):
     """Why the decider ended a turn (for diagnostics and the benchmark, never the client)."""
 
     COMPLETE = "complete"  # finished words, and the voice sounded finished
-    AUDIO = "audio"  # no transcript to go on, but the voice was clearly finished
-    DOUBT = "doubt"  # words that may lead on, after a longer silence
-    LATE = "late"  # finished words though the voice sounded unfinished: a long silence
+    DOUBT = "doubt"  # words that may lead on (or none yet), after a longer silence
+    LATE = "late"  # finished words though the voice sounded unfinished: the patience silence
     MAX_WAIT = "max_wait"  # nothing said after the longest wait
 
 
@@ -35,14 +34,14 @@ class TurnPolicy:
     max_wait_ms: int = 2500
     # Smart Turn at or above this: the voice sounds finished.
     end_probability: float = 0.5
-    # ... and above this it is trusted without a transcript.
-    sure_probability: float = 0.85
-    # Without a transcript (speculation skipped under load) a sure voice ends the turn here.
-    no_text_ms: int = 700
-    # Words that may lead on ("to", "is"), or no transcript, need this much silence.
+    # Words that may lead on ("to", "is"), or none yet (speculation skipped under load), need
+    # this much silence and a finished voice. A transcript is waited for, never guessed at:
+    # the reply cannot start before it anyway.
     doubt_ms: int = 1200
-    # Finished words in an unfinished-sounding voice (a pause at a clause boundary) wait this.
-    late_ms: int = 2000
+    # Finished words in a voice that sounds unfinished wait the old fixed silence, no longer:
+    # Smart Turn is unsure on synthetic and flat voices, and a finished sentence (a crisis
+    # disclosure above all) must never be answered later than before.
+    late_ms: int = 700
 
     def for_patience(self, patience_ms: int) -> TurnPolicy:
         """Scale every wait by the client's patience (700 ms = as tuned; 1400 = twice as long)."""
@@ -55,7 +54,6 @@ class TurnPolicy:
         return replace(
             self,
             min_silence_ms=ms(self.min_silence_ms, low),
-            no_text_ms=ms(self.no_text_ms, low),
             doubt_ms=ms(self.doubt_ms, low),
             late_ms=ms(self.late_ms, low),
             max_wait_ms=min(8000, ms(self.max_wait_ms, 1500)),
@@ -135,8 +133,6 @@ def _rule(
         if finished:
             return EndCause.COMPLETE
         return EndCause.LATE if silence_ms >= policy.late_ms else None
-    if kind is None and voice >= policy.sure_probability and silence_ms >= policy.no_text_ms:
-        return EndCause.AUDIO
     if finished and silence_ms >= policy.doubt_ms:
         return EndCause.DOUBT  # maybe-unfinished words, empty or missing transcript
     return None

@@ -69,10 +69,15 @@ def test_it_waits_for_the_score_it_was_promised() -> None:
     assert decider.decide(632) is EndCause.COMPLETE
 
 
-def test_without_a_transcript_only_a_sure_voice_ends_it_early() -> None:
-    assert _first_end(_decider(None, 0.95)) == (_round_up(POLICY.no_text_ms), EndCause.AUDIO)
-    assert _first_end(_decider(None, 0.6)) == (_round_up(POLICY.doubt_ms), EndCause.DOUBT)
+def test_without_a_transcript_a_finished_voice_ends_it_after_a_longer_silence() -> None:
+    assert _first_end(_decider(None, 0.99)) == (_round_up(POLICY.doubt_ms), EndCause.DOUBT)
     assert _first_end(_decider(None, 0.1))[1] is EndCause.MAX_WAIT  # type: ignore[index]
+
+
+def test_finished_words_never_wait_longer_than_the_patience_silence() -> None:
+    for patience in (300, 700, 1400, 3000):
+        policy = POLICY.for_patience(patience)
+        assert policy.late_ms <= max(patience, policy.min_silence_ms)
 
 
 def test_a_failed_score_leaves_the_words_to_decide() -> None:
