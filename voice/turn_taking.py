@@ -38,10 +38,11 @@ class TurnPolicy:
     # this much silence and a finished voice. A transcript is waited for, never guessed at:
     # the reply cannot start before it anyway.
     doubt_ms: int = 1200
-    # Finished words in a voice that sounds unfinished wait the old fixed silence, no longer:
-    # Smart Turn is unsure on synthetic and flat voices, and a finished sentence (a crisis
+    # Finished words in a voice that sounds unfinished wait a little longer, but less than the
+    # old fixed silence: Smart Turn is unsure on synthetic and flat voices (in the turns
+    # benchmark it called most espeak sentences unfinished), and a finished sentence (a crisis
     # disclosure above all) must never be answered later than before.
-    late_ms: int = 700
+    late_ms: int = 450
 
     def for_patience(self, patience_ms: int) -> TurnPolicy:
         """Scale every wait by the client's patience (700 ms = as tuned; 1400 = twice as long)."""
