@@ -124,6 +124,8 @@ class AudioIntake:
             return
         if isinstance(event, SpeechResumed | SpeechStarted | UtteranceEnded):
             decider.resumed()
+            if isinstance(event, UtteranceEnded):
+                self.last_cause = None  # the endpointer's own limit, not the decider
         elif isinstance(event, SpeechPaused) and turns.score is not None:
             decider.paused(event.key)
             key, score = event.key, turns.score
