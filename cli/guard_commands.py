@@ -108,6 +108,38 @@ def _table(title: str, rows: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+_REVIEW_COLUMNS = (("n", "n"), ("recall_level2", "rec>=2"), ("recall_level1", "rec>=1"),
+                   ("fp_level0", "fp0"), ("crisis_false_alarms", "crisisFA"))
+
+
+def _review_tables(review: dict[str, Any]) -> list[str]:
+    """In-sample and first-contact figures side by side, overall and by language/category/group."""
+    names = list(review)
+    tag = {n: ("in-sample" if review[n]["in_sample"] else "FIRST-CONTACT") for n in names}
+    lines = ["review sets (levels | acceptable; side by side)",
+             "  " + " ".join(f"{n + ' (' + tag[n] + ')':>44}" for n in names)]
+    head = " ".join(" ".join(f"{label:>8}" for _, label in _REVIEW_COLUMNS) for _ in names)
+    lines.append(f"  {'slice':<26} {head}")
+
+    def row(title: str, pick: Any) -> None:
+        cells = []
+        for n in names:
+            m = pick(review[n])
+            cells.append(" ".join(
+                f"{'-':>8}" if not m or m.get(k) is None else
+                (f"{m[k]:>8}" if k == "n" else f"{m[k]:8.3f}") for k, _ in _REVIEW_COLUMNS))
+        lines.append(f"  {title:<26} {' '.join(cells)}")
+
+    row("overall", lambda r: r["overall"])
+    lines.append("  EN/ES gap (recall>=2)     " + " ".join(
+        f"{review[n]['overall']['en_es_gap']:>44.3f}" for n in names))
+    for split in ("per_language", "per_category", "per_group"):
+        keys = sorted({k for n in names for k in review[n][split]})
+        for key in keys:
+            row(f"{split[4:]}:{key}", lambda r, s=split, k=key: r[s].get(k))
+    return lines
+
+
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print metrics; exit 1 when an acceptance target is missed."""
     from reflection.guard_eval import DEFAULT_DATA_DIR
@@ -135,6 +167,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     lines += _table("blocked", {"all": r["blocked"]})
     lines += _table("per reason", r["per_reason"])
     lines += _table("per language", r["per_language"])
+    lines += _review_tables(dict(report.review))
+    lat = report.latency
+    if lat:
+        lines.append(f"screening latency, rules only ({lat['n']} utterances, noisy on a busy "
+                     f"machine): p50 {lat['p50_ms']:.2f} ms, p95 {lat['p95_ms']:.2f} ms, "
+                     f"max {lat['max_ms']:.2f} ms")
     lines.append("targets")
     for t in report.targets:
         sign = ">=" if t.at_least else "<="

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator, Iterator
+from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -18,10 +19,12 @@ from reflection.events import (
     Screened,
     spoken_text,
 )
+from reflection.late_screening import LateScreen, collect, raise_with
 from reflection.responders.base import ReplyRequest, Responder, Speaker
 from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
 from reflection.risk import RiskAssessment, RiskLevel
+from reflection.screening_context import ScreeningContext
 from reflection.sentences import SentenceSplitter
 from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
 from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
@@ -56,9 +59,12 @@ class ReflectionEngine:
         summarizer: Summarizer | None = None,
         store: ContentStore | None = None,
         limits: EngineLimits | None = None,
+        late_screen: LateScreen | None = None,
     ) -> None:
         self.store = store or ContentStore()
         self.screener = screener
+        # Optional model grade run beside each reply (reflection.guard_model); raise-only, late.
+        self.late_screen = late_screen
         self.crisis = crisis
         self.reply_filter = reply_filter
         self.scripted = ScriptedReflector(self.store)
@@ -123,6 +129,8 @@ class Conversation:
         self._history: list[tuple[Speaker, str]] = []
         self._used: set[str] = set()
         self._summary: tuple[int, Summary] | None = None
+        self._after_check_in = False
+        self._late: Future[RiskAssessment] | None = None
 
     @property
     def locked(self) -> bool:
@@ -153,7 +161,12 @@ class Conversation:
             raise InvalidInputError("a turn needs some text", code="empty_turn")
         engine = self._engine
         turn = len(self.turns)
-        assessment = engine.screener.screen(text, lang or "auto")
+        assessment = engine.screener.screen(text, lang or "auto", context=self._context())
+        # A model grade of the previous turn that has arrived since can only raise this one.
+        assessment = raise_with(assessment, self.late_assessment())
+        if engine.late_screen is not None:
+            self._late = engine.late_screen.start(text, assessment.language)
+        after_check_in, self._after_check_in = self._after_check_in, False
         reply_lang = self._reply_language(text, lang, assessment)
         meta = engine.scripted.reader(reply_lang).read(text).meta
         self.turns.append(TurnRecord(
@@ -168,14 +181,32 @@ class Conversation:
             yield from self._crisis(turn, assessment, reply_lang)
             return
         response = engine.crisis.respond(assessment, reply_lang)
-        if response is not None and response.kind == "check_in" and not self.checked_in:
+        # A level-1 cue is flagged (check-in + therapist notice) each time it comes back, except
+        # in the answer to the check-in itself, which the context has already read.
+        if response is not None and response.kind == "check_in" and not after_check_in:
             self.checked_in = True
+            self._after_check_in = True
             said = spoken_text(response)
             self.say(said)
             yield CheckIn(turn, response)
             yield ReplyDone(turn, said, reply_lang, "check_in", level, check_in=True)
             return
         yield from self._reply(turn, text, reply_lang, level, focus)
+
+    def late_assessment(self) -> RiskAssessment:
+        """The model grade of the last client turn if it has finished (never waits)."""
+        found = collect(self._late)
+        if self._late is not None and self._late.done():
+            self._late = None
+        return found
+
+    def _context(self) -> ScreeningContext:
+        """What screening needs from earlier turns: the check-in, earlier levels and words."""
+        return ScreeningContext(
+            after_check_in=self._after_check_in,
+            prior_max_level=RiskLevel(max((t.level for t in self.turns), default=0)),
+            prior_client_texts=tuple(t.text for t in self.turns[-3:]),
+        )
 
     def summary(self) -> Summary:
         """The live draft summary of every turn so far (recomputed only after new turns)."""

@@ -44,7 +44,7 @@ class RuleMatch:
         return self.start < other.end and other.start < self.end
 
 
-def _expand_macros(pattern: str, macros: Mapping[str, str], rule_id: str) -> str:
+def expand_macros(pattern: str, macros: Mapping[str, str], rule_id: str) -> str:
     for _ in range(5):  # macros may use macros; a small bound stops accidental cycles
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -79,7 +79,7 @@ def compile_rules(
         seen.add(rule_id)
         compiled: list[re.Pattern[str]] = []
         for pattern in _as_strings(raw.get("patterns", []), "patterns", rule_id):
-            source = _expand_macros(pattern, macros, rule_id)
+            source = expand_macros(pattern, macros, rule_id)
             try:
                 # Patterns match whole words of the normalised text; the data files stay readable.
                 wrapped = rf"(?<!\w)(?:{source})(?!\w)" if whole_words else source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 # Words (letters with inner apostrophes), digit runs, and clause punctuation.
@@ -12,6 +12,8 @@ _TOKEN_RE = re.compile(r"\d+|[^\W\d_]+(?:['’][^\W\d_]+)*|[.,;:!?]")
 # Multi-word rewrites from the data files: (source tokens, target tokens), longest first.
 Phrases = Sequence[tuple[tuple[str, ...], tuple[str, ...]]]
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+# Repairs one folded word given how it was written (see reflection/screening_repair.py).
+Repair = Callable[[str, str], Sequence[str]]
 
 # ("one" is not a number word here: it is mostly a pronoun, as in "no one".)
 # Contractions and informal spellings typed or transcribed without apostrophes. Expanding them
@@ -82,6 +84,10 @@ class NormalisedText:
     tokens: tuple[Token, ...]
     text: str
     _char_token: tuple[int, ...]
+
+    def token_at(self, char: int) -> int:
+        """Index of the token behind normalised character `char`."""
+        return self._char_token[char]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text behind normalised characters [start, end)."""
@@ -172,20 +178,27 @@ def normalise(
     lang: str = "en",
     phrases: Phrases = (),
     spelling: Mapping[str, str] | None = None,
+    repair: Repair | None = None,
 ) -> NormalisedText:
     """Tokenise, fold, expand and rewrite `text`, remembering where each token came from.
 
-    `spelling` maps spelling keys to known lexicon words (see `spelling_map`).
+    `spelling` maps spelling keys to known lexicon words (see `spelling_map`); `repair` fixes
+    slang, repeated letters and misspellings word by word.
     """
     expand = _expand_es if lang == "es" else _expand_en
     tokens: list[Token] = []
     for match in _TOKEN_RE.finditer(text):
         previous = tokens[-1].text if tokens else ""
-        for word in expand(fold(match.group()), previous):
-            if spelling and len(word) > 3:
-                word = spelling.get(spelling_key(word, lang), word)
-            tokens.append(Token(word, match.start(), match.end()))
-    tokens = _apply_phrases(tokens, phrases)
+        for expanded in expand(fold(match.group()), previous):
+            if spelling and len(expanded) > 3:
+                expanded = spelling.get(spelling_key(expanded, lang), expanded)
+            for word in repair(expanded, match.group()) if repair else (expanded,):
+                tokens.append(Token(word, match.start(), match.end()))
+    return join_tokens(text, _apply_phrases(tokens, phrases))
+
+
+def join_tokens(text: str, tokens: Sequence[Token]) -> NormalisedText:
+    """The space-joined view of `tokens` (of original `text`) with its character map."""
     char_token: list[int] = []
     parts: list[str] = []
     for index, token in enumerate(tokens):

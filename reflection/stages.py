@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from reflection.risk import RiskAssessment
+from reflection.screening_context import ScreeningContext
 
 
 class Screener(Protocol):
     """Risk screening of one client utterance (reflection.screening.RiskScreener)."""
 
-    def screen(self, text: str, lang: str = "auto") -> RiskAssessment:
-        """Assess one utterance."""
+    def screen(self, text: str, lang: str = "auto", *,
+               context: ScreeningContext | None = None) -> RiskAssessment:
+        """Assess one utterance, knowing what came before it (`context`)."""
         ...
 
 

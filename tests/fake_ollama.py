@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class FakeOllamaScript:
     chunk_delay_s: float = 0.0
     # A non-streamed reply body for format= requests (summaries), as a JSON string.
     json_reply: str = "{}"
+    json_delay_s: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -103,6 +105,7 @@ class FakeOllama:
                     self._json(404, {"error": f"model '{model}' not found"})
                     return
                 if not body.get("stream", True):
+                    time.sleep(fake.script.json_delay_s)
                     self._json(200, {
                         "model": model, "created_at": "2025-01-01T00:00:00Z",
                         "message": {"role": "assistant", "content": fake.script.json_reply},

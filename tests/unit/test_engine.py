@@ -21,12 +21,18 @@ from reflection.events import (
 )
 from reflection.responders.base import ReplyRequest
 from reflection.risk import RiskAssessment, RiskCategory, RiskLevel
+from reflection.screening_context import ScreeningContext
 
 SUICIDE = frozenset({RiskCategory.SUICIDE})
 
 
 class FakeScreener:
-    def screen(self, text: str, lang: str = "auto") -> RiskAssessment:
+    def __init__(self) -> None:
+        self.contexts: list[ScreeningContext | None] = []
+
+    def screen(self, text: str, lang: str = "auto", *,
+               context: ScreeningContext | None = None) -> RiskAssessment:
+        self.contexts.append(context)
         language = "es" if any(w in text.lower() for w in ("estoy", "siento", "mi ")) else "en"
         if "kill myself" in text:
             return RiskAssessment(RiskLevel.HIGH, SUICIDE, (), language)
@@ -129,6 +135,21 @@ def test_concern_checks_in_once_then_continues() -> None:
     assert any(isinstance(e, ReplySentence) for e in second)
     flags = conversation.summary().risk_flags
     assert [(f.turn, f.level) for f in flags] == [(0, 1), (1, 1)]
+
+
+def test_a_level1_cue_repeated_later_is_flagged_again_and_context_reaches_screening() -> None:
+    engine = make_engine()
+    conversation = engine.new_conversation()
+    run(conversation, "Everything feels hopeless lately")
+    run(conversation, "Work is busy")  # the answer to the check-in
+    third = run(conversation, "Honestly it all feels hopeless again")
+    assert isinstance(third[1], CheckIn)  # flagged again: the therapist is told again
+    contexts = engine.screener.contexts  # type: ignore[attr-defined]
+    assert [c.after_check_in for c in contexts] == [False, True, False]
+    assert contexts[2].prior_max_level == RiskLevel.CONCERN
+    assert contexts[2].prior_client_texts[-1] == "Work is busy"
+    flags = conversation.summary().risk_flags
+    assert [(f.turn, f.level) for f in flags] == [(0, 1), (2, 1)]
 
 
 def test_blocked_sentence_is_replaced_and_the_reply_ends() -> None:
