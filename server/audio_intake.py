@@ -129,7 +129,7 @@ class AudioIntake:
         elif isinstance(event, SpeechPaused) and turns.score is not None:
             decider.paused(event.key)
             key, score = event.key, turns.score
-            future = asyncio.ensure_future(self.pool.run_vad(score, event.audio))
+            future = asyncio.ensure_future(self.pool.run_turn(score, event.audio))
             self._scoring.add(future)
             future.add_done_callback(lambda done: self._scored(key, done))
         elif isinstance(event, SpeechPaused):

@@ -24,9 +24,12 @@ FRAME = 512
 
 
 class Pool:
-    """Runs the VAD and Smart Turn calls inline (the real pool runs them on its VAD thread)."""
+    """Runs the VAD and Smart Turn calls inline (the real pool has a thread for each)."""
 
     async def run_vad(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(*args)
+
+    async def run_turn(self, fn: Callable[..., Any], *args: Any) -> Any:
         return fn(*args)
 
 
