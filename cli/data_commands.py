@@ -39,6 +39,8 @@ def register(sub: Any) -> None:
     rotate = keys.add_parser("rotate", help="add a key and re-encrypt everything (resumable)")
     rotate.add_argument("--batch-size", type=int, default=200)
     rotate.set_defaults(handler=_guard(rotate_keys))
+    keys.add_parser("retire", help="remove old keys no value uses (after a rotation)").set_defaults(
+        handler=_guard(retire_keys))
 
     audit_parser = sub.add_parser("audit", help="audit log").add_subparsers(
         dest="audit_command", required=True)
@@ -126,12 +128,15 @@ def reset_password(args: argparse.Namespace, settings: Settings) -> int:
 def enroll_kiosk(args: argparse.Namespace, settings: Settings) -> int:
     """Enrol a kiosk and print its device token once."""
     from models import kiosks
+    from models.kiosk_enrolment import issue_enrolment_code
 
     database = open_configured(settings)
     with database.transaction() as db:
         kiosk, token = kiosks.enroll_kiosk(db, name=args.name)
+        code, expires = issue_enrolment_code(db, kiosk_id=kiosk.id, token=token)
     print(f"enrolled kiosk {kiosk.name} ({kiosk.id})")
     print(f"device token (shown once; configure it on the kiosk): {token}")
+    print(f"or open once on the kiosk, before {expires:%H:%M} UTC: <server>/kiosk/#enrol={code}")
     return 0
 
 
@@ -169,6 +174,18 @@ def rotate_keys(args: argparse.Namespace, settings: Settings) -> int:
     print(f"key rotation {verb}: active key {report.target_key_id}, "
           f"{report.rows_reencrypted} values re-encrypted")
     print(f"back up the updated keyring now: {settings.keyring_file}")
+    return 0
+
+
+def retire_keys(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove keys that no stored value uses any more."""
+    from models.key_retire import retire_keys as retire
+
+    report = retire(settings.database_url, keyring_path=settings.keyring_file)
+    names = ", ".join(report.retired) or "none"
+    print(f"retired keys: {names}; active key {report.active}")
+    if report.retired:
+        print(f"back up the updated keyring now: {settings.keyring_file}")
     return 0
 
 

@@ -22,6 +22,10 @@ def register(sub: Any) -> None:
     parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--certfile", default=None)
     parser.add_argument("--keyfile", default=None)
+    parser.add_argument(
+        "--insecure-behind-proxy", action="store_true",
+        help="allow plain HTTP on a non-loopback address (only behind a TLS proxy)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -47,6 +51,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         }
     )
     settings = settings.model_copy(update={"server": server})
+    from server.access_log import uvicorn_log_config
+    from server.listen_policy import WS_MAX_SIZE, InsecureListenError, check_listen
+
+    try:
+        check_listen(server.host, tls=bool(server.certfile),
+                     insecure_behind_proxy=args.insecure_behind_proxy)
+    except InsecureListenError as refused:
+        print(f"reflect serve: {refused}", file=sys.stderr)
+        return 2
     _set_mmap_threshold(server.malloc_mmap_threshold_kb)
     # The CLI is the edge allowed to read the environment: the keyring may come from it.
     keyring_env_value = os.environ.get(settings.security.keyring_env) or None
@@ -57,6 +70,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         ssl_certfile=server.certfile or None,
         ssl_keyfile=server.keyfile or None,
         log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(),  # no query strings (secrets) in any log line
+        # X-Forwarded-For only from configured proxies; none by default.
+        proxy_headers=bool(server.trusted_proxies),
+        forwarded_allow_ips=server.trusted_proxies or None,
+        ws_max_size=WS_MAX_SIZE,
+        limit_concurrency=server.max_connections or None,
         # PCM audio barely compresses; deflating every 32 ms frame only costs event-loop time.
         ws_per_message_deflate=False,
     )

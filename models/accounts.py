@@ -1,11 +1,15 @@
-"""Staff accounts: argon2 passwords, password policy, lockout, optional TOTP, bootstrap admin."""
+"""Staff accounts: argon2 passwords, password policy, optional one-time TOTP, bootstrap admin.
+
+Repeated failures are throttled by the server (server/login_throttle.py), never a hard lock
+that anyone could trigger for any account.
+"""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pyotp
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -22,45 +26,19 @@ from models.errors import (
     NotFoundError,
     PasswordPolicyError,
 )
+from models.password_policy import check_password_policy as check_password_policy
 from models.tables import User
+from models.totp import accepted_step
 from models.types import Role, utcnow
-
-MIN_PASSWORD_LENGTH = 12
-# A tiny deny-list of the passwords people reach for first; length does the rest.
-COMMON_PASSWORDS = frozenset({
-    "password1234", "password12345", "123456789012", "qwertyuiopas", "letmein12345",
-    "iloveyou1234", "welcome12345", "changeme1234", "administrator", "passwordpassword",
-    "qwerty123456", "111111111111", "abc123456789", "therapist123", "reflectkiosk",
-})
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    """Lockout after `max_failures` consecutive failures, for `lockout`."""
-
-    max_failures: int = 5
-    lockout: timedelta = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Outcome of a login; `code` is ok, bad_credentials, locked, inactive, totp_required."""
+    """Outcome of a login; `code` is ok, bad_credentials, inactive or totp_required."""
 
     ok: bool
     code: str
     user: User | None = None
-    locked_until: datetime | None = None
-
-
-def check_password_policy(password: str, *, username: str) -> None:
-    """PasswordPolicyError unless the password is long, not the username, and not common."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    lowered = password.lower()
-    if username and username.lower() in lowered:
-        raise PasswordPolicyError("password must not contain the username")
-    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
-        raise PasswordPolicyError("password is too common or too repetitive")
 
 
 def create_user(
@@ -77,7 +55,7 @@ def create_user(
     username = username.strip()
     if not username or len(username) > 64:
         raise InvalidInputError("username must be 1-64 characters")
-    check_password_policy(password, username=username)
+    check_password_policy(password, username=username, extra_words=tuple(display_name.split()))
     if get_user_by_username(db, username=username) is not None:
         raise ConflictError(f"user {username!r} already exists")
     user = User(
@@ -168,9 +146,11 @@ def totp_uri(secret: str, *, username: str, issuer: str = "Reflect Kiosk") -> st
 
 def enable_totp(db: Session, *, user_id: uuid.UUID, secret: str, code: str) -> None:
     """Turn on TOTP after the user proves their app shows `code` for `secret`."""
-    if not pyotp.TOTP(secret).verify(code, valid_window=1):
+    step = accepted_step(secret, code, now=utcnow(), last_step=None)
+    if step is None:
         raise AuthenticationError("that code does not match the new secret", code="totp_invalid")
     user = get_user(db, user_id=user_id)
+    user.totp_last_step = step  # the confirming code cannot also sign in
     user.totp_secret_enc = context_of(db).cipher.encrypt_text(
         secret, table="users", column="totp_secret", row_id=user.id)
     audit.record(db, action=AuditAction.TOTP_ENABLED, actor_id=user.id,
@@ -199,11 +179,9 @@ def login(
     username: str,
     password: str,
     totp_code: str | None = None,
-    policy: LoginPolicy | None = None,
     now: datetime | None = None,
 ) -> LoginResult:
-    """Check credentials, count failures, lock, audit. COMMIT whatever the result."""
-    policy = policy or LoginPolicy()
+    """Check credentials, count failures, audit. COMMIT whatever the result."""
     now = now or utcnow()
     user = get_user_by_username(db, username=username)
     if user is None:
@@ -212,11 +190,8 @@ def login(
         context_of(db).password_hasher.hash(password)
         _fail(db, None, "unknown_user", now)
         return LoginResult(ok=False, code="bad_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        _fail(db, user, "locked", now)
-        return LoginResult(ok=False, code="locked", locked_until=user.locked_until)
     if not _verify(db, user, password):
-        return _count_failure(db, user, policy, now, "bad_password")
+        return _count_failure(db, user, now, "bad_password")
     if not user.active:
         _fail(db, user, "inactive", now)
         return LoginResult(ok=False, code="inactive")
@@ -224,8 +199,10 @@ def login(
     if secret is not None:
         if not totp_code:
             return LoginResult(ok=False, code="totp_required")
-        if not pyotp.TOTP(secret).verify(totp_code, for_time=now, valid_window=1):
-            return _count_failure(db, user, policy, now, "bad_totp")
+        step = accepted_step(secret, totp_code, now=now, last_step=user.totp_last_step)
+        if step is None:  # wrong, expired, or already used once
+            return _count_failure(db, user, now, "bad_totp")
+        user.totp_last_step = step
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -256,18 +233,9 @@ def _verify(db: Session, user: User, password: str) -> bool:
     return True
 
 
-def _count_failure(
-    db: Session, user: User, policy: LoginPolicy, now: datetime, reason: str
-) -> LoginResult:
+def _count_failure(db: Session, user: User, now: datetime, reason: str) -> LoginResult:
     user.failed_logins += 1
-    if user.failed_logins >= policy.max_failures:
-        user.failed_logins = 0
-        user.locked_until = now + policy.lockout
-        audit.record(db, action=AuditAction.LOGIN_LOCKED, actor_id=user.id, now=now,
-                     detail={"username": user.username, "until": user.locked_until.isoformat()})
     _fail(db, user, reason, now)
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(ok=False, code="locked", locked_until=user.locked_until)
     return LoginResult(ok=False, code="bad_credentials")
 
 

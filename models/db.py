@@ -7,6 +7,7 @@ transaction that started as a reader later writes. PostgreSQL (psycopg 3) is use
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,12 +55,26 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def private_sqlite_files(path: Path) -> None:
+    """Create the database's directory 0700 and its file 0600 (an existing file is tightened).
+
+    SQLite gives its -wal and -shm files the main file's permissions, so they follow.
+    """
+    if not path.parent.exists():  # an existing directory's mode is its owner's choice
+        path.parent.mkdir(parents=True, mode=0o700)
+        path.parent.chmod(0o700)  # mkdir's mode is filtered by the umask
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for a SQLAlchemy URL, with the SQLite settings described above."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_files(Path(parsed.database))
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)

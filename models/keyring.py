@@ -113,7 +113,7 @@ def parse_keyring(text: str, *, source: str = "keyring") -> Keyring:
 
 def save_keyring_file(path: Path, keyring: Keyring, *, replace: bool = True) -> None:
     """Write the keyring atomically with 0600 permissions; FileExistsError if not `replace`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:

@@ -28,9 +28,11 @@ from models.db import Database, context_of, open_database
 from models.errors import DecryptionError, KeyringError
 from models.keyring import Keyring, read_keyring_file, save_keyring_file
 from models.tables import (
+    BreakGlassAccess,
     Feedback,
     KeyCheck,
     KeyRotation,
+    Kiosk,
     OutboxEvent,
     ReflectionSession,
     RiskAlert,
@@ -50,8 +52,10 @@ ENCRYPTED_COLUMNS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "risk_alerts": (RiskAlert, [("evidence_enc", "evidence")]),
     "feedback": (Feedback, [("comment_enc", "comment")]),
     "event_outbox": (OutboxEvent, [("payload_enc", "payload")]),
-    # Last, so a rotation interrupted before this table existed still reaches it on resume.
+    # Later tables are appended, so a rotation interrupted before they existed reaches them.
     "reflection_sessions": (ReflectionSession, [("label_enc", "label")]),
+    "break_glass_accesses": (BreakGlassAccess, [("reason_enc", "reason")]),
+    "kiosks": (Kiosk, [("enrol_token_enc", "enrol_token")]),
 }
 
 

@@ -17,6 +17,9 @@ from models.sessions import get_session
 from models.tables import Feedback, OutboxEvent, ReflectionSession, RiskAlert, Summary, Turn
 from models.types import SessionStatus, utcnow
 
+# The therapist-stream event of a risk alert (server.events.TherapistEventKind.RISK_ALERT).
+ALERT_EVENT_TYPE = "risk_alert"
+
 
 @dataclass(frozen=True)
 class PurgeReport:
@@ -35,7 +38,7 @@ class EraseReport:
     turns: int
     summaries: int
     feedback: int
-    alerts_cleared: int
+    alerts_kept: int
     outbox_cleared: int
 
 
@@ -64,10 +67,11 @@ def erase_session(
                    .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         for stmt_table in (Turn, Summary, Feedback)
     ]
-    alerts = db.execute(update(RiskAlert).where(RiskAlert.session_id == session_id)
-                        .values(evidence_enc=None)
-                        .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
-    outbox = db.execute(update(OutboxEvent).where(OutboxEvent.session_id == session_id)
+    # Safety over erasure: a risk alert and its trigger words (the matched words, never the
+    # turn) stay for the therapist, and so does its live event (docs/security.md, "Erase").
+    alerts = len(db.scalars(select(RiskAlert.id).where(RiskAlert.session_id == session_id)).all())
+    outbox = db.execute(update(OutboxEvent).where(OutboxEvent.session_id == session_id,
+                                                  OutboxEvent.type != ALERT_EVENT_TYPE)
                         .values(payload_enc=None)
                         .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
     now = now or utcnow()
@@ -80,7 +84,7 @@ def erase_session(
     audit.record(db, action=AuditAction.SESSION_ERASED, actor_id=actor_id, actor_kind=actor_kind,
                  session_id=session_id, now=now,
                  detail={"by": by, "turns": report.turns, "summaries": report.summaries,
-                         "feedback": report.feedback, "alerts_cleared": alerts,
+                         "feedback": report.feedback, "alerts_kept": alerts,
                          "outbox_cleared": outbox})
     return report
 

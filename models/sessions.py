@@ -197,10 +197,15 @@ def break_glass_read(
         raise InvalidInputError("emergency access needs a stated reason", code="reason_required")
     row = get_session(db, session_id=session_id)
     now = now or utcnow()
-    db.add(BreakGlassAccess(id=uuid.uuid4(), session_id=row.id, admin_id=viewer.id,
-                            reason=reason[:2000], at=now))
+    access_id = uuid.uuid4()
+    # The reason may name the client: encrypted like client text, and kept out of the audit log.
+    reason_enc = context_of(db).cipher.encrypt_text(
+        reason[:2000], table="break_glass_accesses", column="reason", row_id=access_id)
+    db.add(BreakGlassAccess(id=access_id, session_id=row.id, admin_id=viewer.id,
+                            reason="", reason_enc=reason_enc, at=now))
     audit.record(db, action=AuditAction.BREAK_GLASS, actor_id=viewer.id, session_id=row.id,
-                 detail={"reason": reason[:2000], "therapist_id": str(row.therapist_id)}, now=now)
+                 detail={"access_id": str(access_id), "therapist_id": str(row.therapist_id)},
+                 now=now)
     db.flush()
     return _load_text(db, row)
 

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Enum,
     ForeignKey,
@@ -64,6 +65,7 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     totp_secret_enc: Mapped[bytes | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)  # a TOTP code works once
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
@@ -79,6 +81,10 @@ class Kiosk(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None]
+    # A pending one-time enrolment link: the code's sha256, the token (encrypted), the expiry.
+    enrol_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    enrol_token_enc: Mapped[bytes | None]
+    enrol_expires_at: Mapped[datetime | None]
 
 
 class ReflectionSession(Base):
@@ -181,7 +187,8 @@ class BreakGlassAccess(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     session_id: Mapped[uuid.UUID] = _session_fk()
     admin_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # "" since reasons are encrypted (legacy rows)
+    reason_enc: Mapped[bytes | None]
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

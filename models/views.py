@@ -128,6 +128,14 @@ def session_label(row: ReflectionSession, cipher: Cipher) -> str | None:
                                row_id=row.id)
 
 
+def break_glass_reason(access: BreakGlassAccess, cipher: Cipher) -> str:
+    """The stated reason of an emergency access (rows from before encryption hold plaintext)."""
+    if access.reason_enc is None:
+        return access.reason
+    return cipher.decrypt_text(access.reason_enc, table="break_glass_accesses", column="reason",
+                               row_id=access.id)
+
+
 def session_view(
     row: ReflectionSession, accesses: list[BreakGlassAccess], cipher: Cipher
 ) -> SessionView:
@@ -137,7 +145,8 @@ def session_view(
         kiosk_id=row.kiosk_id, status=row.status, language=row.language,
         created_at=row.created_at, code_expires_at=row.code_expires_at,
         started_at=row.started_at, ended_at=row.ended_at, erased_at=row.erased_at,
-        break_glass=tuple(BreakGlassView(a.admin_id, a.reason, a.at) for a in accesses),
+        break_glass=tuple(BreakGlassView(a.admin_id, break_glass_reason(a, cipher), a.at)
+                          for a in accesses),
         label=session_label(row, cipher),
     )
 

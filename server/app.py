@@ -23,8 +23,10 @@ from server.api import (
     alert_routes,
     auth_routes,
     break_glass_routes,
+    enrol_routes,
     health_routes,
     me_routes,
+    ops_docs,
     session_routes,
     therapist_routes,
 )
@@ -34,6 +36,8 @@ from server.errors import ServerError
 from server.housekeeping import purge_forever
 from server.security_headers import SecurityHeadersMiddleware
 from server.services import Services, load_services
+from server.socket_cap import SocketCap
+from server.text_guard import RejectInvalidText
 from server.ws_kiosk import kiosk_socket
 from server.ws_therapist import therapist_socket
 
@@ -80,8 +84,12 @@ def create_app(
             if services is None:
                 loaded.close()
 
-    app = FastAPI(title="Reflect Kiosk", version=__version__, lifespan=lifespan)
+    # The docs and schema are served by server/api/ops_docs.py, to local requests and admins.
+    app = FastAPI(title="Reflect Kiosk", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.add_middleware(RejectInvalidText)  # lone surrogates: a clean 400, never a 500
+    app.add_middleware(SocketCap, limit=settings.server.max_connections)
     app.add_middleware(SecurityHeadersMiddleware, tls=bool(settings.server.certfile))
     for router in (
         auth_routes.router,
@@ -92,8 +100,10 @@ def create_app(
         admin_users.router,
         admin_audit.router,
         break_glass_routes.router,
+        enrol_routes.router,
         me_routes.router,
         health_routes.router,
+        ops_docs.router,
     ):
         app.include_router(router)
     _add_error_handlers(app)

@@ -140,9 +140,15 @@ class SecuritySettings(BaseModel):
     keyring_path: str = ""
     # If set, the keyring JSON is read from this environment variable instead of a file.
     keyring_env: str = "REFLECT_KEYRING"
-    login_max_failures: int = 5
-    lockout_minutes: float = 15.0
     idle_logoff_minutes: float = 15.0
+    # Failed sign-ins are throttled, never locked: after the free failures each attempt waits
+    # first_delay_s, then twice as long each time, up to the maximum (per typed username, and
+    # per address); forgotten after 15 quiet minutes.
+    login_free_failures: int = 4
+    login_max_delay_s: float = 60.0
+    login_address_free_failures: int = 10
+    login_address_max_delay_s: float = 300.0
+    login_first_delay_s: float = 1.0
     code_ttl_minutes: float = 30.0
 
 
@@ -154,6 +160,11 @@ class ServerSettings(BaseModel):
     certfile: str = ""
     keyfile: str = ""
     model_workers: int = 2
+    # Proxies whose X-Forwarded-For / -Proto are believed (IP addresses or CIDR ranges). Empty:
+    # no header is trusted, and the peer address is what rate limits and logs use.
+    trusted_proxies: list[str] = []
+    # Open HTTP + websocket connections at once; beyond it new ones get 503 (0 = no cap).
+    max_connections: int = 200
     # glibc: allocations from this size up are mapped and unmapped, not kept in the heap, so
     # the models' large temporary buffers do not pile up as peak memory (0 = glibc default).
     malloc_mmap_threshold_kb: int = 1024

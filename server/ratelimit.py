@@ -50,6 +50,12 @@ class RateLimiter:
             self._buckets.popitem(last=False)
         return allowed
 
+    def refund(self, key: str, cost: float = 1.0) -> None:
+        """Give back tokens taken by `allow` (the attempt turned out not to count)."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket.tokens = min(self.burst, bucket.tokens + cost)
+
     def exhausted(self, key: str) -> bool:
         """Whether `key` has less than one token now (does not consume)."""
         bucket = self._buckets.get(key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -12,9 +11,13 @@ from typing import Any
 from models.accounts import ensure_bootstrap_admin
 from models.db import Database, open_database
 from models.keyring import load_keyring
+from models.startup_repair import repair_on_start
+from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
 from server.hub import TherapistHub
+from server.kiosk_sockets import KioskSockets
+from server.login_throttle import LoginThrottle
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
@@ -32,7 +35,9 @@ class Limits:
     message_burst: float = 200.0
     kiosk_connections: int = 2
     joins: RateLimiter = field(default_factory=lambda: RateLimiter(5 / 60, 5))
-    logins: RateLimiter = field(default_factory=lambda: RateLimiter(20 / 60, 20))
+    # All kiosks together: 10^6 codes, so 30 wrong a minute leaves guessing hopeless.
+    joins_overall: RateLimiter = field(default_factory=lambda: RateLimiter(30 / 60, 30))
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
     auth_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10 / 60, 10))
     open_kiosks: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(2))
 
@@ -75,6 +80,7 @@ class Services:
     conversations: ConversationFactory
     limits: Limits = field(default_factory=Limits)
     kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    kiosk_sockets: KioskSockets = field(default_factory=KioskSockets)
     started_at: float = field(default_factory=time.monotonic)
     ready_s: float = 0.0
 
@@ -87,19 +93,21 @@ class Services:
 def load_services(settings: Settings, *, keyring_env_value: str | None) -> Services:
     """Open the database, load and warm the models; blocking (run it off the event loop)."""
     start = time.perf_counter()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Private: the database, its WAL, the keyring and the bootstrap password live here.
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    settings.data_dir.chmod(0o700)
     keyring = load_keyring(path=settings.keyring_file, env_value=keyring_env_value)
     database = open_database(settings.database_url, keyring=keyring)
     with database.transaction() as db:
         password = ensure_bootstrap_admin(db)
+        closed, encrypted = repair_on_start(db)
+    if closed or encrypted:
+        log.warning("start-up: ended %d sessions a stop left active; encrypted %d "
+                    "break-glass reasons", closed, encrypted)
     if password is not None:
-        # Printed once, to the operator's terminal only; never logged.
-        print(
-            f"\n*** First start: created user 'admin' with one-time password: {password}\n"
-            "*** Sign in at /dashboard and change it. It will not be shown again. ***\n",
-            file=sys.stderr,
-            flush=True,
-        )
+        bootstrap_notice.announce(password, settings.data_dir)
+    else:
+        bootstrap_notice.forget_if_changed(database, settings.data_dir)
     try:
         voice = VoiceStack.load(settings)
         voice.warm()
@@ -118,6 +126,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         web_sessions=WebSessionStore(settings.security.idle_logoff_minutes * 60.0),
         voice=voice,
         conversations=conversations,
+        limits=Limits(login_throttle=LoginThrottle.from_settings(settings.security)),
     )
     services.ready_s = time.perf_counter() - start
     log.info("ready in %.2f s (models %s)", services.ready_s, voice.load_ms)

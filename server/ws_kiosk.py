@@ -13,6 +13,7 @@ from models.errors import DataError
 from server import __version__
 from server.errors import ServerBusyError
 from server.events import EndReason, Welcome
+from server.join_guard import guarded_join
 from server.kiosk_session import KioskPolicy, KioskSession
 from server.kiosk_store import KioskStore
 from server.kiosk_turns import KioskPrefs
@@ -60,7 +61,9 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
         services.limits.auth_failures.allow(f"ip:{client_ip}")
         raise ProtocolError(ErrorCode.AUTH_FAILED, "unknown or revoked kiosk token")
     key = str(kiosk.id)
+    services.kiosk_sockets.add(kiosk.id, channel)  # revocation closes it (4401)
     if not services.limits.open_kiosks.acquire(key):
+        services.kiosk_sockets.discard(kiosk.id, channel)
         raise ProtocolError(ErrorCode.TOO_MANY_CONNECTIONS, "this kiosk has too many connections")
     try:
         await channel.event(
@@ -80,6 +83,7 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
         session = _new_session(channel, store, services, hello)
         await _loop(websocket, channel, session, services, client_ip)
     finally:
+        services.kiosk_sockets.discard(kiosk.id, channel)
         services.limits.open_kiosks.release(key)
 
 
@@ -165,18 +169,11 @@ async def _loop(
 
 
 async def _join(services: Services, session: KioskSession, join: Join, ip: str) -> None:
-    """Redeem a code; wrong codes are rate-limited per kiosk and per address (guessing)."""
+    """Redeem a code; guesses are limited per kiosk, per address and overall (counted first)."""
     kiosk = session.store.kiosk
     keys = (f"kiosk:{kiosk.id if kiosk else '?'}", f"ip:{ip}")
-    if any(services.limits.joins.exhausted(key) for key in keys):
-        raise ProtocolError(ErrorCode.RATE_LIMITED, "too many code attempts", ref="join")
-    try:
-        await session.handle(join)
-    except ProtocolError as error:
-        if error.code is ErrorCode.CODE_INVALID:
-            for key in keys:
-                services.limits.joins.allow(key)
-        raise
+    limits = services.limits
+    await guarded_join((limits.joins, limits.joins_overall), keys, lambda: session.handle(join))
 
 
 def _track(

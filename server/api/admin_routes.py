@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from fastapi import APIRouter
 from sqlalchemy import select
 
 from models import accounts, kiosks
+from models.kiosk_enrolment import issue_enrolment_code
 from models.tables import Feedback
 from models.types import Role
+from server.api.enrol_routes import enrol_path
 from server.api.schemas import (
     CreateUserRequest,
     Enrolled,
@@ -47,13 +50,22 @@ def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
 def enroll_kiosk(body: EnrollRequest, admin: AdminDep, db: DbDep) -> Enrolled:
     """Enrol a device; its token is shown once."""
     kiosk, token = kiosks.enroll_kiosk(db, name=body.name, actor_id=admin.id)
-    return Enrolled(kiosk_id=kiosk.id, token=token)
+    code, expires = issue_enrolment_code(db, kiosk_id=kiosk.id, token=token)
+    return Enrolled(kiosk_id=kiosk.id, token=token, enrol_code=code,
+                    enrol_path=enrol_path(code), enrol_expires_at=expires)
 
 
 @router.delete("/kiosks/{kiosk_id}", status_code=204, responses=ERRORS)
-def revoke_kiosk(kiosk_id: uuid.UUID, admin: AdminDep, db: DbDep) -> None:
-    """Revoke a kiosk's token."""
-    kiosks.set_kiosk_active(db, kiosk_id=kiosk_id, active=False, actor_id=admin.id)
+async def revoke_kiosk(kiosk_id: uuid.UUID, admin: AdminDep, services: ServicesDep) -> None:
+    """Revoke a kiosk's token, then close its open sockets with 4401."""
+
+    def revoke() -> None:
+        with services.database.transaction() as db:
+            kiosks.set_kiosk_active(db, kiosk_id=kiosk_id, active=False, actor_id=admin.id)
+
+    # Committed first, so a kiosk that reconnects at once is refused.
+    await asyncio.to_thread(revoke)
+    await services.kiosk_sockets.revoke(kiosk_id)
 
 
 @router.get("/users", responses=ERRORS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
 
 from fastapi import APIRouter, Request, Response
 
@@ -13,13 +13,6 @@ from server.deps import ServicesDep, SignedInDep
 from server.errors import AuthError, ServerError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
-
-
-class LockedError(ServerError):
-    """Too many failed sign-ins."""
-
-    default_code = "locked"
-    status = 423
 
 
 class TooManyError(ServerError):
@@ -44,23 +37,22 @@ def signed_in_answer(session: WebSession, services: ServicesDep) -> SignedIn:
     )
 
 
-@router.post("/login", responses={401: {}, 423: {}, 429: {}})
+@router.post("/login", responses={401: {}, 429: {}})
 def login(
     body: LoginRequest, request: Request, response: Response, services: ServicesDep
 ) -> SignedIn:
     """Check credentials; set the session and CSRF cookies."""
     ip = request.client.host if request.client else "?"
-    # Failed attempts per address are limited here; per account, models locks the account.
-    if services.limits.logins.exhausted(f"ip:{ip}"):
-        raise TooManyError("too many failed sign-in attempts; wait a minute")
-    policy = accounts.LoginPolicy(
-        max_failures=services.settings.security.login_max_failures,
-        lockout=timedelta(minutes=services.settings.security.lockout_minutes),
-    )
+    # Growing delays per typed name and per address (never a lock, same for unknown names).
+    throttle = services.limits.login_throttle
+    account_key, ip_key = throttle.keys(body.username, ip)
+    wait = throttle.wait_s(account_key, ip_key)
+    if wait > 0:
+        raise TooManyError(f"too many failed sign-in attempts; try again in {math.ceil(wait)} s")
     # Failures are counted and audited in the database, so commit whatever the outcome.
     with services.database.transaction() as db:
         result = accounts.login(
-            db, username=body.username, password=body.password, totp_code=body.totp, policy=policy
+            db, username=body.username, password=body.password, totp_code=body.totp
         )
         user = result.user
         identity = (
@@ -68,10 +60,12 @@ def login(
             if user
             else None
         )
-    if not result.ok:
-        services.limits.logins.allow(f"ip:{ip}")
-    if result.code == "locked":
-        raise LockedError("account locked after repeated failures; try again later")
+    if result.code == "totp_required":
+        pass  # the password was right; the second step follows
+    elif not result.ok:
+        throttle.failed(account_key, ip_key)
+    else:
+        throttle.succeeded(account_key)
     if not result.ok or identity is None:
         raise AuthError(
             "sign-in failed",

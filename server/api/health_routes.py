@@ -5,19 +5,24 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from models.keys import verify_keyring
 from server.deps import ServicesDep
+from server.ops_access import OpsViewerDep, may_see_details, signed_in_role
 
 router = APIRouter(tags=["ops"])
 
 
 @router.get("/health")
-async def health(services: ServicesDep) -> dict[str, Any]:
-    """Models, responder, database and keys: what a clinic's operator needs to know."""
+async def health(request: Request, services: ServicesDep) -> dict[str, Any]:
+    """Models, responder, database and keys: what a clinic's operator needs to know.
+
+    Others (not this machine, not a signed-in admin) get liveness only, no model paths or
+    counts; other signed-in staff also get the responder (the dashboard's status line).
+    """
 
     def check_database() -> dict[str, Any]:
         try:
@@ -29,9 +34,14 @@ async def health(services: ServicesDep) -> dict[str, Any]:
         return {"ok": True, "backend": services.database.engine.dialect.name}
 
     database = await asyncio.to_thread(check_database)
+    status = "ok" if database["ok"] else "degraded"
     responder = services.conversations.status()
+    if not may_see_details(request):
+        # Signed-in staff see where replies come from (the dashboard's status line).
+        staff = signed_in_role(request) is not None
+        return {"status": status, "responder": responder} if staff else {"status": status}
     return {
-        "status": "ok" if database["ok"] else "degraded",
+        "status": status,
         "ready_s": round(services.ready_s, 2),
         "models": services.voice.status(),
         "responder": responder,
@@ -41,8 +51,8 @@ async def health(services: ServicesDep) -> dict[str, Any]:
     }
 
 
-@router.get("/metrics", response_class=Response)
-def metrics(services: ServicesDep) -> Response:
+@router.get("/metrics", response_class=Response, responses={404: {}})
+def metrics(services: ServicesDep, _viewer: OpsViewerDep) -> Response:
     """Prometheus text format."""
     services.metrics.pool_pending.set(services.pool.pending)
     return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)

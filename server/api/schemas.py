@@ -166,7 +166,23 @@ class EnrollRequest(Body):
 
 
 class Enrolled(BaseModel):
-    """The token is shown once."""
+    """The token is shown once; `enrol_path` is the one-time link to open on the kiosk."""
+
+    kiosk_id: uuid.UUID
+    token: str
+    enrol_code: str
+    enrol_path: str
+    enrol_expires_at: datetime
+
+
+class EnrolCodeRequest(BaseModel):
+    """A kiosk page exchanging its one-time enrolment code."""
+
+    code: Annotated[str, Field(min_length=8, max_length=64)]
+
+
+class EnrolToken(BaseModel):
+    """The device token for the kiosk page to keep."""
 
     kiosk_id: uuid.UUID
     token: str

@@ -112,6 +112,10 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def bootstrap_password(self) -> str:
+        """The bootstrap admin's one-time password (in a 0600 file: stderr is not a terminal)."""
+        return (self.data_dir / "bootstrap-admin-password.txt").read_text().strip()
+
     def health(self) -> dict[str, Any]:
         """The parsed /health answer."""
         result: dict[str, Any] = httpx.get(f"{self.url}/health", timeout=10).json()

@@ -143,7 +143,9 @@ def test_totp_setup_confirm_then_sign_in_needs_the_code(live_server: LiveServer)
         assert (no_code.status_code, _code(no_code)) == (401, "totp_required")
         bad = anon.post("/api/auth/login", json={**credentials, "totp": _wrong_code(totp)})
         assert (bad.status_code, _code(bad)) == (401, "login_failed")
-        good = anon.post("/api/auth/login", json={**credentials, "totp": totp.now()})
+        # Issue 19: the confirming code is spent; the next step's code (drift allowance) works.
+        good = anon.post("/api/auth/login",
+                         json={**credentials, "totp": totp.at(time.time() + 30)})
         assert good.status_code == 200, good.text
         anon.headers["X-CSRF-Token"] = good.json()["csrf_token"]
         refused = anon.post("/api/me/totp/disable", json={"password": "not the password"})

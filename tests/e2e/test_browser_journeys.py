@@ -57,7 +57,10 @@ def wait_until(page: Any, predicate: str, *, timeout_ms: int = LONG) -> None:
 
 def open_kiosk(context: Any, server: LiveServer) -> Any:
     page = context.new_page()
-    page.goto(f"{server.url}/kiosk/?token={server.kiosk_token}")
+    page.goto(f"{server.url}/kiosk/")
+    # Set up as staff would by pasting the token (the one-time link is tested on first run).
+    page.evaluate("t => localStorage.setItem('reflect.kiosk_token', t)", server.kiosk_token)
+    page.reload()
     page.locator("body[data-connection='connected']").wait_for(timeout=SHORT)
     return page
 
@@ -364,7 +367,7 @@ def test_decline_erase_and_staff_pages(playwright_driver: Any,
         dashboard.get_by_role("button", name="Enrol kiosk").click()
         token = dashboard.locator("#kiosk-token .token")
         token.wait_for(timeout=SHORT)
-        assert "/kiosk/?token=rk_" in token.inner_text()
+        assert "/kiosk/#enrol=" in token.inner_text()  # issue 19: a one-time link, no token
         assert_accessible(dashboard, "dashboard-admin")
         snap(dashboard, "dashboard-admin")
         dashboard.get_by_role("link", name="About this tool").click()

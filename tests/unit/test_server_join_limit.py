@@ -30,7 +30,8 @@ class FakeSession:
 
 def _services(clock: list[float]) -> Any:
     joins = RateLimiter(5 / 60, 5, clock=lambda: clock[0])
-    return SimpleNamespace(limits=SimpleNamespace(joins=joins))
+    overall = RateLimiter(30 / 60, 30, clock=lambda: clock[0])
+    return SimpleNamespace(limits=SimpleNamespace(joins=joins, joins_overall=overall))
 
 
 def _join_message(code: str) -> Join:

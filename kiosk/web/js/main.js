@@ -8,7 +8,7 @@ import { PlaybackQueue } from "./playback.js";
 import { applyDisplay, changeScale, defaultPreferences, speechSettingsMessage, syncDialog } from "./preferences.js";
 import { buildRating, renderReview } from "./review.js";
 import { IdleTimer, showMessage, showScreen } from "./screens.js";
-import { kioskToken, offerSetup } from "./setup.js";
+import { kioskToken, offerSetup, redeemEnrolLink } from "./setup.js";
 import { renderConsent, renderCrisis, resetCrisis } from "./content.js";
 import { VoiceController } from "./voice.js";
 
@@ -376,6 +376,7 @@ async function boot() {
   await setLanguage(ui.prefs.lang);
   wireControls();
   showScreen(document, "code");
+  conn.token = (await redeemEnrolLink()) ?? conn.token;
   if (!conn.token) {
     $("code-error").textContent = ui.t("code.no_token");
     offerSetup(document, conn);

@@ -1,19 +1,36 @@
-// First set-up of a kiosk: staff paste the enrolled device token once; it is kept on this device.
+// First set-up of a kiosk: staff open the one-time enrolment link (or paste the device token);
+// the token is then kept on this device only.
 
 export const TOKEN_KEY = "reflect.kiosk_token";
 
-/** The token from ?token= (then removed from the address bar) or from this device's storage. */
+/** This device's stored token, if it was set up. */
 export function kioskToken() {
-  const params = new URLSearchParams(location.search);
-  const fromUrl = params.get("token");
-  if (fromUrl) {
-    localStorage.setItem(TOKEN_KEY, fromUrl);
-    params.delete("token");
-    // Keep the secret out of the address bar and history.
-    history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
-    return fromUrl;
-  }
   return localStorage.getItem(TOKEN_KEY);
+}
+
+/**
+ * Exchange a one-time enrolment link (`/kiosk/#enrol=CODE`) for the device token.
+ * The code rides in the fragment, which browsers never send, so no access log sees it; the
+ * token itself travels only in this POST's answer. Returns the token, or null.
+ */
+export async function redeemEnrolLink() {
+  const code = new URLSearchParams(location.hash.slice(1)).get("enrol");
+  if (!code) return null;
+  // Off the address bar and history at once, whether or not the code still works.
+  history.replaceState(null, "", `${location.pathname}${location.search}`);
+  try {
+    const response = await fetch("/api/kiosk/enrol", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code }),
+    });
+    if (!response.ok) return null;
+    const { token } = await response.json();
+    localStorage.setItem(TOKEN_KEY, token);
+    return token;
+  } catch {
+    return null;
+  }
 }
 
 /** Show the staff set-up form (no token, or the server refused it); saving connects again. */

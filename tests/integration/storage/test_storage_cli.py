@@ -31,14 +31,19 @@ def test_data_commands_end_to_end(
     code, out = _run(capsys, "admin", "create-user", "drlee", "--role", "therapist")
     assert code == 0 and "one-time password" in out
     code, out = _run(capsys, "admin", "enroll-kiosk", "lobby")
-    token = out.split("kiosk): ")[1].strip()
-    assert code == 0 and token.startswith("rk_")
+    token = out.split("kiosk): ")[1].split()[0]
+    assert code == 0 and token.startswith("rk_") and "/kiosk/#enrol=" in out
     code, out = _run(capsys, "admin", "list")
     assert "drlee" in out and "lobby" in out and "admin" in out
     code, out = _run(capsys, "admin", "reset-password", "nobody")
     assert code == 2
     code, out = _run(capsys, "keys", "rotate")
     assert code == 0 and "active key k2" in out
+    code, out = _run(capsys, "keys", "retire")  # issue 19: old keys leave the keyring
+    assert code == 0 and "retired keys: k1; active key k2" in out
+    assert '"k1"' not in (tmp_path / "keyring.json").read_text()
+    code, out = _run(capsys, "db", "upgrade")  # the database still opens with k2 alone
+    assert code == 0
     code, out = _run(capsys, "purge", "--days", "30")
     assert code == 0 and "purged 0 sessions" in out
     code, out = _run(capsys, "audit", "verify")

@@ -51,12 +51,14 @@ def test_erase_leaves_no_client_text_anywhere(
         report = retention.erase_session(db, session_id=world.session_id,
                                          kiosk_id=world.kiosk.id)
     assert (report.turns, report.summaries, report.feedback) == (2, 1, 1)
-    assert report.alerts_cleared == 1 and report.outbox_cleared == 1
+    assert report.alerts_kept == 1 and report.outbox_cleared == 1
     with database.transaction() as db:
         text = sessions.get_session_text(db, viewer=world.therapist, session_id=world.session_id)
         assert text.session.status is SessionStatus.ERASED
         assert (text.turns, text.summaries, text.feedback) == ((), (), ())
-        assert text.alerts[0].evidence is None and text.alerts[0].level == 1
+        # Issue 19: the alert and its trigger words survive erase, for safety.
+        assert text.alerts[0].evidence == [{"text": world.secrets[4]}]
+        assert text.alerts[0].level == 1
         events = outbox.events_after(db, therapist_id=world.therapist.id, last_seq=0)
         assert [e.payload for e in events] == [None]
     database.dispose()  # checkpoint the SQLite WAL into the file we search

@@ -15,7 +15,7 @@ function field(id, label, attrs = {}, hint = null) {
 function passwordError(err) {
   return {
     wrong_password: "The current password is wrong.",
-    weak_password: `That new password is not accepted: ${err.message || "choose a longer, less common one"}.`,
+    weak_password: `That new password is not accepted: ${err.message || "choose a longer, less common one."}`,
     rate_limited: "Too many wrong passwords. Wait a minute, then try again.",
   }[err.code] ?? `The password could not be changed (${err.code}).`;
 }
@@ -28,7 +28,7 @@ export function passwordForm(app, { forced = false, onChanged }) {
       { type: "password", autocomplete: "current-password", required: true }),
     field("new-password", "New password",
       { type: "password", autocomplete: "new-password", required: true, minlength: MIN_LENGTH },
-      `At least ${MIN_LENGTH} characters, not containing your username, not a common password. A short sentence is easy to remember.`),
+      `${MIN_LENGTH} to 128 characters; not a known breached or common password; not easy to guess (no name, product word, year or keyboard pattern as its main part); not containing your username. Three or four unrelated words work well.`),
     field("confirm-password", "New password again",
       { type: "password", autocomplete: "new-password", required: true, minlength: MIN_LENGTH }),
     error,

@@ -31,9 +31,9 @@ export async function adminView(app) {
     event.preventDefault();
     try {
       const created = await app.api.post("/api/kiosks", { name: kioskForm["kiosk-name"].value });
-      const url = `${location.origin}/kiosk/?token=${encodeURIComponent(created.token)}`;
+      const url = `${location.origin}${created.enrol_path}`;
       enrolled.replaceChildren(h("div", { class: "card" },
-        h("p", {}, "Open this address once on the kiosk (the token is shown only now):"),
+        h("p", {}, "Open this address on the kiosk within 15 minutes; it works once:"),
         h("p", { class: "token" }, url)));
     } catch (err) {
       enrolled.replaceChildren(h("p", { class: "error" }, `Could not enrol (${err.code}).`));

@@ -22,7 +22,7 @@ export function loginView(app) {
       await app.login(form.username.value, form.password.value, form.totp.value.trim());
     } catch (err) {
       error.textContent = {
-        locked: "Too many attempts: the account is locked for a while.",
+        rate_limited: `Too many failed sign-in attempts; ${(err.message ?? "").split("; ")[1] ?? "wait a little"}. Dashboards already signed in are not affected.`,
         totp_required: "Enter the code from your authenticator app.",
       }[err.code] ?? "Sign-in failed. Check your username, password and code.";
       if (err.code === "totp_required") form.totp.focus();
