@@ -16,7 +16,7 @@ from typing import Any
 import psutil
 
 from benchmarks import corpus as corpus_mod
-from benchmarks import experiments, server_proc, stages
+from benchmarks import experiments, server_proc, stage_timings
 from benchmarks.budget import last_level_within, verdicts
 from benchmarks.corpus import SpokenUtterance
 from benchmarks.v2v import VoiceBench, concurrency_summary
@@ -123,7 +123,7 @@ def run(settings: Settings, options: BenchOptions, progress: Progress) -> dict[s
                          "seconds_max": round(max(durations), 1),
                          "seconds_total": round(sum(durations), 1)}
     if options.stages:
-        results["stages"] = stages.run(settings, corpus, options.models, progress)
+        results["stages"] = stage_timings.run(settings, corpus, options.models, progress)
         window: dict[str, Any] = {}
         for model in options.models:
             progress(f"experiment: short encoder window, {model}")

@@ -31,9 +31,11 @@ READY_TIMEOUT_S = 120.0
 def settings_env(settings: Settings, data_dir: Path, model: str) -> dict[str, str]:
     """REFLECT_* variables for a bench server: the caller's speech settings, bench policy."""
     env: dict[str, str] = {}
+    dumped = settings.model_dump()
     for section in PASSED_SECTIONS:
-        values = getattr(settings, section).model_dump()
-        for key, value in values.items():
+        for key, value in dumped[section].items():
+            if value is None:
+                continue  # unset (the default applies on the other side too)
             text = str(value).lower() if isinstance(value, bool) else str(value)
             env[f"REFLECT_{section.upper()}__{key.upper()}"] = text
     env.update({

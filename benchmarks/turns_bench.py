@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from collections.abc import Callable
@@ -56,7 +57,7 @@ def run(settings: Settings, *, quick: bool, progress: Progress) -> dict[str, Any
     started = time.monotonic()
     if settings.vad.turn_decision != "smart":
         settings = settings.model_copy(
-            update={"vad": settings.vad.model_copy(update={"turn_decision": "smart"})})
+            update={"vad": dataclasses.replace(settings.vad, turn_decision="smart")})
     progress("turns: loading VAD, Whisper (tiny.en, base), Smart Turn, Piper")
     vad = SileroVad()
     english = load_stt(settings)

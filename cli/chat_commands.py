@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
-from reflection.content_files import PACKAGED_CONTENT_DIR, ContentStore
 from reflection.engine import ReflectionEngine
 from reflection.errors import ReflectionError
 from reflection.events import ReplyDone, Screened
-from reflection.responders.factory import make_responder
-from reflection.summary import Summarizer
+from server import assembly
 from server.config import Settings
 
 
@@ -31,31 +28,17 @@ def register(sub: Any) -> None:
                         help="starting language; replies follow the language the client uses")
     parser.add_argument("--responder", choices=["scripted", "ollama"], default=None,
                         help="default: the configured responder.kind")
+    parser.add_argument("--judge", action="store_true", default=None,
+                        help="also ask the Ollama model to judge each sentence (raise-only); "
+                             "default: the configured responder.reply_judge")
     parser.set_defaults(handler=run)
 
 
-def build_engine(settings: Settings, responder_kind: str | None = None) -> ReflectionEngine:
-    """The engine as configured (Ollama falls back to the scripted reflector on its own)."""
-    store = ContentStore(Path(settings.reflection.content_dir or PACKAGED_CONTENT_DIR))
-    config = settings.responder
-    kind = responder_kind or config.kind
-    responder = make_responder(
-        "scripted" if kind == "scripted" else "ollama",
-        store=store,
-        host=config.ollama_host,
-        model=config.ollama_model,
-        first_token_timeout_s=config.first_token_timeout_s,
-        total_timeout_s=config.total_timeout_s,
-        history_turns=config.history_turns,
-        retry_after_s=config.retry_after_s,
-    )
-    summarizer: Summarizer | None = None
-    if config.summarizer == "ollama" and kind != "scripted":
-        from reflection.summary_ollama import OllamaSummarizer
-
-        summarizer = OllamaSummarizer(host=config.ollama_host, model=config.ollama_model,
-                                      store=store, timeout_s=config.total_timeout_s)
-    return ReflectionEngine.load(store, responder=responder, summarizer=summarizer)
+def build_engine(
+    settings: Settings, responder_kind: str | None = None, *, judge: bool | None = None
+) -> ReflectionEngine:
+    """The engine as the server builds it (server.assembly), with an optional responder."""
+    return assembly.build_engine(settings, responder_kind=responder_kind, judge=judge)
 
 
 def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int:
@@ -85,7 +68,7 @@ def chat(engine: ReflectionEngine, lang: str, lines: TextIO, out: TextIO) -> int
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Build the engine from settings and chat over stdin/stdout."""
     try:
-        engine = build_engine(settings, args.responder)
+        engine = build_engine(settings, args.responder, judge=args.judge)
     except ReflectionError as exc:
         print(f"reflect chat: {exc} ({exc.code})", file=sys.stderr)
         return 2

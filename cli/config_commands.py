@@ -31,5 +31,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if isinstance(value, dict):
             print(f"\n[{key}]")
             for name, item in value.items():
-                print(f"{name} = {json.dumps(item)}")
+                if item is None:
+                    print(f"# {name} unset")  # TOML has no null
+                else:
+                    print(f"{name} = {json.dumps(item)}")
     return 0

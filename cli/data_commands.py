@@ -30,6 +30,7 @@ def register(sub: Any) -> None:
     reset.set_defaults(handler=_guard(reset_password))
     enroll = admin.add_parser("enroll-kiosk", help="enrol a kiosk; prints its one-time token")
     enroll.add_argument("name")
+    enroll.add_argument("--pin", help="staff PIN (4-8 digits) that clears the crisis screen here")
     enroll.set_defaults(handler=_guard(enroll_kiosk))
     admin.add_parser("list", help="list accounts and kiosks").set_defaults(
         handler=_guard(list_accounts))
@@ -132,9 +133,10 @@ def enroll_kiosk(args: argparse.Namespace, settings: Settings) -> int:
 
     database = open_configured(settings)
     with database.transaction() as db:
-        kiosk, token = kiosks.enroll_kiosk(db, name=args.name)
+        kiosk, token = kiosks.enroll_kiosk(db, name=args.name, staff_pin=args.pin)
         code, expires = issue_enrolment_code(db, kiosk_id=kiosk.id, token=token)
-    print(f"enrolled kiosk {kiosk.name} ({kiosk.id})")
+    print(f"enrolled kiosk {kiosk.name} ({kiosk.id})"
+          + ("; staff PIN set" if args.pin else "; no staff PIN (clear crises from the dashboard)"))
     print(f"device token (shown once; configure it on the kiosk): {token}")
     print(f"or open once on the kiosk, before {expires:%H:%M} UTC: <server>/kiosk/#enrol={code}")
     return 0

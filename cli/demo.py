@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import tempfile
 import time
@@ -16,6 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from cli.voice_commands import report_error
+from reflection.engine import ReflectionEngine
+from reflection.events import CheckIn, CrisisTriggered, ReplySentence
+from server import assembly
 from server.config import Settings
 from server.voice_loading import load_stt, load_tts
 from voice.audio import read_wav, write_wav
@@ -29,7 +31,6 @@ CLIENT_LINES = (
     "I want to find a way to set better boundaries.",
 )
 CLIENT_VOICE = "en-gb"  # espeak-ng, so the client does not sound like the kiosk
-PLACEHOLDER_LABEL = "PLACEHOLDER echo reply (reflection engine not built yet)"
 
 
 class Replier(Protocol):
@@ -42,49 +43,26 @@ class Replier(Protocol):
         ...
 
 
-class EchoReplier:
-    """Stand-in until the reflection engine can be built here; clearly labelled."""
-
-    label = PLACEHOLDER_LABEL
-
-    def reply(self, text: str) -> Iterator[str]:
-        """Echo the words back and invite more."""
-        yield f"I heard you say: {text.rstrip('.!?')}."
-        yield "Tell me more about that."
-
-
 class EngineReplier:
     """The real reflection engine, one conversation for the demo."""
 
-    def __init__(self, engine: Any) -> None:
+    def __init__(self, engine: ReflectionEngine) -> None:
         self.label = "reflection engine (scripted responder)"
         self._conversation = engine.new_conversation("en")
 
     def reply(self, text: str) -> Iterator[str]:
         """Sentences from ReplySentence events, or the crisis/check-in message."""
         for event in self._conversation.respond(text, "en"):
-            kind = str(getattr(event, "kind", ""))
-            if kind == "reply_sentence":
-                yield str(event.text)
-            elif kind in ("crisis", "check_in"):
-                yield from split_sentences(str(event.response.message))
+            if isinstance(event, ReplySentence):
+                yield event.text
+            elif isinstance(event, CrisisTriggered | CheckIn):
+                yield from split_sentences(event.response.message)
 
 
-def make_replier() -> tuple[Replier, str]:
-    """The engine when it can be built, else the echo placeholder (with the reason)."""
-    try:
-        # Looked up by name: the reflection package is built in parallel and may be partial.
-        module = importlib.import_module
-        store = module("reflection.content_files").ContentStore()
-        engine = module("reflection.engine").ReflectionEngine(
-            screener=module("reflection.screening").RiskScreener.load(store),
-            crisis=module("reflection.crisis").CrisisProtocol(store),
-            reply_filter=module("reflection.reply_filter").ReplyFilter.load(store),
-            store=store,
-        )
-    except (ImportError, AttributeError) as exc:
-        return EchoReplier(), f"reflection engine unavailable: {exc}"
-    return EngineReplier(engine), ""
+def make_replier(settings: Settings | None = None) -> Replier:
+    """The engine as the server builds it (scripted responder: the demo needs no Ollama)."""
+    engine = assembly.build_engine(settings or Settings(), responder_kind="scripted", probe=False)
+    return EngineReplier(engine)
 
 
 @dataclass(frozen=True)
@@ -132,12 +110,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         tts_load = time.perf_counter()
         client_voice = EspeakTts(CLIENT_VOICE, words_per_minute=140)
         _warm_up(stt, tts)
-        replier, why = make_replier()
+        replier = make_replier(settings)
         print(
             f"models: stt={settings.stt.model} load_ms={1000 * (stt_load - started):.0f}; "
             f"tts load_ms={1000 * (tts_load - stt_load):.0f} (one warm-up call each)"
         )
-        print(f"reply: {replier.label}" + (f"  [{why}]" if why else ""))
+        print(f"reply: {replier.label}")
         turns = [
             _turn(n, line, out, stt, tts, client_voice, replier, settings)
             for n, line in enumerate(CLIENT_LINES, start=1)

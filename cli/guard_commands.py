@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from reflection.content_files import ContentStore
 from reflection.errors import ReflectionError
+from server import assembly
 from server.config import Settings
 
 
@@ -23,6 +23,8 @@ def register(sub: Any) -> None:
     screen = guard.add_parser("screen", help="risk-screen one utterance per stdin line")
     screen.add_argument("--lang", choices=("en", "es", "auto"), default="auto")
     screen.add_argument("--evidence", action="store_true", help="include matched spans")
+    screen.add_argument("--rules-only", action="store_true",
+                        help="skip the embedded model even when screening.embedded is on")
     screen.set_defaults(handler=run_screen)
 
     check = guard.add_parser("check-reply", help="check one candidate reply per stdin line")
@@ -36,10 +38,14 @@ def register(sub: Any) -> None:
     evaluate.add_argument("--misses", action="store_true", help="list misclassified items")
     evaluate.set_defaults(handler=run_eval)
 
+    train = guard.add_parser("train", help="train the embedded screening model (weights .npz)")
+    train.add_argument("--data", type=Path, default=None, help="directory of labelled sets")
+    train.add_argument("--out", type=Path, default=None, help="where to write the weights")
+    train.set_defaults(handler=run_train)
 
-def _store(settings: Settings) -> ContentStore:
-    content_dir = settings.reflection.content_dir
-    return ContentStore(Path(content_dir)) if content_dir else ContentStore()
+    from cli.guard_mi import register as register_mi
+
+    register_mi(guard)
 
 
 def _lines() -> Iterator[str]:
@@ -62,9 +68,11 @@ def _fail(exc: ReflectionError) -> int:
 def run_screen(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON object per input line: {"text", "level", "categories"}."""
     from reflection.screening import RiskScreener
+    from reflection.screening_layers import embedded_classifier
 
     try:
-        screener = RiskScreener.load(_store(settings))
+        model = embedded_classifier(settings.screening.embedded and not args.rules_only)
+        screener = RiskScreener.load(assembly.content_store(settings), classifier=model)
         for text in _lines():
             result = screener.screen(text, args.lang)
             out: dict[str, Any] = {
@@ -81,12 +89,25 @@ def run_screen(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_train(args: argparse.Namespace, settings: Settings) -> int:
+    """Fit the screening model on the corpus + in-sample sets and write its weights."""
+    from reflection.guard_eval import DEFAULT_DATA_DIR
+    from reflection.screening_model import WEIGHTS_PATH, load_encoder
+    from reflection.screening_training import train
+
+    store = assembly.content_store(settings)
+    weights = train(store, args.data or DEFAULT_DATA_DIR, load_encoder(threads=2))
+    out = args.out or WEIGHTS_PATH
+    weights.save(out)
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
+    return 0
+
+
 def run_check_reply(args: argparse.Namespace, settings: Settings) -> int:
     """One JSON object per input line: {"text", "allowed", "reasons"}."""
-    from reflection.reply_filter import ReplyFilter
 
     try:
-        reply_filter = ReplyFilter.load(_store(settings))
+        _, reply_filter = assembly.guardrails(assembly.content_store(settings))
         for text in _lines():
             verdict = reply_filter.check(text, lang=args.lang, client_text=args.client_text)
             _emit({"text": text, "allowed": verdict.allowed, "reasons": list(verdict.reasons)})
@@ -144,14 +165,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Print metrics; exit 1 when an acceptance target is missed."""
     from reflection.guard_eval import DEFAULT_DATA_DIR
     from reflection.guard_eval import run_eval as evaluate
-    from reflection.reply_filter import ReplyFilter
-    from reflection.screening import RiskScreener
 
-    store = _store(settings)
+    screener, reply_filter = assembly.guardrails(assembly.content_store(settings))
     try:
-        report = evaluate(
-            RiskScreener.load(store), ReplyFilter.load(store), args.data or DEFAULT_DATA_DIR
-        )
+        report = evaluate(screener, reply_filter, args.data or DEFAULT_DATA_DIR)
     except ReflectionError as exc:
         return _fail(exc)
     if args.json:
@@ -167,6 +184,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     lines += _table("blocked", {"all": r["blocked"]})
     lines += _table("per reason", r["per_reason"])
     lines += _table("per language", r["per_language"])
+    lines += _table("per set", r["per_set"])
     lines += _review_tables(dict(report.review))
     lat = report.latency
     if lat:

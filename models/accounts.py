@@ -211,6 +211,30 @@ def login(
     return LoginResult(ok=True, code="ok", user=user)
 
 
+def reauthenticate(
+    db: Session, *, user_id: uuid.UUID, password: str | None, totp_code: str | None,
+    now: datetime | None = None,
+) -> LoginResult:
+    """Unlock a locked screen: the password, or the authenticator code if the user has one."""
+    now = now or utcnow()
+    user = get_user(db, user_id=user_id)
+    secret = totp_secret(db, user=user)
+    ok = False
+    if password:
+        ok = _verify(db, user, password)
+    elif secret and totp_code:
+        step = accepted_step(secret, totp_code, now=now, last_step=user.totp_last_step)
+        if step is not None:  # a code works once
+            user.totp_last_step = step
+            ok = True
+    if not ok or not user.active:
+        return _count_failure(db, user, now, "bad_unlock")
+    user.failed_logins = 0
+    audit.record(db, action=AuditAction.LOGIN_SUCCESS, actor_id=user.id, now=now,
+                 detail={"username": user.username, "unlock": True})
+    return LoginResult(ok=True, code="ok", user=user)
+
+
 def ensure_bootstrap_admin(db: Session, *, username: str = "admin") -> str | None:
     """If no admin exists, create one and return its one-time password (print it ONCE)."""
     admins = db.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN))

@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
     SESSION_ERASED = "text.erased"
     SESSIONS_PURGED = "text.purged"
     ALERT_ACKNOWLEDGED = "alert.acknowledged"
+    CRISIS_CLEARED = "crisis.cleared"
     KEY_ROTATION_STARTED = "keys.rotation_started"
     KEY_ROTATION_FINISHED = "keys.rotation_finished"
     KEY_ADDED = "keys.added"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models import audit
@@ -25,6 +25,7 @@ from models.types import Role, SessionStatus, Speaker, SummaryStatus, utcnow
 from models.views import AlertView, alert_view
 
 MAX_TEXT_CHARS = 20_000
+MAX_NOTE_CHARS = 2_000
 
 
 def _writable(
@@ -85,6 +86,10 @@ def save_summary(
 ) -> Summary:
     """Store a new summary version (JSON content); versions count up from 1."""
     _writable(db, session_id)
+    if SummaryStatus(status) is SummaryStatus.APPROVED:
+        # Drafts may hold items the client removed while reviewing: keep only what was approved.
+        db.execute(delete(Summary).where(Summary.session_id == session_id,
+                                         Summary.status == SummaryStatus.DRAFT))
     version = (db.scalar(select(func.max(Summary.version))
                          .where(Summary.session_id == session_id)) or 0) + 1
     cipher = context_of(db).cipher
@@ -141,19 +146,31 @@ def list_alerts(
 
 
 def acknowledge_alert(
-    db: Session, *, viewer: Viewer, alert_id: uuid.UUID, now: datetime | None = None
+    db: Session, *, viewer: Viewer, alert_id: uuid.UUID, note: str | None = None,
+    now: datetime | None = None,
 ) -> RiskAlert:
-    """A human (the therapist or an admin) acknowledges an alert; audited."""
+    """A human acknowledges an alert (who, when, optional encrypted note); audited.
+
+    The therapist or an admin may; front desk too once the alert was escalated to them.
+    """
     row = db.get(RiskAlert, alert_id)
     if row is None:
         raise NotFoundError("no such alert")
-    require_session_manager(viewer, get_session(db, session_id=row.session_id))
+    if not (viewer.role is Role.FRONT_DESK and row.escalated_at is not None):
+        require_session_manager(viewer, get_session(db, session_id=row.session_id))
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        raise InvalidInputError("the note is too long", code="text_too_long")
     if row.acknowledged_at is None:
         row.acknowledged_at = now or utcnow()
         row.acknowledged_by = viewer.id
+        if note and note.strip():
+            row.ack_note_enc = context_of(db).cipher.encrypt_text(
+                note.strip(), table="risk_alerts", column="ack_note", row_id=row.id)
         audit.record(db, action=AuditAction.ALERT_ACKNOWLEDGED, actor_id=viewer.id,
                      session_id=row.session_id,
-                     detail={"alert_id": str(row.id), "level": row.level})
+                     detail={"alert_id": str(row.id), "level": row.level,
+                             "escalated": row.escalated_at is not None,
+                             "with_note": row.ack_note_enc is not None})
     return row
 
 
@@ -183,4 +200,5 @@ def _without_evidence(row: RiskAlert) -> RiskAlert:
     return RiskAlert(id=row.id, session_id=row.session_id, therapist_id=row.therapist_id,
                      level=row.level, categories=row.categories, urgent=row.urgent,
                      evidence_enc=None, raised_at=row.raised_at,
-                     acknowledged_by=row.acknowledged_by, acknowledged_at=row.acknowledged_at)
+                     acknowledged_by=row.acknowledged_by, acknowledged_at=row.acknowledged_at,
+                     escalated_at=row.escalated_at)

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.canary import check_canaries
 from models.crypto import Cipher
 from models.errors import DataError
 from models.keyring import Keyring
@@ -159,8 +160,6 @@ def open_database(
     Raises KeyringError (clear message) if the keyring cannot read this database, before
     anything is written with it.
     """
-    from models.keys import verify_keyring
-
     engine = make_engine(url, **engine_kwargs)
     if migrate:
         upgrade(engine)
@@ -170,7 +169,7 @@ def open_database(
     database = Database(engine, context)
     try:
         with database.transaction() as db:
-            verify_keyring(db)
+            check_canaries(db, context.cipher)
     except BaseException:
         engine.dispose()
         raise

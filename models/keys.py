@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 
 from models import audit
 from models.audit import AuditAction
+from models.canary import check_canaries
 from models.crypto import envelope_key_id
 from models.db import Database, context_of, open_database
-from models.errors import DecryptionError, KeyringError
+from models.errors import KeyringError
 from models.keyring import Keyring, read_keyring_file, save_keyring_file
 from models.tables import (
     BreakGlassAccess,
     Feedback,
-    KeyCheck,
     KeyRotation,
     Kiosk,
     OutboxEvent,
@@ -42,14 +42,12 @@ from models.tables import (
 )
 from models.types import utcnow
 
-CANARY = b"reflect-kiosk key check v1"
-
 # Every encrypted cell: table -> (ORM class, [(attribute, column name used in the AAD)]).
 ENCRYPTED_COLUMNS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "users": (User, [("totp_secret_enc", "totp_secret")]),
     "turns": (Turn, [("text_enc", "text")]),
     "summaries": (Summary, [("content_enc", "content"), ("redactions_enc", "redactions")]),
-    "risk_alerts": (RiskAlert, [("evidence_enc", "evidence")]),
+    "risk_alerts": (RiskAlert, [("evidence_enc", "evidence"), ("ack_note_enc", "ack_note")]),
     "feedback": (Feedback, [("comment_enc", "comment")]),
     "event_outbox": (OutboxEvent, [("payload_enc", "payload")]),
     # Later tables are appended, so a rotation interrupted before they existed reaches them.
@@ -70,31 +68,7 @@ class RotationReport:
 
 def verify_keyring(db: Session) -> None:
     """KeyringError unless the keyring opens every key's canary; records the active key's."""
-    cipher = context_of(db).cipher
-    checks = list(db.scalars(select(KeyCheck)))
-    for check in checks:
-        if check.key_id not in cipher.keyring.keys:
-            raise KeyringError(
-                f"this database has data encrypted with key {check.key_id!r}, which the keyring "
-                "does not contain: wrong or outdated keyring file / environment variable"
-            )
-        try:
-            ok = cipher.decrypt(check.canary_enc, table="key_checks", column="canary",
-                                row_id=check.key_id) == CANARY
-        except DecryptionError:
-            ok = False
-        if not ok:
-            raise KeyringError(
-                f"key {check.key_id!r} in the keyring is not the key this database was "
-                "encrypted with: wrong keyring; refusing to start"
-            )
-    if cipher.active_key_id not in {c.key_id for c in checks}:
-        db.add(KeyCheck(
-            key_id=cipher.active_key_id, created_at=utcnow(),
-            canary_enc=cipher.encrypt(CANARY, table="key_checks", column="canary",
-                                      row_id=cipher.active_key_id),
-        ))
-        db.flush()
+    check_canaries(db, context_of(db).cipher)
 
 
 def pending_rotation(db: Session) -> KeyRotation | None:

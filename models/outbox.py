@@ -107,3 +107,16 @@ def events_after(
         audit.record(db, action=AuditAction.TEXT_READ, actor_id=therapist_id,
                      detail={"outbox_from": events[0].seq, "outbox_to": events[-1].seq})
     return events
+
+
+def supersede(db: Session, *, session_id: uuid.UUID, type: str) -> int:
+    """Replace the payloads of a session's earlier events of `type` (e.g. drafts once the client
+    approved, so items the client removed are gone from the stream too); returns how many."""
+    cipher = context_of(db).cipher
+    rows = list(db.scalars(select(OutboxEvent).where(
+        OutboxEvent.session_id == session_id, OutboxEvent.type == type,
+        OutboxEvent.payload_enc.is_not(None))))
+    for row in rows:
+        row.payload_enc = cipher.encrypt_json(
+            {"superseded": True}, table="event_outbox", column="payload", row_id=row.id)
+    return len(rows)

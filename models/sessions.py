@@ -17,6 +17,7 @@ from models.access import (
     require_session_visible,
     require_text_reader,
 )
+from models.alerts import crisis_sessions
 from models.audit import AuditAction
 from models.db import context_of
 from models.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
@@ -147,7 +148,7 @@ def view_session(db: Session, *, viewer: Viewer, session_id: uuid.UUID) -> Sessi
     """Metadata of one session the viewer may see."""
     row = get_session(db, session_id=session_id)
     require_session_visible(viewer, row)
-    return session_view(row, _accesses(db, [row.id]).get(row.id, []), context_of(db).cipher)
+    return _views(db, [row])[0]
 
 
 def list_sessions(
@@ -169,9 +170,7 @@ def list_sessions(
     if since is not None:
         query = query.where(ReflectionSession.created_at >= since)
     rows = list(db.scalars(query.order_by(ReflectionSession.created_at.desc()).limit(limit)))
-    accesses = _accesses(db, [r.id for r in rows])
-    cipher = context_of(db).cipher
-    return [session_view(r, accesses.get(r.id, []), cipher) for r in rows]
+    return _views(db, rows)
 
 
 def get_session_text(
@@ -223,13 +222,21 @@ def _load_text(db: Session, row: ReflectionSession) -> SessionText:
     feedback = db.scalars(select(Feedback).where(Feedback.session_id == row.id)
                           .order_by(Feedback.created_at)).all()
     return SessionText(
-        session=session_view(row, _accesses(db, [row.id]).get(row.id, []), cipher),
+        session=_views(db, [row])[0],
         consents=tuple(consent_view(c) for c in consents),
         turns=tuple(turn_view(t, cipher) for t in turns),
         summaries=tuple(summary_view(s, cipher) for s in summaries),
         alerts=tuple(alert_view(a, cipher) for a in alerts),
         feedback=tuple(feedback_view(f, cipher) for f in feedback),
     )
+
+
+def _views(db: Session, rows: list[ReflectionSession]) -> list[SessionView]:
+    """Metadata views with break-glass records and the crisis marker."""
+    accesses = _accesses(db, [r.id for r in rows])
+    crisis = crisis_sessions(db, [r.id for r in rows])
+    cipher = context_of(db).cipher
+    return [session_view(r, accesses.get(r.id, []), cipher, crisis=r.id in crisis) for r in rows]
 
 
 def _accesses(db: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[BreakGlassAccess]]:

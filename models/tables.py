@@ -85,6 +85,23 @@ class Kiosk(Base):
     enrol_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     enrol_token_enc: Mapped[bytes | None]
     enrol_expires_at: Mapped[datetime | None]
+    # argon2 hash of the staff PIN that clears the crisis screen at this kiosk (None = not set).
+    staff_pin_hash: Mapped[str | None] = mapped_column(String(255))
+
+
+class WebSignIn(Base):
+    """A dashboard sign-in; only the sha256 of the cookie value is stored (survives restarts)."""
+
+    __tablename__ = "web_signins"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the idle logoff: the screen is locked (alerts only) until the user re-enters.
+    locked_at: Mapped[datetime | None]
+    password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ReflectionSession(Base):
@@ -166,6 +183,9 @@ class RiskAlert(Base):
     raised_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[datetime | None]
+    ack_note_enc: Mapped[bytes | None]  # the acknowledger's note; may hold clinical detail
+    # When nobody acknowledged in time and front desk and admin screens were told too.
+    escalated_at: Mapped[datetime | None]
 
 
 class Feedback(Base):

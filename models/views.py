@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from models.alerts import trigger_words
 from models.crypto import Cipher
 from models.tables import (
     BreakGlassAccess,
@@ -46,6 +47,7 @@ class SessionView:
     erased_at: datetime | None
     break_glass: tuple[BreakGlassView, ...] = ()
     label: str | None = None  # decrypted staff label (never client text, but may identify)
+    crisis: bool = False  # an urgent alert was raised: stays marked in lists and history
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class AlertView:
     raised_at: datetime
     acknowledged_by: uuid.UUID | None
     acknowledged_at: datetime | None
+    ack_note: str | None = None
+    escalated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,8 @@ def break_glass_reason(access: BreakGlassAccess, cipher: Cipher) -> str:
 
 
 def session_view(
-    row: ReflectionSession, accesses: list[BreakGlassAccess], cipher: Cipher
+    row: ReflectionSession, accesses: list[BreakGlassAccess], cipher: Cipher, *,
+    crisis: bool = False,
 ) -> SessionView:
     """Metadata view of a session row, with its label decrypted."""
     return SessionView(
@@ -147,7 +152,7 @@ def session_view(
         started_at=row.started_at, ended_at=row.ended_at, erased_at=row.erased_at,
         break_glass=tuple(BreakGlassView(a.admin_id, break_glass_reason(a, cipher), a.at)
                           for a in accesses),
-        label=session_label(row, cipher),
+        label=session_label(row, cipher), crisis=crisis,
     )
 
 
@@ -171,9 +176,11 @@ def alert_view(row: RiskAlert, cipher: Cipher) -> AlertView:
     """Decrypt an alert."""
     evidence = None if row.evidence_enc is None else cipher.decrypt_json(
         row.evidence_enc, table="risk_alerts", column="evidence", row_id=row.id)
+    note = None if row.ack_note_enc is None else cipher.decrypt_text(
+        row.ack_note_enc, table="risk_alerts", column="ack_note", row_id=row.id)
     return AlertView(row.id, row.session_id, row.therapist_id, row.level,
                      tuple(row.categories), row.urgent, evidence, row.raised_at,
-                     row.acknowledged_by, row.acknowledged_at)
+                     row.acknowledged_by, row.acknowledged_at, note, row.escalated_at)
 
 
 def feedback_view(row: Feedback, cipher: Cipher) -> FeedbackView:
@@ -187,3 +194,25 @@ def feedback_view(row: Feedback, cipher: Cipher) -> FeedbackView:
 def consent_view(row: Consent) -> ConsentView:
     """A consent answer."""
     return ConsentView(row.text_version, row.given, row.at)
+
+
+def therapist_scope(text: SessionText, *, live_view: bool) -> SessionText:
+    """What the consent lets the therapist read (screen, stream and exports alike).
+
+    With the live view off: no verbatim turns and no feedback comment, only the summary
+    versions (drafts marked as drafts; approval deletes the drafts). Alert evidence is only the
+    trigger words. An erased session shows that it was erased, and its risk alerts only.
+    """
+    alerts = tuple(
+        replace(a, evidence=[{"text": w} for w in trigger_words(a.evidence)])
+        for a in text.alerts
+    )
+    if text.session.status is SessionStatus.ERASED:
+        # Safety over erasure: a risk alert (its trigger words only) outlives the erase.
+        return SessionText(text.session, (), (), (), alerts, ())
+    if live_view:
+        return replace(text, alerts=alerts)
+    return replace(
+        text, turns=(), alerts=alerts,
+        feedback=tuple(replace(f, comment=None) for f in text.feedback),
+    )

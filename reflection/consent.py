@@ -38,7 +38,8 @@ def load_consent(
     try:
         paragraphs = [str(p).format(retention_days=retention_days) for p in data["paragraphs"]]
         if live_transcript:
-            paragraphs.insert(3, str(data["live_transcript"]))
+            # Right after the paragraphs on what the therapist sees (the summary and its draft).
+            paragraphs.insert(4, str(data["live_transcript"]))
         return ConsentText(
             version=str(data["version"]),
             lang=language,

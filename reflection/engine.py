@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass
 
-from reflection.content_files import SUPPORTED_LANGUAGES, ContentStore, base_language
+from reflection.content_files import ContentStore, base_language
+from reflection.crisis_followup import CrisisFollowUps, FollowUpState
+from reflection.disclosure import DisclosureFacts
 from reflection.errors import InvalidInputError
 from reflection.events import (
     CheckIn,
@@ -19,15 +21,18 @@ from reflection.events import (
     Screened,
     spoken_text,
 )
+from reflection.honesty import HonestAnswers
 from reflection.late_screening import LateScreen, collect, raise_with
+from reflection.reply_stream import FixedLine, stream_sentences
 from reflection.responders.base import ReplyRequest, Responder, Speaker
-from reflection.responders.prompting import system_prompt
 from reflection.responders.scripted import ScriptedReflector, sentence_key
 from reflection.risk import RiskAssessment, RiskLevel
 from reflection.screening_context import ScreeningContext
 from reflection.sentences import SentenceSplitter
+from reflection.session_language import SessionLanguage
 from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
 from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
+from reflection.turn_replies import crisis_followup, fresh_check_in, honest_events
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +64,7 @@ class ReflectionEngine:
         summarizer: Summarizer | None = None,
         store: ContentStore | None = None,
         limits: EngineLimits | None = None,
+        disclosure: DisclosureFacts | None = None,
         late_screen: LateScreen | None = None,
     ) -> None:
         self.store = store or ContentStore()
@@ -71,6 +77,12 @@ class ReflectionEngine:
         self.responder: Responder = responder or self.scripted
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self.store)
         self.limits = limits or EngineLimits()
+        # Called with the reasons of every blocked sentence (metrics count them; never text).
+        self.block_listeners: list[Callable[[tuple[str, ...]], None]] = []
+        # What honest answers say about this deployment (who sees what, how long it is kept).
+        self.disclosure = disclosure or DisclosureFacts()
+        self.honesty = HonestAnswers(self.store)
+        self.followups = CrisisFollowUps(self.store, country=getattr(crisis, "country", "US"))
 
     @classmethod
     def load(
@@ -80,6 +92,8 @@ class ReflectionEngine:
         responder: Responder | None = None,
         summarizer: Summarizer | None = None,
         limits: EngineLimits | None = None,
+        disclosure: DisclosureFacts | None = None,
+        reply_filter: SentenceFilter | None = None,
     ) -> ReflectionEngine:
         """The engine with the real guardrails built from the clinical content files."""
         from reflection.crisis import CrisisProtocol
@@ -87,20 +101,16 @@ class ReflectionEngine:
         from reflection.screening import RiskScreener
 
         store = store or ContentStore()
-        # The model's instructions must never be read out: the filter blocks copied runs.
-        protected = [
-            system_prompt(store.load(lang, "prompts"), key)
-            for lang in SUPPORTED_LANGUAGES
-            for key in ("system", "summary_system")
-        ]
         return cls(
             screener=RiskScreener.load(store),
             crisis=CrisisProtocol(store),
-            reply_filter=ReplyFilter.load(store, protected_texts=protected),
+            # The same filter as the server's and the CLI's (it protects the system prompts).
+            reply_filter=reply_filter or ReplyFilter.load(store),
             responder=responder,
             summarizer=summarizer,
             store=store,
             limits=limits,
+            disclosure=disclosure,
         )
 
     def new_conversation(self, lang: str = "en") -> Conversation:
@@ -121,7 +131,7 @@ class Conversation:
 
     def __init__(self, engine: ReflectionEngine, language: str) -> None:
         self._engine = engine
-        self.language = language
+        self._language = SessionLanguage(language, engine.limits.min_words_to_switch_language)
         self.turns: list[TurnRecord] = []
         self.locked_by: RiskAssessment | None = None
         self.checked_in = False
@@ -131,6 +141,15 @@ class Conversation:
         self._summary: tuple[int, Summary] | None = None
         self._after_check_in = False
         self._late: Future[RiskAssessment] | None = None
+        self._followup = FollowUpState()
+        self.note_for: int | None = None  # the turn whose question was offered to the summary
+        # Set False by the server when no staff screen received the alert (follow-ups say so).
+        self.alert_delivered = True
+
+    @property
+    def language(self) -> str:
+        """The session's reply language."""
+        return self._language.current
 
     @property
     def locked(self) -> bool:
@@ -139,7 +158,9 @@ class Conversation:
 
     def say(self, text: str) -> None:
         """Record something the kiosk said (opening, focus question) so it is not repeated."""
-        self._used.add(sentence_key(text))
+        splitter = SentenceSplitter(first_clause_chars=None)
+        # Each sentence of a longer text counts as said too (crisis follow-ups check them).
+        self._used.update(sentence_key(s) for s in [text, *splitter.feed(text), *splitter.flush()])
         self._history.append((Speaker.REFLECTOR, text))
 
     def opening_prompt(self) -> str:
@@ -167,12 +188,12 @@ class Conversation:
         if engine.late_screen is not None:
             self._late = engine.late_screen.start(text, assessment.language)
         after_check_in, self._after_check_in = self._after_check_in, False
-        reply_lang = self._reply_language(text, lang, assessment)
+        reply_lang = self._language.follow(text, lang)
         meta = engine.scripted.reader(reply_lang).read(text).meta
         self.turns.append(TurnRecord(
             index=turn, text=text, language=reply_lang, level=int(assessment.level),
             categories=tuple(sorted(str(c) for c in assessment.categories)),
-            is_focus=focus, meta=meta,
+            is_focus=focus, meta=meta, answers_check_in=after_check_in,
         ))
         self._history.append((Speaker.CLIENT, text))
         yield Screened(turn, assessment)
@@ -184,6 +205,7 @@ class Conversation:
         # A level-1 cue is flagged (check-in + therapist notice) each time it comes back, except
         # in the answer to the check-in itself, which the context has already read.
         if response is not None and response.kind == "check_in" and not after_check_in:
+            response = fresh_check_in(engine.store, response, reply_lang, self._used)
             self.checked_in = True
             self._after_check_in = True
             said = spoken_text(response)
@@ -191,6 +213,13 @@ class Conversation:
             yield CheckIn(turn, response)
             yield ReplyDone(turn, said, reply_lang, "check_in", level, check_in=True)
             return
+        honest = None if focus else engine.honesty.answer(
+            text, reply_lang, engine.disclosure, self._used, level=level,
+            note_offered=self.note_for is not None)
+        if honest is not None:  # a fixed, reviewed answer about the tool itself
+            yield from honest_events(self, turn, honest, reply_lang, level)
+            return
+        self.note_for = None
         yield from self._reply(turn, text, reply_lang, level, focus)
 
     def late_assessment(self) -> RiskAssessment:
@@ -215,19 +244,18 @@ class Conversation:
             self._summary = (len(self.turns), made)
         return self._summary[1]
 
-    def _reply_language(self, text: str, lang: str | None, assessment: RiskAssessment) -> str:
-        if lang:
-            self.language = base_language(lang)
-        elif len(text.split()) >= self._engine.limits.min_words_to_switch_language:
-            # The reply follows the language the client is actually speaking.
-            self.language = base_language(assessment.language)
-        return self.language
-
     def _crisis(self, turn: int, assessment: RiskAssessment, lang: str) -> Iterator[EngineEvent]:
         repeated = self.locked_by is not None
-        if self.locked_by is None or assessment.level > self.locked_by.level:
+        higher = self.locked_by is not None and assessment.level > self.locked_by.level
+        if self.locked_by is None or higher:
             self.locked_by = assessment
         response: CrisisReply | None = self._engine.crisis.respond(self.locked_by, lang)
+        if repeated and response is not None:
+            # Never the whole block again: a short answer to what the client just said; a
+            # higher level alerts again (repeated=False) with its extra line, not the block.
+            response = crisis_followup(self._engine, self.turns[-1].text, lang, self._used,
+                                       self._followup, response, higher, self.alert_delivered)
+            repeated = not higher
         if response is None:  # contract breach; still never fall through to a generated reply
             log.error("crisis protocol gave no response at level %d", int(self.locked_by.level))
             yield ReplyDone(turn, "", lang, "crisis", int(assessment.level), crisis=True)
@@ -252,7 +280,7 @@ class Conversation:
         responder: Responder = engine.responder
         if focus:
             # The focus answer is acknowledged with a fixed line, not reflected on.
-            responder = _FixedLine(engine.scripted.line("focus_ack", lang, used=self._used))
+            responder = FixedLine(engine.scripted.line("focus_ack", lang, used=self._used))
         spoken: list[str] = []
         blocked = 0
         for sentence, was_blocked, reasons in self._filtered(responder, request, text):
@@ -273,21 +301,25 @@ class Conversation:
         """Sentences from the responder, each checked by the reply filter before release."""
         limits = self._engine.limits
         splitter = SentenceSplitter(first_clause_chars=limits.first_clause_chars)
-        with closing(self._sentences(responder, request, splitter)) as sentences:
+        stream = stream_sentences(responder, request, splitter, self._engine.scripted)
+        with closing(stream) as sentences:
             yield from self._released(sentences, request, client_text)
 
     def _released(self, sentences: Iterator[str], request: ReplyRequest, client_text: str
                   ) -> Iterator[tuple[str, int, tuple[str, ...]]]:
         limits = self._engine.limits
         count = questions = 0
+        clause = ""  # the released start of a sentence cut at a clause (first_clause_chars)
         for sentence in sentences:
             key = sentence_key(sentence)
             is_question = sentence.rstrip().endswith("?")
             if not key or key in self._used or (is_question and questions >= limits.max_questions):
                 continue  # never say a sentence twice; never ask a second question
-            verdict = self._engine.reply_filter.check(
-                sentence, lang=request.language, client_text=client_text
-            )
+            check, lang = self._engine.reply_filter.check, request.language
+            verdict = check(sentence, lang=lang, client_text=client_text)
+            if verdict.allowed and clause:  # a meaning can span the cut: judge the whole too
+                verdict = check(f"{clause} {sentence}", lang=lang, client_text=client_text)
+            clause = "" if sentence.rstrip("\"')”’ ").endswith((".", "!", "?", "…")) else sentence
             if verdict.allowed:
                 self._used.add(key)
                 self._history.append((Speaker.REFLECTOR, sentence))
@@ -299,38 +331,9 @@ class Conversation:
                     "safe_fallback", request.language, used=self._used, turn=request.turn_index
                 )
                 self.say(safe)
+                for listener in self._engine.block_listeners:
+                    listener(tuple(verdict.reasons))
                 yield safe, 1, tuple(verdict.reasons)
                 return  # a reply that went wrong once is not trusted for more sentences
             if count >= limits.max_reply_sentences:
                 return
-
-    def _sentences(self, responder: Responder, request: ReplyRequest,
-                   splitter: SentenceSplitter) -> Generator[str, None, None]:
-        """Split the responder's stream; a crashing responder falls back to the scripted one."""
-        stream = responder.stream(request)
-        produced = False
-        try:
-            for piece in stream:
-                for sentence in splitter.feed(piece):
-                    produced = True
-                    yield sentence
-            yield from splitter.flush()
-        except Exception:  # a failing backend must not leave the client without a reply
-            log.exception("responder %s failed; using the scripted reflector", responder.name)
-            if not produced:
-                yield from self._engine.scripted.stream(request)
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()  # stops an abandoned model stream (e.g. the Ollama reader)
-
-
-@dataclass(frozen=True)
-class _FixedLine:
-    """A responder that says one given line."""
-
-    text: str
-    name: str = "scripted"
-
-    def stream(self, request: ReplyRequest) -> Iterator[str]:
-        yield self.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +9,8 @@ from typing import Any
 
 from reflection.errors import GuardrailContentError
 from reflection.reply_filter import ReplyFilter
-from reflection.review_eval import latency, load_review_tsv, score_sets
+from reflection.reply_sets import load_replies
+from reflection.review_eval import latency, load_jsonl, load_review_tsv, score_sets
 from reflection.screening import RiskScreener
 
 # The repository's labelled sets; the CLI can point elsewhere with --data.
@@ -117,20 +117,6 @@ class EvalReport:
         }
 
 
-def load_jsonl(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    """Rows from JSONL files, with a clear error naming a bad line."""
-    rows: list[dict[str, Any]] = []
-    for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise GuardrailContentError(f"{path}:{number}: not JSON: {exc}") from exc
-    return rows
-
-
 def _data_files(data_dir: Path, prefix: str) -> list[Path]:
     files = sorted(data_dir.glob(f"{prefix}_*.jsonl"))
     if not files:
@@ -219,8 +205,8 @@ def evaluate_replies(
         )
         scored.append({**row, "pred_blocked": not verdict.allowed, "pred_reasons": verdict.reasons})
         if verdict.allowed != row["allowed"]:
-            misses.append({"set": "replies", "text": row["text"], "expected_allowed":
-                           row["allowed"], "reasons": list(verdict.reasons)})
+            misses.append({"set": row.get("set", "replies"), "text": row["text"],
+                           "expected_allowed": row["allowed"], "reasons": list(verdict.reasons)})
     blocked = rates((not r["allowed"], r["pred_blocked"]) for r in scored)
     reasons = sorted({x for r in rows for x in r.get("reasons", [])})
     per_reason = {
@@ -234,6 +220,10 @@ def evaluate_replies(
         "per_reason": per_reason,
         "per_language": _group_rates(
             scored, lambda r: str(r["lang"]), lambda r: (not r["allowed"], r["pred_blocked"])
+        ),
+        "per_set": _group_rates(
+            scored, lambda r: str(r.get("set", "jsonl")),
+            lambda r: (not r["allowed"], r["pred_blocked"]),
         ),
     }
     key_values = {
@@ -250,9 +240,7 @@ def run_eval(
     screening, s_keys, s_miss = evaluate_screening(
         screener, load_jsonl(_data_files(data_dir, "screening"))
     )
-    replies, r_keys, r_miss = evaluate_replies(
-        reply_filter, load_jsonl(_data_files(data_dir, "replies"))
-    )
+    replies, r_keys, r_miss = evaluate_replies(reply_filter, load_replies(data_dir))
     review = score_sets(screener, data_dir)
     texts = [item.text for name in ("first_contact_4", "first_contact_1")
              if (path := data_dir / f"screening_{name}.tsv").exists()
@@ -260,7 +248,7 @@ def run_eval(
     # Only in-sample sets are held to targets; first-contact figures are reported, not gated.
     in_sample = [
         Target(f"{name}: {label}", float(v["overall"][key] or 0.0), limit, at_least)
-        for name, v in review.items() if v["in_sample"]
+        for name, v in review.items() if v["gated"]
         for label, key, limit, at_least in (
             ("recall >= 2", "recall_level2", 0.95, True),
             ("recall >= 1", "recall_level1", 0.95, True),

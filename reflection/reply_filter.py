@@ -10,6 +10,7 @@ from typing import Any
 
 from reflection.content_files import ContentError, ContentStore, base_language
 from reflection.errors import GuardrailContentError, InvalidInputError
+from reflection.language_id import LanguageScorer
 from reflection.screening_rules import Rule, compile_rules, match_rules
 from reflection.screening_text import NormalisedText, normalise
 
@@ -26,9 +27,19 @@ REASONS = (
     "romantic",
     "self_harm_facilitation",
     "prompt_leak",
+    "false_promise",
+    "language",
 )
 # A run of this many words copied from a protected text (the system prompt) is a leak.
 LEAK_NGRAM = 6
+# Prefix length under which a client's word and the reply's word count as the same word
+# ("depressed" / "depression"), so a reflection of the client's own words stays allowed.
+STEM_CHARS = 6
+# The protected texts every filter carries by default: what the model is told, in each language.
+PROMPT_KEYS = ("system", "summary_system", "reply_judge_system")
+# Content files whose sentences the kiosk speaks itself (never counted as a prompt leak).
+SPOKEN_CONTENT = ("honesty", "consent", "reflections", "checkins", "crisis", "crisis_followup",
+                  "grounding", "reply_filter")
 MAX_SENTENCE_CHARS = 2_000
 
 
@@ -51,8 +62,21 @@ class _FilterRules:
     replacements: Mapping[str, tuple[str, ...]]
 
 
-def _ngrams(words: Sequence[str], size: int) -> set[tuple[str, ...]]:
+def _ngrams(text: str, size: int) -> set[tuple[str, ...]]:
+    # Words only: punctuation differs between a prompt's bullet list and a spoken echo of it.
+    words = [w for w in normalise(text).text.split() if w[0].isalnum()]
     return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def default_protected_texts(store: ContentStore) -> list[str]:
+    """The model-facing instructions in every language (they must never be read out)."""
+    from reflection.responders.prompting import system_prompt
+
+    texts: list[str] = []
+    for lang in FILTER_LANGUAGES:
+        prompts = store.load(lang, "prompts")
+        texts += [system_prompt(prompts, key) for key in PROMPT_KEYS if key in prompts]
+    return texts
 
 
 @dataclass(frozen=True)
@@ -61,10 +85,13 @@ class ReplyFilter:
 
     languages: Mapping[str, _FilterRules]
     protected_ngrams: frozenset[tuple[str, ...]] = field(default_factory=frozenset)
+    scorer: LanguageScorer | None = None
 
     @classmethod
-    def load(cls, store: ContentStore, *, protected_texts: Sequence[str] = ()) -> ReplyFilter:
-        """Compile the filter rules; `protected_texts` (e.g. the system prompt) must not leak."""
+    def load(
+        cls, store: ContentStore, *, protected_texts: Sequence[str] | None = None
+    ) -> ReplyFilter:
+        """Compile the rules; `protected_texts` (default: every system prompt) must not leak."""
         languages: dict[str, _FilterRules] = {}
         for lang in FILTER_LANGUAGES:
             try:
@@ -79,18 +106,33 @@ class ReplyFilter:
                 raw_rules=compile_rules(raw_data, label_key="categories", whole_words=False),
                 replacements=_replacements(data.get("replacements", {}), lang),
             )
+        if protected_texts is None:
+            protected_texts = default_protected_texts(store)
         ngrams: set[tuple[str, ...]] = set()
         for text in protected_texts:
-            ngrams |= _ngrams(normalise(text).text.split(), LEAK_NGRAM)
-        return cls(languages=languages, protected_ngrams=frozenset(ngrams))
+            ngrams |= _ngrams(text, LEAK_NGRAM)
+        # What the kiosk itself says ("I'm a computer program, not a person and not a
+        # therapist") may share words with its prompt; saying it is not a leak.
+        for lang in FILTER_LANGUAGES:
+            for name in SPOKEN_CONTENT:
+                data = _load_optional(store, lang, name)
+                if name == "reply_filter":  # its replacements, not its patterns
+                    data = data.get("replacements", {})
+                for text in _strings(data):
+                    ngrams -= _ngrams(text, LEAK_NGRAM)
+        return cls(languages=languages, protected_ngrams=frozenset(ngrams),
+                   scorer=LanguageScorer.load(store))
 
     def check(self, sentence: str, *, lang: str = "en", client_text: str = "") -> FilterVerdict:
-        """Allow the sentence, or block it with reasons and a safe scripted replacement."""
+        """Allow the sentence, or block it with reasons and a safe scripted replacement.
+
+        `lang` is the session's language: a sentence clearly in another language is blocked.
+        """
         if not isinstance(sentence, str) or not isinstance(client_text, str):
             raise InvalidInputError("reply filter needs text", code="filter_invalid_text")
         if len(sentence) > MAX_SENTENCE_CHARS:
             # Responders produce short sentences; a huge one is itself a malfunction.
-            return self._blocked(sentence, lang, ("prompt_leak",), ("length",))
+            return self.blocked(sentence, lang, ("prompt_leak",), ("length",))
         reasons: list[str] = []
         rules: list[str] = []
         primary = base_language(lang)
@@ -110,19 +152,24 @@ class ReplyFilter:
             for rule, _term in hits:
                 rules.append(f"{filter_rules.lang}.{rule.id}")
                 reasons.extend(label for label in rule.labels if label not in reasons)
-        if self.protected_ngrams and _ngrams(normalise(sentence).text.split(), LEAK_NGRAM) & (
-            self.protected_ngrams
-        ):
+        if self.protected_ngrams and _ngrams(sentence, LEAK_NGRAM) & self.protected_ngrams:
             rules.append("protected_text_overlap")
             if "prompt_leak" not in reasons:
                 reasons.append("prompt_leak")
+        if self.scorer is not None and self.scorer.clearly_other(
+            sentence, primary, ignore=client_text
+        ):
+            # Language is a property of the reply: the client hears their session's language.
+            rules.append("language.session")
+            reasons.append("language")
         if not reasons:
             return FilterVerdict(allowed=True)
-        return self._blocked(sentence, primary, tuple(reasons), tuple(dict.fromkeys(rules)))
+        return self.blocked(sentence, primary, tuple(reasons), tuple(dict.fromkeys(rules)))
 
-    def _blocked(
+    def blocked(
         self, sentence: str, lang: str, reasons: tuple[str, ...], rules: tuple[str, ...]
     ) -> FilterVerdict:
+        """A blocked verdict with a scripted replacement in `lang` for the first reason."""
         options = self.languages[base_language(lang)].replacements
         pool = options.get(reasons[0]) or options["general"]
         # Deterministic but varied: the same blocked sentence always gets the same replacement.
@@ -130,11 +177,37 @@ class ReplyFilter:
         return FilterVerdict(allowed=False, reasons=reasons, replacement=choice, rules=rules)
 
 
+def _load_optional(store: ContentStore, lang: str, name: str) -> Any:
+    try:
+        return store.load(lang, name)
+    except ContentError:
+        return {}
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a parsed content file (nested tables and lists included)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _stem(word: str) -> str:
+    return word[:STEM_CHARS]
+
+
 def _reflects_client(rule: Rule, term: str, client: NormalisedText | None) -> bool:
-    """True when a reflect_ok rule flagged a word the client used themselves."""
+    """True when a reflect_ok rule flagged words the client used themselves (same stems)."""
     if not rule.reflect_ok or client is None:
         return False
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", client.text) is not None
+    if re.search(rf"(?<!\w){re.escape(term)}(?!\w)", client.text) is not None:
+        return True
+    said = {_stem(w) for w in client.text.split()}
+    words = [w for w in term.split() if len(w) > 2]
+    return bool(words) and all(_stem(w) in said for w in words)
 
 
 def _replacements(data: Mapping[str, Any], lang: str) -> dict[str, tuple[str, ...]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -112,17 +113,22 @@ class ReviewSet:
     name: str
     file: str
     in_sample: bool
+    # Held to the in-sample thresholds: only sets whose misses were fixed one by one. Set 4 trains
+    # the model and its misses were generalised into concepts, not patched, so it is reported.
+    gated: bool = True
 
 
 # Each first-contact set was written before the change it judges and scored once: set 1 on the
 # old phrase-list design, set 2 on the first concept design, set 3 on the lemma view, set 4 on
-# round 2. After scoring, sets 1-3 were tuned on (in-sample); set 4 is the honest forecast.
+# round 2, set 5 on round 3 (concepts + model). After scoring, sets 1-4 were tuned on
+# (in-sample; they also train the model); set 5 is the honest forecast.
 REVIEW_SETS = (
     ReviewSet("round1_dev", "review_round1_crisis.tsv", True),
     ReviewSet("first_contact_1", "screening_first_contact_1.tsv", True),
     ReviewSet("first_contact_2", "screening_first_contact_2.tsv", True),
     ReviewSet("first_contact_3", "screening_first_contact_3.tsv", True),
-    ReviewSet("first_contact_4", "screening_first_contact_4.tsv", False),
+    ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True, gated=False),
+    ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False),
 )
 
 
@@ -142,7 +148,8 @@ def score_sets(screener: RiskScreener, data_dir: Path) -> dict[str, dict[str, An
         path = data_dir / review.file
         if path.exists():
             scored = score_review(context_screen(screener), load_review_tsv(path))
-            out[review.name] = {"in_sample": review.in_sample, **scored}
+            out[review.name] = {"in_sample": review.in_sample,
+                                "gated": review.in_sample and review.gated, **scored}
     return out
 
 
@@ -161,10 +168,22 @@ def latency(screener: RiskScreener, texts: Sequence[str], repeat: int = 3) -> di
             "p95_ms": round(times[int(len(times) * 0.95) - 1], 3), "max_ms": round(times[-1], 3)}
 
 
+def load_jsonl(paths: Sequence[Path]) -> list[dict[str, Any]]:
+    """Rows from JSONL files, with a clear error naming a bad line."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise GuardrailContentError(f"{path}:{number}: not JSON: {exc}") from exc
+    return rows
+
+
 def training_examples(data_dir: Path) -> list[Example]:
     """The in-sample labelled utterances (never a first-contact set) for the embedded layer."""
-    from reflection.guard_eval import load_jsonl
-
     out = [Example(i.text, i.lowest, i.category if i.category != "none" else "")
            for r in REVIEW_SETS if r.in_sample and (data_dir / r.file).exists()
            for i in load_review_tsv(data_dir / r.file)]

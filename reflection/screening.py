@@ -127,8 +127,11 @@ class RiskScreener:
         language = detect_language(text) if lang == "auto" else lang.split("-")[0].lower()
         if language not in self.lexicons:
             raise InvalidInputError(f"unsupported language {lang!r}", code="screen_language")
-        floor = self._screen_rules(text, language, context or ScreeningContext())
-        if self.classifier is None:
+        floor, vetoed = self._screen_rules(text, language, context or ScreeningContext())
+        if self.classifier is None or vetoed:
+            # Vetoed: the rules found risk words and read them as an idiom, a denial, media or
+            # medication, and nothing else is risky; a similar-sounding sentence in the model's
+            # training data must not overrule that specific reading ("cut myself some slack").
             return floor
         try:
             extra = self.classifier.classify(text, language)
@@ -138,13 +141,14 @@ class RiskScreener:
         return combine(floor, extra)
 
     def _screen_rules(self, text: str, language: str, context: ScreeningContext
-                      ) -> RiskAssessment:
+                      ) -> tuple[RiskAssessment, bool]:
         # Every lexicon runs on every utterance: clients code-switch ("I want to matarme") and
         # language detection on a few words is unreliable; `language` only labels the result.
         evidence: list[Evidence] = []
         level = RiskLevel.NONE
         categories: set[RiskCategory] = set()
         answers = []
+        dropped = 0
 
         def add(start: int, end: int, rule: str, found: int, labels: Sequence[str]) -> None:
             nonlocal level
@@ -159,8 +163,9 @@ class RiskScreener:
             answers.append((lexicon.check_in, normalised))
             matches = [m for m in match_rules(lexicon.rules, normalised) if m.rule.level > 0]
             spans = [token_span(normalised, m.start, m.end) for m in matches]
-            findings, kept = lexicon.concepts.find(normalised, spans,
-                                                   lemma_view(normalised, lexicon.lang))
+            findings, kept, lowered = lexicon.concepts.find(normalised, spans,
+                                                            lemma_view(normalised, lexicon.lang))
+            dropped += lowered
             # Denials, idioms, media, medication and past history lower the phrase rules'
             # matches in the clause they govern, exactly as they lower the concepts.
             caps = {(h.start, h.end): h.cap for h in kept}
@@ -179,7 +184,8 @@ class RiskScreener:
             # active ideation said in one word: an urgent alert, and a human decides.
             add(0, len(text), "context.check_in_yes", RiskLevel.HIGH, [RiskCategory.SUICIDE])
         evidence.sort(key=lambda e: (e.start, e.end, e.rule))
-        return RiskAssessment(level, frozenset(categories), tuple(evidence), language)
+        assessment = RiskAssessment(level, frozenset(categories), tuple(evidence), language)
+        return assessment, bool(dropped) and level == RiskLevel.NONE
 
     def _ordered(self, language: str) -> Sequence[_Lexicon]:
         first = self.lexicons[language]

@@ -126,9 +126,11 @@ class ConceptLexicon:
         return cls(concepts, tuple(modifiers), tuple(combos), breaks, lemmas)
 
     def find(self, text: NormalisedText, rule_spans: Sequence[tuple[int, int]] = (),
-             lemmas: NormalisedText | None = None) -> tuple[list[ConceptFinding], list[Hit]]:
-        """Combos left standing after the modifiers lowered what they govern, and the phrase
-        rules' matches (token spans `rule_spans`) after the same modifiers."""
+             lemmas: NormalisedText | None = None
+             ) -> tuple[list[ConceptFinding], list[Hit], int]:
+        """Combos left standing after the modifiers lowered what they govern, the phrase
+        rules' matches (token spans `rule_spans`) after the same modifiers, and how many risk
+        hits a modifier dropped (an idiom, denial, medication or media reading was found)."""
         clauses = clause_index(text, self.breaks)
         hits = [h for name, patterns in self.concepts.items()
                 for h in _hits(name, patterns, text, clauses)]
@@ -136,11 +138,13 @@ class ConceptLexicon:
             hits += [h for name, patterns in self.lemma_concepts.items()
                      for h in _hits(name, patterns, lemmas, clauses)]
         hits += [Hit(RULES, a, b, clauses[a]) for a, b in rule_spans if a < len(clauses)]
+        dropped = 0
         for modifier in self.modifiers:
             spans = _modifier_spans(modifier, text)
             if spans:
                 lowered = [_apply(modifier, spans, hit, clauses) for hit in hits]
                 hits = [h for h in lowered if h is not None]
+                dropped += len(lowered) - len(hits)
         rules = [h for h in hits if h.concept == RULES]
         best: dict[str, Hit] = {}
         for hit in hits:
@@ -151,7 +155,7 @@ class ConceptLexicon:
             if all(c in best for c in combo.all):
                 used = tuple(best[c] for c in combo.all)
                 found.append(ConceptFinding(combo, min(combo.level, *(h.cap for h in used)), used))
-        return found, rules
+        return found, rules, dropped
 
 
 def clause_index(text: NormalisedText, breaks: frozenset[str]) -> tuple[int, ...]:

@@ -17,6 +17,7 @@ from reflection.responders.tokens import find
 Intensity = Literal["low", "medium", "high"]
 _RANK: dict[str, int] = {"low": 0, "medium": 1, "high": 2}
 _CLAUSE_SPLIT = re.compile(r"[.!?¿¡;:,\n]+")
+_CLAUSE_KEYS = frozenset(".!?¿¡;:,")
 
 
 class FeelingNote(BaseModel):
@@ -48,6 +49,10 @@ class Summary(BaseModel):
     key_phrases: list[str] = Field(default_factory=list, max_length=12)
     focus: str = Field(default="", max_length=400)
     risk_flags: list[RiskFlag] = Field(default_factory=list)
+    # The client's own words where risk was heard, and their answer to the check-in question.
+    disclosures: list[str] = Field(default_factory=list, max_length=12)
+    # Questions the client asked to bring to the therapist (diagnosis, medication, decisions).
+    questions: list[str] = Field(default_factory=list, max_length=12)
     turn_count: int = 0
     draft: bool = True
     language: str = "en"
@@ -65,6 +70,10 @@ class TurnRecord:
     is_focus: bool = False
     # Injection attempts and talk about the tool are not the client's story.
     meta: bool = False
+    # The client agreed to add this turn's question to the summary for the therapist.
+    for_therapist: bool = False
+    # This turn answered the level-1 check-in question.
+    answers_check_in: bool = False
 
 
 class Summarizer(Protocol):
@@ -95,6 +104,24 @@ def focus_text(
     return " ".join(words[:max_words])
 
 
+def disclosures(turns: Sequence[TurnRecord], max_chars: int = 300) -> list[str]:
+    """The client's own words where risk was heard, and their answer to the check-in."""
+    out = [t.text.strip()[:max_chars] for t in turns
+           if (t.level > 0 or t.answers_check_in) and t.text.strip()]
+    return list(dict.fromkeys(out))[:12]
+
+
+def _about_self(keys: Sequence[str], index: int, markers: set[str]) -> bool:
+    """A first-person word earlier in the same clause, or a bare one- or two-word answer."""
+    start = index
+    while start > 0 and keys[start - 1] not in _CLAUSE_KEYS:
+        start -= 1
+    end = index
+    while end < len(keys) and keys[end] not in _CLAUSE_KEYS:
+        end += 1
+    return bool(markers & set(keys[start:index])) or end - start <= 2
+
+
 class ExtractiveSummarizer:
     """Themes, feelings and phrases taken only from what the client actually said."""
 
@@ -118,44 +145,58 @@ class ExtractiveSummarizer:
         feelings: dict[str, Intensity] = {}
         phrases: list[str] = []
         statements: list[str] = []
+        wants: list[str] = []
         for turn in story:
             reader = self._reader(base_language(turn.language))
             for theme in reader.themes(turn.text):
                 theme_counts[theme] += 1
                 first_seen.setdefault(theme, len(first_seen))
-            for index, word, _family in self._feelings(turn.text, reader):
+            for index, word, _family in self._feelings(turn.text, reader, config):
                 level = self._intensity(turn.text, index, config)
                 if word not in feelings or _RANK[level] > _RANK[feelings[word]]:
                     feelings[word] = level
             phrases.extend(self._phrases(turn.text, reader, config))
-            focus = reader.read(turn.text).clauses.focus_said
-            if focus and not turn.is_focus:
-                statements.append(focus)
+            clauses = reader.read(turn.text).clauses
+            # Wants are what the client would like to work on: they go to focus.
+            if clauses.focus_said and not turn.is_focus:
+                statements.append(clauses.focus_said)
+            if clauses.want_said and clauses.growth and not turn.is_focus:
+                wants.append(clauses.want_said)
         themes = sorted(theme_counts, key=lambda t: (-theme_counts[t], first_seen[t]))
         limit = int(config.get("max_key_phrases", 6))
         return Summary(
             themes=[labels.get(t, t) for t in themes][:12],
             feelings=[FeelingNote(word=w, intensity=i) for w, i in feelings.items()][:12],
             key_phrases=list(dict.fromkeys(phrases))[:limit],
-            focus=focus_text(turns, statements=statements),
+            focus=focus_text(turns, statements=[*statements, *wants]),
             risk_flags=risk_flags(turns),
+            disclosures=disclosures(turns, int(config.get("max_disclosure_chars", 300))),
+            questions=[t.text.strip() for t in turns if t.for_therapist][:12],
             turn_count=len(turns),
             draft=True,
             language=lang,
         )
 
     @staticmethod
-    def _feelings(text: str, reader: CueReader) -> list[tuple[int, str, str]]:
-        """Feeling words, self-evaluations and hopeless-sounding words as said, and wants."""
-        found = reader.feelings(text)
+    def _feelings(text: str, reader: CueReader, config: dict[str, Any]
+                  ) -> list[tuple[int, str, str]]:
+        """Feeling words said about oneself, self-evaluations and hopeless words, as said."""
+        tokens = tokenize(text)
+        keys = [t.key for t in tokens]
         clauses = reader.read(text).clauses
-        keys = [t.key for t in tokenize(text)]
+        markers = {fold(str(w)) for w in config.get("self_markers", [])}
+        blocked = [tuple(fold(str(p)).split()) for p in config.get("not_feelings", [])]
+        found = []
+        for index, word, family in reader.feelings(text):
+            if family == "good" and clauses.sensitive:
+                continue  # "better off without me" must never read as feeling better
+            if any(find(keys[max(0, index - 1):], p) == 0 for p in blocked):
+                continue
+            if _about_self(keys, index, markers):
+                found.append((index, word, family))
         for word, kind in ((clauses.label, "evaluation"), (clauses.outlook, "outlook")):
             if word:
                 found.append((max(0, find(keys, tuple(fold(word).split()))), word, kind))
-        if clauses.want_said and len(clauses.want_said) <= 60:
-            start = find(keys, tuple(t.key for t in tokenize(clauses.want_said)))
-            found.append((max(0, start), clauses.want_said, "want"))
         return sorted(found)
 
     @staticmethod
@@ -195,11 +236,3 @@ class ExtractiveSummarizer:
                     out.append(phrase)
         return out
 
-
-def __getattr__(name: str) -> Any:
-    """`reflection.summary.OllamaSummarizer` lives in its own module (it needs the client)."""
-    if name == "OllamaSummarizer":
-        from reflection.summary_ollama import OllamaSummarizer
-
-        return OllamaSummarizer
-    raise AttributeError(name)

@@ -17,6 +17,7 @@ from reflection.summary import (
     Summarizer,
     Summary,
     TurnRecord,
+    disclosures,
     focus_text,
     risk_flags,
 )
@@ -75,6 +76,8 @@ class OllamaSummarizer:
             key_phrases=phrases,
             focus=focus_text(turns),
             risk_flags=risk_flags(turns),
+            disclosures=disclosures(turns),
+            questions=[t.text.strip() for t in turns if t.for_therapist][:12],
             turn_count=len(turns),
             draft=True,
             language=lang,

@@ -23,6 +23,7 @@ from server.api import (
     alert_routes,
     auth_routes,
     break_glass_routes,
+    crisis_routes,
     enrol_routes,
     health_routes,
     me_routes,
@@ -33,7 +34,7 @@ from server.api import (
 from server.config import Settings
 from server.deps import ServicesDep
 from server.errors import ServerError
-from server.housekeeping import purge_forever
+from server.housekeeping import escalate_forever, purge_forever
 from server.security_headers import SecurityHeadersMiddleware
 from server.services import Services, load_services
 from server.socket_cap import SocketCap
@@ -74,13 +75,22 @@ def create_app(
                 load_services, settings, keyring_env_value=keyring_env_value
             )
         app.state.services = loaded
-        purge = asyncio.create_task(purge_forever(loaded))
+        tasks = [
+            asyncio.create_task(purge_forever(loaded)),
+            asyncio.create_task(escalate_forever(loaded)),
+        ]
         try:
             yield
         finally:
-            purge.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purge
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await loaded.parking.close()
+            # Give queued turn writes a moment (a clean stop should lose nothing).
+            await loaded.writes.drain(5.0)
+            await loaded.writes.close()
             if services is None:
                 loaded.close()
 
@@ -94,6 +104,7 @@ def create_app(
     for router in (
         auth_routes.router,
         session_routes.router,
+        crisis_routes.router,
         therapist_routes.router,
         alert_routes.router,
         admin_routes.router,

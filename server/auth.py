@@ -1,54 +1,72 @@
-"""Dashboard sign-in sessions: an opaque httpOnly cookie, a double-submit CSRF token, idle logoff.
+"""Dashboard sign-ins: an opaque httpOnly cookie, a double-submit CSRF token, idle lock.
 
-Sessions live in memory, keyed by the sha256 of the cookie value: a restart signs everyone out,
-which is the safe failure.
+Sign-ins live in the database (`models.signins`, keyed by the sha256 of the cookie value), so a
+server restart signs nobody out. The idle logoff (HIPAA 164.312(a)(2)(iii)) locks a sign-in
+instead of ending it: a locked dashboard still receives urgent alerts, but no client text, until
+the user re-enters their password or authenticator code. Sign-ins end at sign-out, when the
+account is deactivated, or after `max_age_hours` whatever the activity.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from models.types import Role
+from models import signins
+from models.db import Database
+from models.types import Role, utcnow
 
 SESSION_COOKIE = "reflect_session"
 CSRF_COOKIE = "reflect_csrf"
 CSRF_HEADER = "X-CSRF-Token"
-MAX_SESSIONS = 10_000
 
 
 @dataclass
 class WebSession:
     """One signed-in browser."""
 
+    key: str  # sha256 of the cookie value: the row's id
     user_id: uuid.UUID
     role: Role
     username: str
     display_name: str
     csrf_token: str
-    last_seen: float
     # Set while the account still has a one-time password: only the password change is allowed.
     password_change_required: bool = False
-    # A TOTP secret shown by /api/me/totp/setup, kept here until the user confirms a code.
-    pending_totp_secret: str | None = None
+    # The idle logoff fired: alerts only, until the user re-enters.
+    locked: bool = False
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+def csrf_for(token: str) -> str:
+    """The CSRF token bound to a cookie value (derived, so nothing else needs storing)."""
+    digest = hmac.new(token.encode("utf-8", "surrogatepass"), b"reflect-csrf", hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode("ascii")
 
 
 class WebSessionStore:
-    """In-memory sign-in sessions with an idle timeout."""
+    """Database-backed sign-ins with an idle lock and an absolute age limit."""
 
-    def __init__(self, idle_seconds: float, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        database: Database,
+        idle_seconds: float,
+        *,
+        max_age_hours: float = 12.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.database = database
         self.idle_seconds = idle_seconds
+        self.max_age = timedelta(hours=max_age_hours)
         self._clock = clock
-        self._sessions: dict[str, WebSession] = {}
+        # A TOTP secret shown by /api/me/totp/setup until confirmed; memory only on purpose
+        # (after a restart the user simply starts the setup again).
+        self._pending_totp: dict[str, str] = {}
 
     def create(
         self,
@@ -59,67 +77,88 @@ class WebSessionStore:
         display_name: str,
         password_change_required: bool = False,
     ) -> tuple[str, WebSession]:
-        """A new session; returns the cookie value (never stored) and the session."""
-        self._prune()
+        """A new sign-in; returns the cookie value (never stored) and the session."""
         token = secrets.token_urlsafe(32)
+        with self.database.transaction() as db:
+            signins.prune(db, max_age=self.max_age, now=self._clock())
+            signins.create(db, token=token, user_id=user_id, now=self._clock(),
+                           password_change_required=password_change_required)
         session = WebSession(
-            user_id=user_id, role=role, username=username, display_name=display_name,
-            csrf_token=secrets.token_urlsafe(32), last_seen=self._clock(),
+            key=signins.token_digest(token), user_id=user_id, role=role, username=username,
+            display_name=display_name, csrf_token=csrf_for(token),
             password_change_required=password_change_required,
         )
-        self._sessions[_digest(token)] = session
         return token, session
+
+    def lookup(self, token: str | None, *, touch: bool = True) -> WebSession | None:
+        """The sign-in for a cookie value, locked or not; None if unknown or too old."""
+        if not token:
+            return None
+        with self.database.transaction() as db:
+            row = signins.lookup(db, token=token, idle=timedelta(seconds=self.idle_seconds),
+                                 max_age=self.max_age, touch=touch, now=self._clock())
+        if row is None:
+            return None
+        return WebSession(
+            key=row.key, user_id=row.user_id, role=row.role, username=row.username,
+            display_name=row.display_name, csrf_token=csrf_for(token),
+            password_change_required=row.password_change_required, locked=row.locked,
+        )
 
     def get(
         self, token: str | None, *, touch: bool = True, allow_password_change: bool = False
     ) -> WebSession | None:
-        """The live session for a cookie value, or None if unknown or idle too long.
+        """The live, unlocked session for a cookie value, or None.
 
         A session that must change its password first counts as signed in only when the
         caller passes `allow_password_change` (so e.g. the live stream refuses it).
         """
-        if not token:
-            return None
-        key = _digest(token)
-        session = self._sessions.get(key)
-        if session is None:
-            return None
-        now = self._clock()
-        if now - session.last_seen > self.idle_seconds:
-            del self._sessions[key]
+        session = self.lookup(token, touch=touch)
+        if session is None or session.locked:
             return None
         if session.password_change_required and not allow_password_change:
             return None
-        if touch:
-            session.last_seen = now
         return session
+
+    def lock(self, token: str) -> None:
+        """Lock now (the browser's idle timer fired)."""
+        with self.database.transaction() as db:
+            signins.lock(db, key=signins.token_digest(token), now=self._clock())
+
+    def unlock(self, token: str) -> None:
+        """The user proved who they are again: unlock this sign-in."""
+        with self.database.transaction() as db:
+            signins.unlock(db, key=signins.token_digest(token), now=self._clock())
 
     def revoke(self, token: str | None) -> None:
         """Sign out one browser."""
         if token:
-            self._sessions.pop(_digest(token), None)
+            self._pending_totp.pop(signins.token_digest(token), None)
+            with self.database.transaction() as db:
+                signins.revoke(db, key=signins.token_digest(token))
 
     def revoke_user(self, user_id: uuid.UUID, *, keep: str | None = None) -> None:
         """Sign out every browser of a user (e.g. deactivated), except the cookie `keep`."""
-        kept = _digest(keep) if keep else None
-        for key in [k for k, s in self._sessions.items() if s.user_id == user_id and k != kept]:
-            del self._sessions[key]
+        with self.database.transaction() as db:
+            signins.revoke_user(
+                db, user_id=user_id, keep=signins.token_digest(keep) if keep else None
+            )
 
     def password_changed(self, token: str) -> None:
         """The user changed their password here: lift the block, sign out their other browsers."""
-        session = self._sessions.get(_digest(token))
-        if session is None:
-            return
-        session.password_change_required = False
-        self.revoke_user(session.user_id, keep=token)
+        with self.database.transaction() as db:
+            signins.password_changed(db, key=signins.token_digest(token))
 
-    def _prune(self) -> None:
-        now = self._clock()
-        for key in [k for k, s in self._sessions.items() if now - s.last_seen > self.idle_seconds]:
-            del self._sessions[key]
-        while len(self._sessions) >= MAX_SESSIONS:
-            oldest = min(self._sessions, key=lambda k: self._sessions[k].last_seen)
-            del self._sessions[oldest]
+    def set_pending_totp(self, session: WebSession, secret: str | None) -> None:
+        """Remember (or forget) the TOTP secret being set up in this browser."""
+        if secret is None:
+            self._pending_totp.pop(session.key, None)
+        else:
+            self._pending_totp[session.key] = secret
+
+    def pending_totp(self, session: WebSession) -> str | None:
+        """The TOTP secret being set up in this browser, if any."""
+        return self._pending_totp.get(session.key)
 
 
 def csrf_ok(session: WebSession, cookie_value: str | None, header_value: str | None) -> bool:

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from voice.endpointer import EndpointerConfig
 
 CONFIG_FILE_ENV = "REFLECT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("reflect.toml")
@@ -68,18 +71,13 @@ class TtsSettings(BaseModel):
     release_memory: bool = True
 
 
-class VadSettings(BaseModel):
-    """Voice activity detection and end-of-turn decisions."""
+@pydantic_dataclass(frozen=True)
+class VadSettings(EndpointerConfig):
+    """Voice activity detection and end-of-turn decisions: the endpointer's own config type
+    (`voice.endpointer.EndpointerConfig`, every field a setting) plus speculation."""
 
-    speech_threshold: float = 0.5
-    min_speech_ms: int = 250
-    end_silence_ms: int = 700
-    max_utterance_s: float = 30.0
-    preroll_ms: int = 300
     # Trailing silence kept on each utterance handed to STT (and to Smart Turn).
     tail_ms: int = 200
-    # Speech must peak this many dB above the background level (babble guard; 0 = off).
-    min_snr_db: float = 10.0
     # After this much silence the server starts transcribing the utterance so far, so only
     # the tail is left when `end_silence_ms` decides the turn (0 = never speculate).
     speculate_after_ms: int = 200
@@ -112,6 +110,10 @@ class ResponderSettings(BaseModel):
     retry_after_s: float = 30.0
     # "ollama" asks the model for summaries (JSON schema), falling back to extractive.
     summarizer: Literal["extractive", "ollama"] = "extractive"
+    # A second, raise-only judge of every reply sentence by the same Ollama model (JSON schema);
+    # it can only withhold. Each sentence waits at most reply_judge_timeout_s for it.
+    reply_judge: bool = False
+    reply_judge_timeout_s: float = 1.5
 
 
 class ReflectionSettings(BaseModel):
@@ -123,6 +125,29 @@ class ReflectionSettings(BaseModel):
     max_turns: int = 8
     session_minutes: float = 10.0
     live_transcript: bool = False
+    # An urgent alert nobody acknowledged this long goes to every front-desk and admin screen.
+    escalate_after_s: float = 60.0
+
+
+class SessionSettings(BaseModel):
+    """A kiosk session's life on the server."""
+
+    # A kiosk that reconnects within this time gets its session back (crisis included).
+    resume_window_s: float = 120.0
+    # A session nobody touches this long ends (never on the crisis screen).
+    inactivity_s: float = 180.0
+
+
+class ScreeningSettings(BaseModel):
+    """Optional raise-only layers over the screening rules (docs/guardrails.md)."""
+
+    # The bundled logistic-regression model over USE-multilingual embeddings (about a second
+    # to load, a few ms per turn); it can raise a level, never lower one.
+    embedded: bool = True
+    # An Ollama model that grades each client turn beside the reply ("llama-guard3", or the
+    # chat model); empty means off. It uses responder.ollama_host.
+    guard_model: str = ""
+    guard_timeout_s: float = 4.0
 
 
 class DatabaseSettings(BaseModel):
@@ -140,7 +165,10 @@ class SecuritySettings(BaseModel):
     keyring_path: str = ""
     # If set, the keyring JSON is read from this environment variable instead of a file.
     keyring_env: str = "REFLECT_KEYRING"
+    # Idle this long, a dashboard locks (alerts still arrive; client text hidden until re-entry).
     idle_logoff_minutes: float = 15.0
+    # A sign-in ends this long after it started, whatever the activity.
+    session_max_hours: float = 12.0
     # Failed sign-ins are throttled, never locked: after the free failures each attempt waits
     # first_delay_s, then twice as long each time, up to the maximum (per typed username, and
     # per address); forgotten after 15 quiet minutes.
@@ -187,6 +215,8 @@ class Settings(BaseSettings):
     audio: AudioSettings = AudioSettings()
     responder: ResponderSettings = ResponderSettings()
     reflection: ReflectionSettings = ReflectionSettings()
+    session: SessionSettings = SessionSettings()
+    screening: ScreeningSettings = ScreeningSettings()
     database: DatabaseSettings = DatabaseSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()

@@ -36,6 +36,33 @@ def get_db(services: ServicesDep) -> Iterator[Session]:
 DbDep = Annotated[Session, Depends(get_db)]
 
 
+def _check_csrf(
+    request: Request, session: WebSession, cookie: str | None, header: str | None
+) -> None:
+    if request.method not in SAFE_METHODS and not csrf_ok(session, cookie, header):
+        raise ForbiddenError("missing or wrong CSRF token", code="csrf_failed")
+
+
+def get_locked_or_signed_in(
+    request: Request,
+    services: ServicesDep,
+    session_cookie: Annotated[str | None, Cookie(alias=SESSION_COOKIE)] = None,
+    csrf_cookie: Annotated[str | None, Cookie(alias=CSRF_COOKIE)] = None,
+    csrf_header: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+) -> WebSession:
+    """The sign-in even while its screen is locked (for /me, lock and unlock only); CSRF checked."""
+    # Touching: /me is how an open dashboard reports that its user is active.
+    session = services.web_sessions.lookup(session_cookie)
+    if session is None:
+        code = "session_expired" if session_cookie else "not_authenticated"
+        raise AuthError("sign in first", code=code)
+    _check_csrf(request, session, csrf_cookie, csrf_header)
+    return session
+
+
+LockedOrSignedInDep = Annotated[WebSession, Depends(get_locked_or_signed_in)]
+
+
 def get_signed_in(
     request: Request,
     services: ServicesDep,
@@ -47,12 +74,14 @@ def get_signed_in(
 
     Only sign-out, `/api/auth/me`, `/api/me` and the password change itself use this directly.
     """
-    session = services.web_sessions.get(session_cookie, allow_password_change=True)
+    session = services.web_sessions.lookup(session_cookie)
     if session is None:
         code = "session_expired" if session_cookie else "not_authenticated"
         raise AuthError("sign in first", code=code)
-    if request.method not in SAFE_METHODS and not csrf_ok(session, csrf_cookie, csrf_header):
-        raise ForbiddenError("missing or wrong CSRF token", code="csrf_failed")
+    if session.locked:
+        # The idle logoff locked this screen: re-enter at /api/auth/unlock (alerts still flow).
+        raise AuthError("the screen is locked; enter your password to continue", code="locked")
+    _check_csrf(request, session, csrf_cookie, csrf_header)
     return session
 
 

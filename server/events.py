@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
 
+# The session flow's vocabulary is the protocol's: one FlowState, one EndReason.
+from reflection.flow import EndReason as EndReason
+from reflection.flow import FlowState as FlowState
+
 PROTOCOL_VERSION = 1
 
 
@@ -18,7 +22,6 @@ class KioskEventType(StrEnum):
     STATE = "state"
     SPEECH_STARTED = "speech_started"
     SPEECH_ENDED = "speech_ended"
-    TRANSCRIPT_PARTIAL = "transcript_partial"
     TRANSCRIPT = "transcript"
     REPLY_SENTENCE = "reply_sentence"
     REPLY_DONE = "reply_done"
@@ -26,6 +29,7 @@ class KioskEventType(StrEnum):
     CRISIS = "crisis"
     SUMMARY = "summary"
     CALL_IN = "call_in"
+    RESUMED = "resumed"
     ENDED = "ended"
     PONG = "pong"
     ERROR = "error"
@@ -37,6 +41,7 @@ class TherapistEventType(StrEnum):
     WELCOME = "welcome"
     REPLAY_DONE = "replay_done"
     EVENT = "event"
+    LOCKED = "locked"
     PONG = "pong"
     ERROR = "error"
 
@@ -52,23 +57,11 @@ class TherapistEventKind(StrEnum):
     SUMMARY_APPROVED = "summary_approved"
     RISK_ALERT = "risk_alert"
     ALERT_ACKNOWLEDGED = "alert_acknowledged"
+    ALERT_ESCALATED = "alert_escalated"
     CALL_IN_SENT = "call_in_sent"
     FEEDBACK = "feedback"
+    KIOSK_STATUS = "kiosk_status"
     SESSION_ENDED = "session_ended"
-
-
-class FlowState(StrEnum):
-    """Kiosk flow state as the client sees it."""
-
-    IDLE = "idle"
-    CONSENT = "consent"
-    OPENING = "opening"
-    REFLECTING = "reflecting"
-    FOCUS = "focus"
-    REVIEW = "review"
-    FEEDBACK = "feedback"
-    ENDED = "ended"
-    CRISIS = "crisis"
 
 
 class Activity(StrEnum):
@@ -79,18 +72,6 @@ class Activity(StrEnum):
     HEARING = "hearing"
     THINKING = "thinking"
     SPEAKING = "speaking"
-
-
-class EndReason(StrEnum):
-    """Why a kiosk session ended."""
-
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    ERASED = "erased"
-    TIMEOUT = "timeout"
-    CALL_IN = "call_in"
-    DISCONNECTED = "disconnected"
-    SERVER = "server"
 
 
 class ReplyKind(StrEnum):
@@ -163,6 +144,7 @@ class Joined(Event):
     live_transcript: bool
     max_turns: int
     session_minutes: float
+    resume_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +224,7 @@ class CrisisEvent(Event):
     resources: tuple[dict[str, str], ...]
     grounding: str
     therapist_notified: bool
+    alert_delivered: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +245,17 @@ class CallIn(Event):
 
 
 @dataclass(frozen=True)
+class Resumed(Event):
+    """The session continues after a reconnect: what the screen showed."""
+
+    type: ClassVar[StrEnum] = KioskEventType.RESUMED
+    state: FlowState
+    lang: str
+    transcript: tuple[dict[str, str], ...]
+    crisis: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class Ended(Event):
     """The session ended; clear the screen."""
 
@@ -279,6 +273,13 @@ class TherapistWelcome(Event):
     replay_from: int
     reset: bool = False
     protocol: int = PROTOCOL_VERSION
+
+
+@dataclass(frozen=True)
+class ScreenLocked(Event):
+    """The idle logoff locked this dashboard: alerts only until the user re-enters."""
+
+    type: ClassVar[StrEnum] = TherapistEventType.LOCKED
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,8 @@
-"""Therapist event fan-out: store in the outbox first (seq), then push to connected dashboards."""
+"""Therapist event fan-out: store in the outbox first (seq), then push to connected dashboards.
+
+Front-desk and admin screens subscribe to a separate, unsequenced staff channel that carries
+escalated alerts (room, level, time; no client text) and their acknowledgements.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,16 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
-from models import outbox
+from models import alerts, outbox
 from models.db import Database
+from models.types import utcnow
 from server.events import TherapistEvent, TherapistEventKind
 
 REPLAY_BATCH = 500
+STAFF_SEQ = 0  # staff-channel events are live only: not in any therapist's sequence
 
 
 def to_event(stored: outbox.StoredEvent) -> TherapistEvent:
@@ -32,6 +39,7 @@ class TherapistHub:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._subscribers: dict[uuid.UUID, set[asyncio.Queue[TherapistEvent]]] = {}
+        self._staff: set[asyncio.Queue[TherapistEvent]] = set()
         # One publisher at a time keeps live delivery in seq order per process.
         self._lock = asyncio.Lock()
 
@@ -49,7 +57,9 @@ class TherapistHub:
             event = to_event(stored)
             for queue in self._subscribers.get(therapist_id, ()):
                 queue.put_nowait(event)
-            return event
+        if kind is TherapistEventKind.RISK_ALERT and "alert_id" in event.data:
+            await self._escalate_if_unseen(event, therapist_id)
+        return event
 
     def _append(
         self,
@@ -59,6 +69,13 @@ class TherapistHub:
         data: dict[str, Any],
     ) -> outbox.StoredEvent:
         with self.database.transaction() as db:
+            if kind is TherapistEventKind.RISK_ALERT and session_id is not None:
+                data = _alert_payload(db, session_id, data)
+            if kind is TherapistEventKind.SUMMARY_APPROVED and session_id is not None:
+                # Drafts may hold items the client then removed: gone from replays as well.
+                outbox.supersede(
+                    db, session_id=session_id, type=TherapistEventKind.SUMMARY_DRAFT.value
+                )
             seq = outbox.append_event(
                 db, therapist_id=therapist_id, session_id=session_id, type=kind.value,
                 payload=data,
@@ -67,6 +84,32 @@ class TherapistHub:
                 db, therapist_id=therapist_id, last_seq=seq - 1, limit=1, audit_read=False
             )
         return events[0]
+
+    def push_unsaved(
+        self,
+        therapist_id: uuid.UUID,
+        kind: TherapistEventKind,
+        *,
+        session_id: uuid.UUID,
+        data: dict[str, Any],
+    ) -> int:
+        """Push an event that is not stored yet (seq 0) to open dashboards; how many got it.
+
+        Used for a risk alert, which must reach a person before, and independently of, the
+        database; the stored copy follows with its seq once it is written.
+        """
+        at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        event = TherapistEvent(
+            seq=0, event=kind, session_id=str(session_id), at=at, data={**data, "saved": False}
+        )
+        queues = self._subscribers.get(therapist_id, ())
+        for queue in queues:
+            queue.put_nowait(event)
+        return len(queues)
+
+    def watching(self, therapist_id: uuid.UUID) -> int:
+        """How many dashboards of this therapist are connected."""
+        return len(self._subscribers.get(therapist_id, ()))
 
     @contextmanager
     def subscribe(self, therapist_id: uuid.UUID) -> Iterator[asyncio.Queue[TherapistEvent]]:
@@ -81,6 +124,77 @@ class TherapistHub:
                 queues.discard(queue)
                 if not queues:
                     del self._subscribers[therapist_id]
+
+    @contextmanager
+    def subscribe_staff(self) -> Iterator[asyncio.Queue[TherapistEvent]]:
+        """A queue receiving escalations and acknowledgements (front desk and admin screens)."""
+        queue: asyncio.Queue[TherapistEvent] = asyncio.Queue()
+        self._staff.add(queue)
+        try:
+            yield queue
+        finally:
+            self._staff.discard(queue)
+
+    def staff_screens(self) -> int:
+        """How many front-desk and admin screens are connected now."""
+        return len(self._staff)
+
+    def screens_for(self, therapist_id: uuid.UUID) -> int:
+        """The therapist's connected screens an alert reaches now (locked ones included: they
+        still show alerts)."""
+        return len(self._subscribers.get(therapist_id, ()))
+
+    async def announce_escalation(self, escalation: alerts.Escalation) -> None:
+        """Tell the therapist's stream and every front-desk and admin screen."""
+        data = {**escalation.payload(), "staff_screens": self.staff_screens()}
+        await self.publish(
+            escalation.therapist_id, TherapistEventKind.ALERT_ESCALATED,
+            session_id=escalation.session_id, data=data,
+        )
+        self.broadcast_staff(
+            TherapistEventKind.ALERT_ESCALATED, session_id=escalation.session_id, data=data
+        )
+
+    async def _escalate_if_unseen(self, event: TherapistEvent, therapist_id: uuid.UUID) -> None:
+        # An urgent alert no therapist screen received must not wait for the escalation timer.
+        if self.screens_for(therapist_id) or not event.data.get("urgent"):
+            return
+
+        def mark() -> alerts.Escalation | None:
+            with self.database.transaction() as db:
+                return alerts.escalate_now(db, alert_id=uuid.UUID(str(event.data["alert_id"])))
+
+        escalation = await asyncio.to_thread(mark)
+        if escalation is not None:
+            await self.announce_escalation(escalation)
+
+    def broadcast_staff(
+        self, kind: TherapistEventKind, *, session_id: uuid.UUID, data: dict[str, Any]
+    ) -> TherapistEvent:
+        """Push an event to every connected front-desk and admin screen (not stored)."""
+        event = TherapistEvent(
+            seq=STAFF_SEQ, event=kind, session_id=str(session_id),
+            at=utcnow().isoformat().replace("+00:00", "Z"), data=data,
+        )
+        for queue in self._staff:
+            queue.put_nowait(event)
+        return event
+
+    async def open_escalations(self) -> list[TherapistEvent]:
+        """Escalated alerts nobody acknowledged yet, as staff events (for a screen that joins)."""
+
+        def read() -> list[alerts.Escalation]:
+            with self.database.transaction() as db:
+                return alerts.open_escalations(db)
+
+        return [
+            TherapistEvent(
+                seq=STAFF_SEQ, event=TherapistEventKind.ALERT_ESCALATED,
+                session_id=str(e.session_id),
+                at=e.escalated_at.isoformat().replace("+00:00", "Z"), data=e.payload(),
+            )
+            for e in await asyncio.to_thread(read)
+        ]
 
     async def latest_seq(self, therapist_id: uuid.UUID) -> int:
         """The newest stored seq for a therapist."""
@@ -104,3 +218,14 @@ class TherapistHub:
                 )
 
         return [to_event(stored) for stored in await asyncio.to_thread(read)]
+
+
+def _alert_payload(db: Any, session_id: uuid.UUID, data: dict[str, Any]) -> dict[str, Any]:
+    """An alert names its kiosk (room) and carries only the trigger words as evidence."""
+    words = data.get("trigger_words") or alerts.trigger_words(data.get("evidence"))
+    return {
+        **{k: v for k, v in data.items() if k != "evidence"},
+        "kiosk_name": data.get("kiosk_name") or alerts.kiosk_name_of(db, session_id),
+        "trigger_words": list(words),
+        "evidence": [{"text": word} for word in words],
+    }

@@ -1,13 +1,21 @@
-"""One kiosk connection's conversation: the session flow, turns, barge-in, review, feedback."""
+"""One kiosk's session: feeds the pure `reflection.flow.SessionFlow` and performs what it decides.
+
+The flow decides where the session goes; this object does the I/O (storage through
+`KioskStore`, speech through `Turns`, events through the `Relay`, which outlives a socket so
+that a kiosk can resume within the window).
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from reflection.errors import FlowError
+from reflection.flow import LISTENING, ReviewAction, SessionFlow
 from server import messages as m
 from server.audio_intake import AudioIntake, ProbabilityStream
 from server.events import (
@@ -17,24 +25,23 @@ from server.events import (
     EndReason,
     FlowState,
     Joined,
-    Pong,
+    Resumed,
     SettingsEvent,
     StateChanged,
     SummaryEvent,
 )
+from server.kiosk_messages import dispatch
+from server.kiosk_policy import KioskPolicy as KioskPolicy
+from server.kiosk_policy import KioskPrefs as KioskPrefs
+from server.kiosk_relay import Relay
 from server.kiosk_store import CodeRejected, KioskStore
-from server.kiosk_turns import LISTENING, KioskPrefs, KioskTurns
 from server.metrics import ServerMetrics
-from server.pipeline import TurnState
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
 from server.review import apply_review, client_view
-from server.stages import (
-    Conversation,
-    ConversationFactory,
-    Heard,
-    Transcriber,
-)
+from server.stages import Conversation, ConversationFactory, Heard, Transcriber
 from server.stages import Speaker as SpeakerStage
+from server.turn import Turns
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from server.ws_common import Channel
 from voice.endpointer import EndpointerConfig
@@ -43,19 +50,8 @@ from voice.turn_taking import TurnTaking
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class KioskPolicy:
-    """Session limits from settings."""
-
-    max_turns: int
-    session_minutes: float
-    live_transcript: bool
-    endpointer: EndpointerConfig
-    inactivity_s: float = 180.0
-
-
-class KioskSession(KioskTurns):
-    """Drives one kiosk socket after hello; `handle_*` are called by the receive loop."""
+class KioskSession:
+    """Drives one kiosk after hello; `handle_*` are called by the socket's receive loop."""
 
     def __init__(
         self,
@@ -72,70 +68,44 @@ class KioskSession(KioskTurns):
         prefs: KioskPrefs,
         turns: TurnTaking | None = None,
     ) -> None:
-        self.channel = channel
+        self.channel = Relay(channel)
         self.store = store
         self.pool = pool
-        self.transcriber = transcriber
-        self.speaker = speaker
         self.conversations = conversations
-        self.metrics = metrics
         self.policy = policy
         self.prefs = prefs
-        self.turn_taking = turns
         self.intake = AudioIntake(
             pool, new_vad_stream, self._endpointer_config(), turns=turns, hint=self._hint
         )
-        self.state = FlowState.IDLE
-        self._init_turns()
-        self.client_turns = 0
+        self.turns = Turns(
+            channel=self.channel, store=store, pool=pool, transcriber=transcriber,
+            speaker=speaker, metrics=metrics, host=self, turn_taking=turns,
+        )
+        self.flow = self._new_flow()
         self.conversation: Conversation | None = None
         self.lang = "en"
-        self.started = 0.0
+        self.resume_token = ""
         self.last_activity = time.monotonic()
         self.review: dict[str, Any] | None = None
         self.redactions: list[dict[str, Any]] = []
         self.flagged: set[int] = set()
-        self.call_in_pending = False
         self._audio_refused_in: FlowState | None = None
+
+    @property
+    def state(self) -> FlowState:
+        """Where the flow is (ended sessions show the idle screen)."""
+        return FlowState.IDLE if self.flow.state is FlowState.ENDED else self.flow.state
+
+    def _new_flow(self) -> SessionFlow:
+        return SessionFlow(max_turns=self.policy.max_turns,
+                           max_minutes=self.policy.session_minutes)
 
     # ----- messages -------------------------------------------------------------------
 
     async def handle(self, message: Any) -> None:
-        """Dispatch one validated client message."""
+        """Dispatch one validated client message (server.kiosk_messages)."""
         self.last_activity = time.monotonic()
-        if isinstance(message, m.KioskSettings):
-            await self._settings(message)
-        elif isinstance(message, m.KioskPing):
-            await self.channel.event(Pong(nonce=message.nonce))
-        elif isinstance(message, m.Join):
-            await self._join(message.code)
-        elif self.store.session is None:
-            raise ProtocolError(ErrorCode.NO_SESSION, "join a session first", ref=message.type)
-        elif isinstance(message, m.Consent):
-            await self._consent(message)
-        elif isinstance(message, m.Text):
-            self._require(LISTENING, message.type)
-            await self._client_input(text=message.text)
-        elif isinstance(message, m.EndOfTurn):
-            for event in self.intake.flush():
-                await self._endpoint(event)
-        elif isinstance(message, m.BargeIn):
-            await self.barge_in()
-        elif isinstance(message, m.Played):
-            if message.turn == self._task_turn:
-                self._playback_until = 0.0
-        elif isinstance(message, m.Review):
-            await self._review(message)
-        elif isinstance(message, m.Feedback):
-            await self._feedback(message)
-        elif isinstance(message, m.FlagReply):
-            self.flagged.add(message.turn)
-        elif isinstance(message, m.End):
-            await self._client_end()
-        elif isinstance(message, m.Erase):
-            await self.end(EndReason.ERASED)
-        else:
-            raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, "hello was already received")
+        await dispatch(self, message)
 
     async def handle_audio(self, frame: bytes) -> None:
         """One binary frame of client audio."""
@@ -146,17 +116,15 @@ class KioskSession(KioskTurns):
                 raise ProtocolError(ErrorCode.FRAME_MALFORMED, "audio is not accepted now")
             return
         for event in await self.intake.feed(frame):
-            await self._endpoint(event)
+            await self.turns.endpoint(event)
 
-    def _require(self, states: tuple[FlowState, ...], ref: str) -> None:
+    def require(self, states: frozenset[FlowState] | tuple[FlowState, ...], ref: str) -> None:
         if self.state not in states:
             raise ProtocolError(
                 ErrorCode.NOT_ALLOWED_NOW, f"not allowed in state {self.state}", ref=ref
             )
 
-    # ----- flow -----------------------------------------------------------------------
-
-    async def _settings(self, message: m.KioskSettings) -> None:
+    async def apply_settings(self, message: m.KioskSettings) -> None:
         changes = {k: v for k, v in message.model_dump(exclude={"type"}).items() if v is not None}
         for key, value in changes.items():
             setattr(self.prefs, key, value)
@@ -164,17 +132,21 @@ class KioskSession(KioskTurns):
             self.intake.reconfigure(self._endpointer_config())
         await self.channel.event(
             SettingsEvent(
-                lang=self.prefs.lang,
-                tts_rate=self.prefs.tts_rate,
-                end_silence_ms=self.prefs.end_silence_ms,
-                audio_out=self.prefs.audio_out,
+                lang=self.prefs.lang, tts_rate=self.prefs.tts_rate,
+                end_silence_ms=self.prefs.end_silence_ms, audio_out=self.prefs.audio_out,
             )
         )
+
+    def _hint(self) -> tuple[tuple[float, float], str, str] | None:
+        """The latest speculative transcript, for the end-of-turn decision."""
+        return self.turns.speculator.guessed()
 
     def _endpointer_config(self) -> EndpointerConfig:
         return replace(self.policy.endpointer, end_silence_ms=self.prefs.end_silence_ms)
 
-    async def _join(self, code: str) -> None:
+    # ----- the flow's events ----------------------------------------------------------
+
+    async def join(self, code: str) -> None:
         if self.store.session is not None:
             raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, "a session is running", ref="join")
         try:
@@ -184,73 +156,193 @@ class KioskSession(KioskTurns):
                 ErrorCode.CODE_INVALID, "that code is unknown, used or expired", ref="join"
             ) from exc
         self.lang = self.prefs.lang if self.prefs.lang in ("en", "es") else joined.language
-        self.turn = self.client_turns = 0
+        self.flow = self._new_flow()
+        self.flow.joined()
+        self.turns.turn = 0
         self.review, self.redactions, self.flagged = None, [], set()
-        self.call_in_pending = False
+        self.resume_token = secrets.token_urlsafe(24)
         version, text = self.conversations.consent(
             self.lang, live_transcript=self.policy.live_transcript
         )
         await self.channel.event(
             Joined(
-                session_id=str(joined.id),
-                lang=self.lang,
-                consent_version=version,
-                consent_text=text,
-                live_transcript=self.policy.live_transcript,
-                max_turns=self.policy.max_turns,
-                session_minutes=self.policy.session_minutes,
+                session_id=str(joined.id), lang=self.lang, consent_version=version,
+                consent_text=text, live_transcript=self.policy.live_transcript,
+                max_turns=self.policy.max_turns, session_minutes=self.policy.session_minutes,
+                resume_token=self.resume_token,
             )
         )
-        await self._set_state(FlowState.CONSENT, Activity.WAITING)
-        await self._say(text)
+        await self._show(Activity.WAITING)
+        await self.turns.say(text)
 
-    async def _consent(self, message: m.Consent) -> None:
-        self._require((FlowState.CONSENT,), message.type)
-        await self._cancel_task()
+    async def consent(self, message: m.Consent) -> None:
+        self.require((FlowState.CONSENT,), message.type)
+        await self.turns.cancel()
         await self.store.consent(message.consent_version, message.accepted)
-        if not message.accepted:
+        if self.flow.consent(message.accepted, now=time.monotonic()) is FlowState.ENDED:
             await self.end(EndReason.DECLINED)
             return
         self.conversation = await self.pool.run(self.conversations.new, self.lang)
-        self.started = time.monotonic()
+        self.channel.forget()  # a resumed screen shows the conversation, not the consent
         self.intake.reset()
-        await self._set_state(FlowState.OPENING, Activity.LISTENING)
-        await self._say(await self.pool.run(self.conversation.ask, "opening"))
+        await self._show(Activity.LISTENING)
+        await self.turns.say(await self.pool.run(self.conversation.ask, "opening"))
 
-    async def _client_end(self) -> None:
-        await self._cancel_task()  # first: a finishing turn may still move the flow on
-        if self.state in (FlowState.CONSENT, FlowState.IDLE):
-            await self.end(EndReason.COMPLETED)
-        elif self.state in (FlowState.OPENING, FlowState.REFLECTING):
-            await self._cancel_task()
-            if self.client_turns:
-                await self._to_focus()
-            else:
-                await self.end(EndReason.COMPLETED)
-        elif self.state is FlowState.FOCUS:
-            await self._cancel_task()
-            await self._to_review()
-        else:
-            await self.end(EndReason.COMPLETED)
+    async def client_end(self) -> None:
+        await self.turns.cancel()  # first: a finishing turn may still move the flow on
+        await self.turns.settle()  # and a turn being screened may open the crisis screen
+        before = self.flow.state
+        try:
+            await self._perform(self.flow.finish(), EndReason.COMPLETED, before=before)
+        except FlowError as exc:
+            raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, str(exc), ref="end") from exc
+
+    async def staff_clear(self, pin: str) -> None:
+        self.require((FlowState.CRISIS,), "staff_clear")
+        if not await self.store.staff_pin_ok(pin):
+            raise ProtocolError(ErrorCode.PIN_INVALID, "that staff PIN is not right")
+        await self.clear_crisis()
+
+    async def clear_crisis(self) -> bool:
+        """Staff cleared the crisis screen (at the kiosk or from the dashboard)."""
+        if self.flow.state is not FlowState.CRISIS:
+            return False
+        await self.turns.cancel()
+        self.flow.staff_clear()
+        await self.end(EndReason.STAFF_CLEARED)
+        return True
 
     async def call_in(self) -> None:
-        """The therapist is ready: wrap up gracefully."""
+        """The therapist is ready: review the summary, then done."""
         if self.store.session is None:
             return
         await self.channel.event(CallIn(message=self.conversations.prompt(self.lang, "call_in")))
-        if self.state in (FlowState.OPENING, FlowState.REFLECTING):
-            if self._task is not None and not self._task.done():
-                self.call_in_pending = True  # after the current reply
-            else:
-                await self._to_focus()
-        elif self.state in (FlowState.CONSENT, FlowState.CRISIS):
-            await self.end(EndReason.CALL_IN)
+        before = self.flow.state
+        after = self.flow.call_in(replying=self.turns.busy)
+        await self._perform(after, EndReason.CALL_IN, before=before)
 
-    async def _to_focus(self) -> None:
-        self.call_in_pending = False
-        await self._set_state(FlowState.FOCUS, Activity.LISTENING)
+    async def review_step(self, message: m.Review) -> None:
+        self.require((FlowState.REVIEW,), message.type)
+        assert self.review is not None
+        if message.action != "approve":
+            self.review, redaction = apply_review(self.review, message)
+            self.redactions.append(redaction)
+            self.flow.review(ReviewAction.EDIT)
+            await self.channel.event(SummaryEvent(summary=client_view(self.review), draft=True))
+            return
+        await self.store.summary(self.review, approved=True, redactions=self.redactions)
+        if self.flow.review(ReviewAction.APPROVE) is FlowState.ENDED:  # called in: done
+            await self.turns.say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
+            await self.end(EndReason.CALL_IN)
+        else:
+            await self._show(Activity.WAITING)
+
+    async def feedback(self, message: m.Feedback) -> None:
+        self.require((FlowState.FEEDBACK,), message.type)
+        flagged = sorted(self.flagged | set(message.flagged_turns))
+        await self.store.feedback(message.rating, message.comment, flagged)
+        self.flow.feedback(message.rating)
+        await self.turns.say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
+        await self.end(self.flow.end_reason or EndReason.COMPLETED)
+
+    async def end(self, reason: EndReason) -> None:
+        """End the session (or just clear the kiosk) and go back to idle."""
+        await self.turns.cancel()
+        await self.turns.settle()  # a turn still being screened raises its alert first
+        await self.store.end(reason)
+        self.flow.stop(reason)
+        self.conversation = None
+        self.review = None
+        self.resume_token = ""
+        self.channel.forget()
+        self.intake.reset()
+        if self.channel.open:
+            await self.channel.event(Ended(reason=reason))
+            await self.channel.event(StateChanged(state=FlowState.IDLE, activity=Activity.WAITING))
+
+    async def check_inactivity(self) -> None:
+        """Called periodically: an abandoned session times out (never the crisis screen)."""
+        idle = time.monotonic() - self.last_activity
+        if self.store.session is None or self.turns.busy or idle <= self.policy.inactivity_s:
+            return
+        if self.flow.inactive() is FlowState.ENDED:
+            await self.end(EndReason.TIMEOUT)
+
+    # ----- a dropped connection -------------------------------------------------------
+
+    def detach(self) -> None:
+        """The kiosk's socket closed: keep the session for the resume window."""
+        self.channel.attach(None)
+        self.flow.disconnected(now=time.monotonic())
+        self.intake.reset()
+
+    async def resume(self, channel: Channel) -> bool:
+        """A kiosk came back with this session's token: continue where it was."""
+        if not self.flow.resume(now=time.monotonic(), window_s=self.policy.resume_window_s):
+            return False
+        self.channel.attach(channel)
+        self.last_activity = time.monotonic()
+        await self.channel.event(
+            Resumed(state=self.state, lang=self.lang, transcript=tuple(self.channel.transcript),
+                    crisis=self.channel.crisis)
+        )
+        activity = Activity.LISTENING if self.state in LISTENING else Activity.WAITING
+        await self._show(activity)
+        return True
+
+    # ----- TurnHost: what the turns ask of the session ---------------------------------
+
+    def options(self) -> TurnOptions:
+        """The client's choices for the next turn."""
+        # "auto" means the session's language (chosen when the session was created): the
+        # English-only model is several times faster than detecting with the multilingual one.
+        lang = self.prefs.lang if self.prefs.lang in ("en", "es") else self.lang
+        return TurnOptions(
+            lang=lang, audio_out=self.prefs.audio_out, tts_rate=self.prefs.tts_rate,
+            state=self.state,
+        )
+
+    def counted(self, heard: Heard) -> bool:
+        """A client turn with words: True when it answered the focus question."""
+        if heard.lang in ("en", "es"):
+            self.lang = heard.lang
+        return self.flow.heard() if self.flow.state in LISTENING else False
+
+    async def crisis_opened(self, delivered: bool) -> None:
+        """Screening found a crisis: the session is in crisis from now on."""
+        self.flow.crisis()
+        if self.conversation is not None:
+            self.conversation.note_alert(delivered)  # later crisis replies say what is true
+
+    async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
+        """The reply was said in full: store it, update the summary, move the flow on."""
+        if self.store.session is None:
+            return  # the session ended while the reply was being said
+        level = state.screening.level if state.screening else 0
+        self.store.reply_turn(state.turn, heard.text, state.reply_text, level)
         assert self.conversation is not None
-        await self._say(await self.pool.run(self.conversation.ask, "focus"))
+        summary = await self.pool.run(self.conversation.summary)
+        self.store.draft_summary(summary)
+        before = self.flow.state
+        after = self.flow.replied(now=time.monotonic(), answered_focus=was_focus)
+        if after is before:
+            await self._show(Activity.LISTENING)  # crisis included: the screen holds
+        else:
+            await self._perform(after, EndReason.COMPLETED, before=before)
+
+    async def _perform(self, after: FlowState, reason: EndReason, *, before: FlowState) -> None:
+        """Do what the flow decided: the focus question, the review, or the end."""
+        if after is before:
+            return
+        if after is FlowState.ENDED:
+            await self.end(self.flow.end_reason or reason)
+        elif after is FlowState.FOCUS:
+            await self._show(Activity.LISTENING)
+            assert self.conversation is not None
+            await self.turns.say(await self.pool.run(self.conversation.ask, "focus"))
+        elif after is FlowState.REVIEW:
+            await self.turns.cancel()
+            await self._to_review()
 
     async def _to_review(self) -> None:
         if self.conversation is None:
@@ -259,64 +351,8 @@ class KioskSession(KioskTurns):
         summary = await self.pool.run(self.conversation.summary)
         self.review = summary
         await self.store.summary(summary, approved=False, redactions=[])
-        await self._set_state(FlowState.REVIEW, Activity.WAITING)
+        await self._show(Activity.WAITING)
         await self.channel.event(SummaryEvent(summary=client_view(summary), draft=True))
 
-    async def _review(self, message: m.Review) -> None:
-        self._require((FlowState.REVIEW,), message.type)
-        assert self.review is not None
-        if message.action == "approve":
-            await self.store.summary(self.review, approved=True, redactions=self.redactions)
-            await self._set_state(FlowState.FEEDBACK, Activity.WAITING)
-            return
-        self.review, redaction = apply_review(self.review, message)
-        self.redactions.append(redaction)
-        await self.channel.event(SummaryEvent(summary=client_view(self.review), draft=True))
-
-    async def _feedback(self, message: m.Feedback) -> None:
-        self._require((FlowState.FEEDBACK,), message.type)
-        flagged = sorted(self.flagged | set(message.flagged_turns))
-        await self.store.feedback(message.rating, message.comment, flagged)
-        await self._say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
-        await self.end(EndReason.COMPLETED)
-
-    async def end(self, reason: EndReason) -> None:
-        """End the session (or just clear the kiosk) and go back to idle."""
-        await self._cancel_task()
-        await self.store.end(reason)
-        self.conversation = None
-        self.review = None
-        self.intake.reset()
-        if self.channel.open:
-            await self.channel.event(Ended(reason=reason))
-            await self._set_state(FlowState.IDLE, Activity.WAITING)
-        else:
-            self.state = FlowState.IDLE
-
-    async def check_inactivity(self) -> None:
-        """Called periodically: an abandoned session times out."""
-        idle = time.monotonic() - self.last_activity
-        busy = self._task is not None and not self._task.done()
-        if self.store.session is not None and not busy and idle > self.policy.inactivity_s:
-            await self.end(EndReason.TIMEOUT)
-
-    async def _after_turn(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
-        level = state.screening.level if state.screening else 0
-        await self.store.reply_turn(state.turn, heard.text, state.reply_text, level)
-        assert self.conversation is not None
-        summary = await self.pool.run(self.conversation.summary)
-        await self.store.summary(summary, approved=False, redactions=[])
-        if state.crisis is not None and state.crisis.urgent:
-            await self._set_state(FlowState.CRISIS, Activity.LISTENING)
-        elif was_focus:
-            await self._to_review()
-        elif self.call_in_pending or self._time_is_up():
-            await self._to_focus()
-        else:
-            await self.channel.event(StateChanged(state=self.state, activity=Activity.LISTENING))
-
-    def _time_is_up(self) -> bool:
-        elapsed_min = (time.monotonic() - self.started) / 60.0
-        return (
-            self.client_turns >= self.policy.max_turns or elapsed_min >= self.policy.session_minutes
-        )
+    async def _show(self, activity: Activity) -> None:
+        await self.channel.event(StateChanged(state=self.state, activity=activity))

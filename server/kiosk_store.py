@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from models import content, retention, sessions
+from models import content, kiosks, retention, sessions
 from models.db import Database
 from models.errors import AuthenticationError
 from models.kiosks import authenticate_kiosk
@@ -20,8 +20,10 @@ from server.events import EndReason, TherapistEventKind
 from server.hub import TherapistHub
 from server.metrics import ServerMetrics
 from server.stages import Crisis, Heard, Screening
+from server.write_queue import WriteQueue
 
 T = TypeVar("T")
+END_WAIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,16 @@ class KioskStore:
     """Database and therapist-stream side effects of one kiosk connection."""
 
     def __init__(
-        self, database: Database, hub: TherapistHub, metrics: ServerMetrics, live_transcript: bool
+        self,
+        database: Database,
+        hub: TherapistHub,
+        metrics: ServerMetrics,
+        live_transcript: bool,
+        writes: WriteQueue,
     ) -> None:
         self.database = database
         self.hub = hub
+        self.writes = writes
         self.metrics = metrics
         self.live_transcript = live_transcript
         self.kiosk: KioskIdentity | None = None
@@ -112,107 +120,181 @@ class KioskStore:
             TherapistEventKind.CONSENT, {"accepted": given, "consent_version": version}
         )
 
-    async def client_turn(self, heard: Heard, screening: Screening) -> None:
-        """Store what the client said, with its screened risk level."""
-        await self._add_turn(Speaker.CLIENT, heard.text, screening.level)
+    def client_turn(self, heard: Heard, screening: Screening) -> None:
+        """Store what the client said, with its screened risk level (queued, retried)."""
+        self._add_turn(Speaker.CLIENT, heard.text, screening.level)
 
-    async def reply_turn(self, turn: int, client_text: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, client_text: str, reply: str, level: int) -> None:
         """Store the reply; with live transcripts on, show the exchange to the therapist."""
         if reply:
-            await self._add_turn(Speaker.REFLECTOR, reply, 0)
+            self._add_turn(Speaker.REFLECTOR, reply, 0)
         if self.live_transcript and client_text:
-            await self.publish(
-                TherapistEventKind.TURN,
-                {"turn": turn, "client_text": client_text, "reply_text": reply, "level": level},
+            data = {"turn": turn, "client_text": client_text, "reply_text": reply, "level": level}
+            self._publish_later(TherapistEventKind.TURN, data)
+
+    def _add_turn(self, speaker: Speaker, text: str, level: int) -> None:
+        session = self._session()
+
+        async def write() -> None:
+            await self._db(
+                lambda db: content.add_turn(
+                    db, session_id=session.id, speaker=speaker, text=text, risk_level=level
+                )
             )
 
-    async def _add_turn(self, speaker: Speaker, text: str, level: int) -> None:
-        session = self._session()
-        await self._db(
-            lambda db: content.add_turn(
-                db, session_id=session.id, speaker=speaker, text=text, risk_level=level
-            )
-        )
+        self.writes.submit(f"{speaker.value}_turn", write)
 
-    async def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
-        """Store the risk alert and push it to the therapist at once."""
-        session = self._session()
+    def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
+        """Raise the risk alert: on the therapist's open dashboards at once, stored after.
+
+        Returns whether a connected staff screen got it. The stored alert (with its id) and
+        its outbox event follow through the write queue, retried until the database takes
+        them, so an alert is never lost to a failing disk.
+        """
+        session, kiosk = self._session(), self._kiosk()
         evidence = [{"text": e.get("text", ""), "rule": e.get("rule", "")} for e in crisis.evidence]
-
-        def work(db: Session) -> str:
-            row = content.raise_alert(
-                db,
-                session_id=session.id,
-                level=crisis.level,
-                categories=crisis.categories,
-                urgent=crisis.urgent,
-                evidence=evidence,
-            )
-            return str(row.id)
-
-        alert_id = await self._db(work)
-        await self.publish(
-            TherapistEventKind.RISK_ALERT,
-            {
-                "alert_id": alert_id,
-                "urgent": crisis.urgent,
-                "level": crisis.level,
-                "categories": list(crisis.categories),
-                "evidence": evidence,
-            },
+        data: dict[str, Any] = {
+            "alert_key": uuid.uuid4().hex,  # the same on the live and the stored copy
+            "urgent": crisis.urgent,
+            "level": crisis.level,
+            "categories": list(crisis.categories),
+            "evidence": evidence,
+            "trigger_words": sorted({e["text"] for e in evidence if e["text"]}),
+            "kiosk_name": kiosk.name,
+        }
+        delivered = self.hub.push_unsaved(
+            session.therapist_id, TherapistEventKind.RISK_ALERT, session_id=session.id, data=data
         )
         self.metrics.alert_delay.observe(max(0.0, time.monotonic() - heard_at))
-        return True
+        stored: dict[str, str] = {}
+
+        async def write_alert() -> None:
+            if "id" in stored:
+                return
+
+            def work(db: Session) -> str:
+                row = content.raise_alert(
+                    db,
+                    session_id=session.id,
+                    level=crisis.level,
+                    categories=crisis.categories,
+                    urgent=crisis.urgent,
+                    evidence=evidence,
+                )
+                return str(row.id)
+
+            stored["id"] = await self._db(work)
+
+        async def publish_alert() -> None:
+            await self.hub.publish(
+                session.therapist_id,
+                TherapistEventKind.RISK_ALERT,
+                session_id=session.id,
+                data={**data, "alert_id": stored.get("id", ""), "saved": True,
+                      "delivered_unsaved": delivered > 0},
+            )
+
+        self.writes.submit("alert", write_alert)
+        self.writes.submit("alert_event", publish_alert)
+        return delivered > 0
+
+    def _publish_later(
+        self, kind: TherapistEventKind, data: dict[str, Any]
+    ) -> asyncio.Future[None]:
+        session = self._session()
+
+        async def publish() -> None:
+            await self.hub.publish(session.therapist_id, kind, session_id=session.id, data=data)
+
+        return self.writes.submit(kind.value, publish)
+
+    def draft_summary(self, summary: dict[str, Any]) -> None:
+        """Store the running draft summary and send it to the therapist (queued, retried)."""
+        self._queue_summary(summary, approved=False, redactions=[])
 
     async def summary(
         self, summary: dict[str, Any], *, approved: bool, redactions: list[Any]
     ) -> None:
-        """Store a summary version and send it to the therapist (draft or approved)."""
+        """Store a summary version and send it to the therapist, after the queued turns."""
+        await asyncio.shield(self._queue_summary(summary, approved=approved, redactions=redactions))
+
+    def _queue_summary(
+        self, summary: dict[str, Any], *, approved: bool, redactions: list[Any]
+    ) -> asyncio.Future[None]:
         session = self._session()
         status = SummaryStatus.APPROVED if approved else SummaryStatus.DRAFT
-        await self._db(
-            lambda db: content.save_summary(
-                db, session_id=session.id, content=summary, status=status, redactions=redactions
+
+        async def write() -> None:
+            await self._db(
+                lambda db: content.save_summary(
+                    db, session_id=session.id, content=summary, status=status,
+                    redactions=redactions,
+                )
             )
-        )
+
+        self.writes.submit("summary", write)
         kind = TherapistEventKind.SUMMARY_APPROVED if approved else TherapistEventKind.SUMMARY_DRAFT
-        await self.publish(kind, {"summary": summary, "turn_count": summary.get("turn_count", 0)})
+        data = {"summary": summary, "turn_count": summary.get("turn_count", 0)}
+        return self._publish_later(kind, data)
 
     async def feedback(self, rating: int | None, comment: str, flagged_turns: list[int]) -> None:
-        """Store the client's feedback."""
+        """Store the client's feedback (queued after the session's other writes)."""
         session = self._session()
-        await self._db(
-            lambda db: content.save_feedback(
-                db,
-                session_id=session.id,
-                rating=rating,
-                comment=comment or None,
-                flagged_turn_ids=[str(t) for t in flagged_turns],
+
+        async def write() -> None:
+            await self._db(
+                lambda db: content.save_feedback(
+                    db,
+                    session_id=session.id,
+                    rating=rating,
+                    comment=comment or None,
+                    flagged_turn_ids=[str(t) for t in flagged_turns],
+                )
             )
-        )
-        await self.publish(
-            TherapistEventKind.FEEDBACK,
-            {"rating": rating, "has_comment": bool(comment), "flagged_turns": flagged_turns},
-        )
+
+        self.writes.submit("feedback", write)
+        data = {"rating": rating, "has_comment": bool(comment), "flagged_turns": flagged_turns}
+        await asyncio.shield(self._publish_later(TherapistEventKind.FEEDBACK, data))
 
     async def end(self, reason: EndReason) -> None:
-        """End (or, for `erased`, erase) the session and tell the therapist; idempotent."""
+        """End (or, for `erased`, erase) the session and tell the therapist; idempotent.
+
+        Queued after the session's pending writes (an erase must follow them); waits a moment
+        for it, and leaves it queued when the database is failing.
+        """
         session, self.session = self.session, None
         if session is None:
             return
         kiosk = self._kiosk()
-        if reason is EndReason.ERASED:
-            await self._db(
-                lambda db: retention.erase_session(db, session_id=session.id, kiosk_id=kiosk.id)
+
+        async def write() -> None:
+            if reason is EndReason.ERASED:
+                await self._db(
+                    lambda db: retention.erase_session(db, session_id=session.id, kiosk_id=kiosk.id)
+                )
+            else:
+                await self._db(lambda db: sessions.end_session(db, session_id=session.id))
+
+        async def publish() -> None:
+            await self.hub.publish(
+                session.therapist_id,
+                TherapistEventKind.SESSION_ENDED,
+                session_id=session.id,
+                data={"reason": reason.value},
             )
-        else:
-            await self._db(lambda db: sessions.end_session(db, session_id=session.id))
-        await self.hub.publish(
-            session.therapist_id,
-            TherapistEventKind.SESSION_ENDED,
-            session_id=session.id,
-            data={"reason": reason.value},
-        )
+
+        self.writes.submit("session_end", write)
+        await self.writes.write("session_ended", publish, END_WAIT_S)
+
+    async def staff_pin_ok(self, pin: str) -> bool:
+        """Whether `pin` is this kiosk's staff PIN (set at enrolment); fails closed."""
+        kiosk = self._kiosk()
+        return await self._db(lambda db: kiosks.check_staff_pin(db, kiosk_id=kiosk.id, pin=pin))
+
+    def kiosk_status(self, status: str) -> None:
+        """Tell the therapist the kiosk is online, offline (may resume) or disconnected."""
+        if self.session is not None:
+            self._publish_later(TherapistEventKind.KIOSK_STATUS, {"status": status})
 
     async def publish(self, kind: TherapistEventKind, data: dict[str, Any]) -> None:
         """An event about the current session for its therapist."""

@@ -28,6 +28,7 @@ class KioskMessageType(StrEnum):
     FLAG_REPLY = "flag_reply"
     END = "end"
     ERASE = "erase"
+    STAFF_CLEAR = "staff_clear"
     PING = "ping"
 
 
@@ -39,7 +40,7 @@ class TherapistMessageType(StrEnum):
 
 
 Lang = Literal["en", "es", "auto"]
-SummaryField = Literal["themes", "feelings", "key_phrases", "focus"]
+SummaryField = Literal["themes", "feelings", "key_phrases", "focus", "questions"]
 
 
 class Message(BaseModel):
@@ -64,6 +65,8 @@ class KioskHello(Message):
     client: Annotated[str, Field(max_length=100)] = ""
     capabilities: Capabilities = Capabilities()
     lang: Lang = "auto"
+    # From `joined`: take the session back after a dropped connection (within the window).
+    resume_token: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
 
 class KioskSettings(Message):
@@ -155,6 +158,13 @@ class Erase(Message):
     type: Literal[KioskMessageType.ERASE]
 
 
+class StaffClear(Message):
+    """A staff member clears the crisis screen with the kiosk's staff PIN."""
+
+    type: Literal[KioskMessageType.STAFF_CLEAR]
+    pin: Annotated[str, Field(min_length=1, max_length=32)]
+
+
 class KioskPing(Message):
     """Keep-alive."""
 
@@ -191,6 +201,7 @@ KioskMessage = Annotated[
     | FlagReply
     | End
     | Erase
+    | StaffClear
     | KioskPing,
     Field(discriminator="type"),
 ]

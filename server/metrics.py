@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from server.pipeline import TurnMarks
 from server.speculation import SpeculationOutcome
+
+
+@dataclass
+class TurnMarks:
+    """Monotonic timestamps of one turn (seconds), for the latency metrics."""
+
+    end_of_speech: float = field(default_factory=time.monotonic)
+    stt_done: float | None = None
+    first_token: float | None = None
+    first_audio: float | None = None
+
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
@@ -30,7 +43,8 @@ class ServerMetrics:
         )
         self.crises = Counter("reflect_crises", "Crisis protocols triggered", registry=r)
         self.blocked = Counter(
-            "reflect_blocked_sentences", "Reply sentences replaced by the filter", registry=r
+            "reflect_blocked_sentences", "Reply sentences replaced by the filter, by reason",
+            ["reason"], registry=r,
         )
         self.errors = Counter(
             "reflect_ws_errors", "Error events sent on websockets", ["code"], registry=r
@@ -66,6 +80,10 @@ class ServerMetrics:
         ):
             if value is not None:
                 self.turn_latency.labels(mark=name).observe(max(0.0, value - marks.end_of_speech))
+
+    def count_blocked(self, reasons: tuple[str, ...]) -> None:
+        """Count one replaced sentence under its first reason (reasons only, never text)."""
+        self.blocked.labels(reason=reasons[0] if reasons else "general").inc()
 
     def speculation(self, outcome: SpeculationOutcome) -> None:
         """Count what became of one speculative transcription."""

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -21,8 +21,8 @@ from numpy.typing import NDArray
 from server.events import (
     Activity,
     CrisisEvent,
-    Event,
     FlowState,
+    ReplyKind,
     ReplySentenceEvent,
     StateChanged,
     TranscriptEvent,
@@ -40,21 +40,10 @@ from server.stages import (
     Transcriber,
     Voiced,
 )
+from server.turn_state import OpenedReply, Output, TurnHooks, TurnOptions, TurnState
 from server.workers import ModelPool, Priority
 
 log = logging.getLogger(__name__)
-
-
-class Output(Protocol):
-    """Where a turn's events and audio frames go (the kiosk socket)."""
-
-    async def event(self, event: Event) -> None:
-        """Send one JSON event."""
-        ...
-
-    async def audio(self, frame: bytes) -> None:
-        """Send one binary audio frame."""
-        ...
 
 
 @runtime_checkable
@@ -68,62 +57,6 @@ class PhraseSpeaker(Speaker, Protocol):
     def speak_fixed(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced:
         """Synthesize (once) and keep; blocking."""
         ...
-
-
-class TurnHooks(Protocol):
-    """Side effects of a turn: storage and therapist notification."""
-
-    async def heard(self, turn: int, heard: Heard) -> None:
-        """The client's words are known."""
-        ...
-
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
-        """Risk screening finished."""
-        ...
-
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
-        """Raise the alert; returns whether a therapist was notified."""
-        ...
-
-
-@dataclass
-class TurnMarks:
-    """Monotonic timestamps of one turn (seconds), for the latency metrics."""
-
-    end_of_speech: float = field(default_factory=time.monotonic)
-    stt_done: float | None = None
-    first_token: float | None = None
-    first_audio: float | None = None
-
-
-@dataclass
-class TurnState:
-    """What a turn produced so far; readable after cancellation."""
-
-    turn: int
-    marks: TurnMarks = field(default_factory=TurnMarks)
-    heard: Heard | None = None
-    screening: Screening | None = None
-    crisis: Crisis | None = None
-    sentences: list[Sentence] = field(default_factory=list)
-    spoken: int = 0
-    audio_seconds: float = 0.0
-    end: ReplyEnd | None = None
-
-    @property
-    def reply_text(self) -> str:
-        """The reply as generated so far."""
-        return " ".join(sentence.text for sentence in self.sentences)
-
-
-@dataclass(frozen=True)
-class TurnOptions:
-    """Per-kiosk choices that shape a turn."""
-
-    lang: str | None = None  # None = detect
-    audio_out: bool = True
-    tts_rate: float = 1.0
-    state: FlowState = FlowState.REFLECTING
 
 
 class TurnPipeline:
@@ -186,15 +119,41 @@ class TurnPipeline:
             await self.hooks.heard(state.turn, heard)
 
     async def respond(self, state: TurnState, options: TurnOptions, heard: Heard) -> None:
-        """Stream the engine's reply, speaking each sentence as soon as it exists."""
+        """Screen, then stream the reply, speaking each sentence as soon as it exists."""
+        opened = await self.open(state, heard)
+        await self.finish(state, options, heard, opened)
+
+    async def open(self, state: TurnState, heard: Heard) -> OpenedReply:
+        """Run the engine up to its first reply sentence: screening, and the crisis alert.
+
+        This part is never cut short by a later turn: the caller runs it in its own task.
+        """
+        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
+        async for part in parts:
+            if isinstance(part, Screening):
+                state.screening = part
+                await self.hooks.screened(state.turn, heard, part)
+            elif isinstance(part, Crisis):
+                await self._crisis(state, part)
+            else:
+                return OpenedReply(parts, part)
+        return OpenedReply(parts, None)
+
+    async def finish(
+        self, state: TurnState, options: TurnOptions, heard: Heard, opened: OpenedReply
+    ) -> None:
+        """Generate and speak the rest of an opened reply (cancellable: barge-in)."""
         queue: asyncio.Queue[Sentence | None] = asyncio.Queue()
         lang = heard.lang or options.lang or "en"
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._speak(state, options, lang, queue))
-            try:
-                await self._generate(state, heard, queue)
-            finally:
-                queue.put_nowait(None)
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._speak(state, options, lang, queue))
+                try:
+                    await self._generate(state, opened, queue)
+                finally:
+                    queue.put_nowait(None)
+        finally:
+            await opened.close()
 
     async def say(
         self, state: TurnState, options: TurnOptions, sentences: list[Sentence], lang: str
@@ -210,33 +169,40 @@ class TurnPipeline:
         await self._speak(state, options, lang, queue)
 
     async def _generate(
-        self, state: TurnState, heard: Heard, queue: asyncio.Queue[Sentence | None]
+        self, state: TurnState, opened: OpenedReply, queue: asyncio.Queue[Sentence | None]
     ) -> None:
-        parts = self.pool.iterate(lambda: self.replier.reply(heard.text, heard.lang or None))
-        async for part in parts:
-            if isinstance(part, Screening):
-                state.screening = part
-                await self.hooks.screened(state.turn, heard, part)
-            elif isinstance(part, Crisis):
-                await self._crisis(state, part)
-            elif isinstance(part, Sentence):
+        async for part in opened:
+            if isinstance(part, Sentence):
                 if state.marks.first_token is None:
                     state.marks.first_token = time.monotonic()
+                if part.kind is ReplyKind.CRISIS and part.text in state.undelivered:
+                    part = replace(part, text=state.undelivered[part.text])
                 state.sentences.append(part)
                 queue.put_nowait(part)
-            else:
+            elif isinstance(part, ReplyEnd):
                 state.end = part
 
     async def _crisis(self, state: TurnState, crisis: Crisis) -> None:
         state.crisis = crisis
-        notified = await self.hooks.crisis(state.turn, crisis)
+        delivered = await self.hooks.crisis(state.turn, crisis)
+        state.alert_delivered = delivered
+        message = crisis.message
+        if not delivered and crisis.undelivered:
+            # The kiosk says "your therapist has been notified" only when a screen got it.
+            state.undelivered = dict(crisis.undelivered)
+            for old, new in crisis.undelivered:
+                message = message.replace(old, new)
         if crisis.urgent:
             await self.output.event(
                 CrisisEvent(
-                    turn=state.turn, level=crisis.level, message=crisis.message,
+                    turn=state.turn, level=crisis.level, message=message,
                     resources=crisis.resources, grounding=crisis.grounding,
-                    therapist_notified=notified,
+                    therapist_notified=delivered, alert_delivered=delivered,
                 )
+            )
+            # The session is in crisis now, even if the reply is cut short (barge-in).
+            await self.output.event(
+                StateChanged(state=FlowState.CRISIS, activity=Activity.THINKING)
             )
 
     async def _speak(
@@ -259,7 +225,7 @@ class TurnPipeline:
                 voiced = await self._voice(sentence, lang, options.tts_rate, priority)
                 if state.spoken == 0:
                     await self.output.event(
-                        StateChanged(state=options.state, activity=Activity.SPEAKING)
+                        StateChanged(state=_flow_state(state, options), activity=Activity.SPEAKING)
                     )
                 for frame in split_audio(
                     voiced.pcm16, turn=state.turn, index=sentence.index,
@@ -292,6 +258,11 @@ class TurnPipeline:
         if cached is not None:
             return cached  # no queueing at all: e.g. the crisis message starts at once
         return await self.pool.run_at(priority, speaker.speak_fixed, phrase, lang=lang, rate=rate)
+
+
+def _flow_state(state: TurnState, options: TurnOptions) -> FlowState:
+    """A turn that opened the crisis screen speaks in crisis state."""
+    return FlowState.CRISIS if state.crisis is not None and state.crisis.urgent else options.state
 
 
 async def _result(ahead: Future[Heard]) -> Heard | None:

@@ -49,6 +49,8 @@ class ErrorCode(StrEnum):
     TTS_FAILED = "tts_failed"
     SERVER_BUSY = "server_busy"
     SESSION_ENDED = "session_ended"
+    PIN_INVALID = "pin_invalid"
+    RESUME_EXPIRED = "resume_expired"
     INTERNAL = "internal"
 
 

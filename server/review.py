@@ -8,7 +8,8 @@ from typing import Any
 from server.messages import Review
 from server.protocol import ErrorCode, ProtocolError
 
-CLIENT_FIELDS = ("themes", "feelings", "key_phrases", "focus", "turn_count")
+CLIENT_FIELDS = ("themes", "feelings", "key_phrases", "focus", "questions", "disclosures",
+                 "turn_count")
 
 
 def client_view(summary: dict[str, Any]) -> dict[str, Any]:
@@ -17,6 +18,10 @@ def client_view(summary: dict[str, Any]) -> dict[str, Any]:
     view["themes"] = list(view["themes"] or [])
     view["feelings"] = list(view["feelings"] or [])
     view["key_phrases"] = list(view["key_phrases"] or [])
+    # Questions for the therapist can be edited; the client's safety words are shown, not
+    # editable (they reach the therapist whatever the review says).
+    view["questions"] = list(view["questions"] or [])
+    view["disclosures"] = list(view["disclosures"] or [])
     view["focus"] = view["focus"] or ""
     view["turn_count"] = int(view["turn_count"] or 0)
     return view

@@ -16,13 +16,16 @@ from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
 from server.hub import TherapistHub
+from server.kiosk_commands import KioskCommands
+from server.kiosk_parking import Parking
 from server.kiosk_sockets import KioskSockets
 from server.login_throttle import LoginThrottle
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
 from server.stages import ConversationFactory
-from server.voice_stages import VoiceStack
+from server.voice_stack import VoiceStack
 from server.workers import ModelPool
+from server.write_queue import WriteQueue
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +83,16 @@ class Services:
     conversations: ConversationFactory
     limits: Limits = field(default_factory=Limits)
     kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    writes: WriteQueue = field(default_factory=WriteQueue)
+    kiosk_commands: KioskCommands = field(init=False)
+    parking: Parking = field(init=False)
     kiosk_sockets: KioskSockets = field(default_factory=KioskSockets)
     started_at: float = field(default_factory=time.monotonic)
     ready_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.kiosk_commands = KioskCommands(self.kiosks)
+        self.parking = Parking(self.settings.session.resume_window_s)
 
     def close(self) -> None:
         """Release threads and connections."""
@@ -111,9 +121,12 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
     try:
         voice = VoiceStack.load(settings)
         voice.warm()
-        from server.engine_stages import load_conversations
+        from server.assembly import conversations as load_conversations
 
         conversations = load_conversations(settings)
+        metrics = ServerMetrics()
+        # Replaced reply sentences are counted by reason (the engine never passes text).
+        conversations.engine.block_listeners.append(metrics.count_blocked)
     except BaseException:
         database.dispose()
         raise
@@ -121,9 +134,13 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         settings=settings,
         database=database,
         pool=ModelPool(settings.server.model_workers),
-        metrics=ServerMetrics(),
+        metrics=metrics,
         hub=TherapistHub(database),
-        web_sessions=WebSessionStore(settings.security.idle_logoff_minutes * 60.0),
+        web_sessions=WebSessionStore(
+            database,
+            settings.security.idle_logoff_minutes * 60.0,
+            max_age_hours=settings.security.session_max_hours,
+        ),
         voice=voice,
         conversations=conversations,
         limits=Limits(login_throttle=LoginThrottle.from_settings(settings.security)),

@@ -49,6 +49,8 @@ class Crisis:
     grounding: str = ""
     categories: tuple[str, ...] = ()
     evidence: tuple[dict[str, Any], ...] = ()
+    # (sentence, replacement) pairs to say when no staff screen received the alert.
+    undelivered: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class Conversation(Replier, Protocol):
     @property
     def in_crisis(self) -> bool:
         """True once the crisis protocol took over (no generative replies any more)."""
+        ...
+
+    def note_alert(self, delivered: bool) -> None:
+        """Whether a staff screen received this conversation's crisis alert."""
         ...
 
     def summary(self) -> dict[str, Any]:

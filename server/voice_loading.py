@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import fields
 from pathlib import Path
 
 from server.config import Settings, VadSettings
@@ -21,17 +22,12 @@ def model_cache_dir(settings: Settings) -> Path:
 
 def endpointer_config(vad: VadSettings, *, speculate: bool = False) -> EndpointerConfig:
     """The endpointer thresholds; `speculate` turns on pause events for early transcription."""
-    return EndpointerConfig(
-        speech_threshold=vad.speech_threshold,
-        min_speech_ms=vad.min_speech_ms,
-        end_silence_ms=vad.end_silence_ms,
-        max_utterance_s=vad.max_utterance_s,
-        preroll_ms=vad.preroll_ms,
-        tail_ms=vad.tail_ms,
-        min_snr_db=vad.min_snr_db,
-        pause_ms=vad.speculate_after_ms if speculate else 0,
-        sustained_ms=vad.barge_in_ms if vad.turn_decision == "smart" else 0,
-    )
+    own = {f.name: getattr(vad, f.name) for f in fields(EndpointerConfig)}
+    return EndpointerConfig(**{
+        **own,
+        "pause_ms": vad.speculate_after_ms if speculate else 0,
+        "sustained_ms": vad.barge_in_ms if vad.turn_decision == "smart" else 0,
+    })
 
 
 def load_smart_turn(settings: Settings) -> SmartTurnModel | None:

@@ -14,9 +14,8 @@ from server import __version__
 from server.errors import ServerBusyError
 from server.events import EndReason, Welcome
 from server.join_guard import guarded_join
-from server.kiosk_session import KioskPolicy, KioskSession
+from server.kiosk_session import KioskPolicy, KioskPrefs, KioskSession
 from server.kiosk_store import KioskStore
-from server.kiosk_turns import KioskPrefs
 from server.messages import MAX_TEXT_CHARS, Join, KioskHello
 from server.protocol import (
     MAX_AUDIO_IN_BYTES,
@@ -54,7 +53,8 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
         raise ProtocolError(ErrorCode.UNSUPPORTED_PROTOCOL, "this server speaks protocol 1")
     settings = services.settings
     store = KioskStore(
-        services.database, services.hub, services.metrics, settings.reflection.live_transcript
+        services.database, services.hub, services.metrics, settings.reflection.live_transcript,
+        services.writes,
     )
     kiosk = await store.authenticate(hello.token)
     if kiosk is None:
@@ -80,11 +80,32 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
                 audio={"input_rate": 16000, "input_format": "pcm16le", "output_format": "pcm16le"},
             )
         )
-        session = _new_session(channel, store, services, hello)
+        session = await _resume(channel, services, hello, kiosk.id)
+        if session is None:
+            session = _new_session(channel, store, services, hello)
         await _loop(websocket, channel, session, services, client_ip)
     finally:
         services.kiosk_sockets.discard(kiosk.id, channel)
         services.limits.open_kiosks.release(key)
+
+
+async def _resume(
+    channel: Channel, services: Services, hello: KioskHello, kiosk_id: uuid.UUID
+) -> KioskSession | None:
+    """The session a reconnecting kiosk left, in the state it left (None: start afresh)."""
+    if hello.resume_token is None:
+        return None
+    session = services.parking.take(hello.resume_token, kiosk_id)
+    if session is not None:
+        session.prefs.audio_out = hello.capabilities.audio_out
+        if await session.resume(channel):
+            session.store.kiosk_status("online")
+            return session
+        await session.end(EndReason.DISCONNECTED)
+    await channel.error(
+        ProtocolError(ErrorCode.RESUME_EXPIRED, "that session can no longer be resumed")
+    )
+    return None
 
 
 def _new_session(
@@ -97,6 +118,8 @@ def _new_session(
         session_minutes=settings.reflection.session_minutes,
         live_transcript=settings.reflection.live_transcript,
         endpointer=endpointer_config(vad, speculate=True),
+        inactivity_s=settings.session.inactivity_s,
+        resume_window_s=settings.session.resume_window_s,
     )
     prefs = KioskPrefs(
         lang=hello.lang,
@@ -162,10 +185,21 @@ async def _loop(
         watchdog.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watchdog
-        if registered is not None:
-            services.kiosks.unregister(registered, session)
-        if session.store.session is not None:
-            await asyncio.shield(session.end(EndReason.DISCONNECTED))
+        if session.store.session is not None and session.resume_token:
+            # The connection dropped, not the session: it waits for the kiosk to come back.
+            kiosk = session.store.kiosk
+            assert kiosk is not None
+
+            async def expired(parked: KioskSession, joined: uuid.UUID | None = registered) -> None:
+                if joined is not None:
+                    services.kiosks.unregister(joined, parked)
+
+            services.parking.park(session, kiosk.id, expired)
+        else:
+            if registered is not None:
+                services.kiosks.unregister(registered, session)
+            if session.store.session is not None:
+                await asyncio.shield(session.end(EndReason.DISCONNECTED))
 
 
 async def _join(services: Services, session: KioskSession, join: Join, ip: str) -> None:

@@ -1,16 +1,33 @@
-"""`/ws/therapist`: the dashboard's live, resumable event stream (replay from `last_seq`)."""
+"""`/ws/therapist`: the dashboard's live, resumable event stream (replay from `last_seq`).
+
+A locked dashboard (idle logoff) stays connected: alerts and session status still arrive (an
+alert without its trigger words), client text does not; after re-entry the page reconnects from
+the seq it had when it locked and gets what it missed. Front-desk and admin screens get the
+staff channel: escalated alerts and their acknowledgements.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import time
 import uuid
+from collections.abc import Coroutine
+from typing import Any
 
 from starlette.websockets import WebSocket
 
 from models.types import Role
-from server.auth import SESSION_COOKIE, WebSession
-from server.events import Pong, ReplayDone, TherapistEvent, TherapistWelcome
+from server.auth import SESSION_COOKIE
+from server.events import (
+    Pong,
+    ReplayDone,
+    ScreenLocked,
+    TherapistEvent,
+    TherapistEventKind,
+    TherapistWelcome,
+)
 from server.hub import TherapistHub
 from server.messages import TherapistHello, TherapistPing
 from server.protocol import ErrorCode, ProtocolError, parse_therapist_message
@@ -18,6 +35,16 @@ from server.services import Services
 from server.ws_common import Channel, receive_hello_text, run_connection, same_origin
 
 SESSION_CHECK_S = 15.0
+LOCK_RECHECK_S = 1.0
+# What a locked screen still receives: no client text in any of these (alerts lose their words).
+WHILE_LOCKED = frozenset({
+    TherapistEventKind.SESSION_CREATED.value, TherapistEventKind.SESSION_JOINED.value,
+    TherapistEventKind.CONSENT.value, TherapistEventKind.RISK_ALERT.value,
+    TherapistEventKind.ALERT_ACKNOWLEDGED.value, TherapistEventKind.ALERT_ESCALATED.value,
+    TherapistEventKind.CALL_IN_SENT.value, TherapistEventKind.SESSION_ENDED.value,
+    "kiosk_status",
+})
+CLIENT_WORDS = ("trigger_words", "evidence")
 
 
 async def therapist_socket(websocket: WebSocket, services: Services) -> None:
@@ -30,12 +57,48 @@ async def therapist_socket(websocket: WebSocket, services: Services) -> None:
     )
 
 
+class _Gate:
+    """Whether this sign-in is locked, re-read at most once a second (and on every check)."""
+
+    def __init__(self, services: Services, channel: Channel, cookie: str | None) -> None:
+        self.services = services
+        self.channel = channel
+        self.cookie = cookie
+        self.locked = False
+        self.checked = 0.0
+
+    async def refresh(self) -> bool:
+        """Re-read the sign-in; False once it ended (sign-out, deactivation, age)."""
+        session = await asyncio.to_thread(
+            self.services.web_sessions.lookup, self.cookie, touch=False
+        )
+        self.checked = time.monotonic()
+        if session is None or session.password_change_required:
+            return False
+        if session.locked and not self.locked:
+            await self.channel.event(ScreenLocked())
+        self.locked = session.locked
+        return True
+
+    async def admit(self, event: TherapistEvent) -> TherapistEvent | None:
+        """The event as this screen may see it now, or None to hold it back."""
+        if time.monotonic() - self.checked > LOCK_RECHECK_S and not await self.refresh():
+            raise ProtocolError(ErrorCode.AUTH_FAILED, "signed out")
+        if not self.locked:
+            return event
+        if event.event.value not in WHILE_LOCKED:
+            return None
+        data = {k: v for k, v in event.data.items() if k not in CLIENT_WORDS}
+        return dataclasses.replace(event, data=data)
+
+
 async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> None:
     if not same_origin(websocket):
         raise ProtocolError(ErrorCode.FORBIDDEN, "cross-origin connection refused")
     cookie = websocket.cookies.get(SESSION_COOKIE)
-    user = services.web_sessions.get(cookie)
-    if user is None:
+    gate = _Gate(services, channel, cookie)
+    user = await asyncio.to_thread(services.web_sessions.lookup, cookie, touch=False)
+    if user is None or not await gate.refresh():
         raise ProtocolError(ErrorCode.AUTH_FAILED, "sign in first")
     text = await receive_hello_text(websocket)
     if text is None:
@@ -46,32 +109,57 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
     if hello.protocol != 1:
         raise ProtocolError(ErrorCode.UNSUPPORTED_PROTOCOL, "this server speaks protocol 1")
     if user.role is not Role.THERAPIST:
-        # Admins and front desk own no sessions: an empty, but valid, stream.
+        # Admins and front desk own no sessions: no sequenced stream, but the staff channel.
         await channel.event(
             TherapistWelcome(user_id=str(user.user_id), latest_seq=0, replay_from=1)
         )
         await channel.event(ReplayDone(seq=0))
-        await _receive_only(websocket, channel, services, cookie)
+        with services.hub.subscribe_staff() as staff:
+            for event in await services.hub.open_escalations():
+                await _send_admitted(channel, gate, event)
+            await _run(websocket, channel, gate, _forward_staff(channel, gate, staff))
         return
-    stream = _Stream(channel, services.hub, user.user_id)
+    stream = _Stream(channel, services.hub, user.user_id, gate)
     with services.hub.subscribe(user.user_id) as live:
         await stream.replay(hello.last_seq or 0)
-        sender = asyncio.create_task(stream.forward(live))
-        try:
-            await _receive_only(websocket, channel, services, cookie, user)
-        finally:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
+        await _run(websocket, channel, gate, stream.forward(live))
+
+
+async def _run(
+    websocket: WebSocket, channel: Channel, gate: _Gate, sending: Coroutine[Any, Any, None]
+) -> None:
+    sender = asyncio.create_task(sending)
+    try:
+        await _receive_only(websocket, channel, gate)
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+
+
+async def _send_admitted(channel: Channel, gate: _Gate, event: TherapistEvent) -> None:
+    admitted = await gate.admit(event)
+    if admitted is not None:
+        await channel.event(admitted)
+
+
+async def _forward_staff(
+    channel: Channel, gate: _Gate, staff: asyncio.Queue[TherapistEvent]
+) -> None:
+    while True:
+        await _send_admitted(channel, gate, await staff.get())
 
 
 class _Stream:
-    """Sends a therapist's events exactly once each, in seq order."""
+    """Sends a therapist's events exactly once each, in seq order (held back while locked)."""
 
-    def __init__(self, channel: Channel, hub: TherapistHub, therapist_id: uuid.UUID) -> None:
+    def __init__(
+        self, channel: Channel, hub: TherapistHub, therapist_id: uuid.UUID, gate: _Gate
+    ) -> None:
         self.channel = channel
         self.hub = hub
         self.therapist_id = therapist_id
+        self.gate = gate
         self.sent = 0
 
     async def replay(self, last_seq: int) -> None:
@@ -102,6 +190,9 @@ class _Stream:
         """Live events; a gap (e.g. events published while replaying) is filled from the store."""
         while True:
             event = await live.get()
+            if event.seq == 0:
+                await self.channel.event(event)  # an alert not stored yet: at once, no seq
+                continue
             if event.seq <= self.sent:
                 continue  # already replayed
             if event.seq == self.sent + 1:
@@ -110,24 +201,21 @@ class _Stream:
                 await self.catch_up(audit_read=False)
 
     async def _send(self, event: TherapistEvent) -> None:
-        await self.channel.event(event)
+        # A held-back event still counts as passed: the page re-asks from its lock-time seq.
+        admitted = await self.gate.admit(event)
+        if admitted is not None:
+            await self.channel.event(admitted)
         self.sent = event.seq
 
 
-async def _receive_only(
-    websocket: WebSocket,
-    channel: Channel,
-    services: Services,
-    cookie: str | None,
-    user: WebSession | None = None,
-) -> None:
-    """Answer pings, report bad messages, and close when the sign-in ends (logout, idle)."""
+async def _receive_only(websocket: WebSocket, channel: Channel, gate: _Gate) -> None:
+    """Answer pings, report bad messages, and close when the sign-in ends (not when locked)."""
     while True:
         try:
             message = await asyncio.wait_for(websocket.receive(), SESSION_CHECK_S)
         except TimeoutError:
             message = None
-        if services.web_sessions.get(cookie, touch=False) is None:
+        if not await gate.refresh():
             raise ProtocolError(ErrorCode.AUTH_FAILED, "signed out")
         if message is None:
             continue

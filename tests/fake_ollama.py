@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,9 +22,11 @@ class FakeOllamaScript:
     )
     first_token_delay_s: float = 0.0
     chunk_delay_s: float = 0.0
-    # A non-streamed reply body for format= requests (summaries), as a JSON string.
+    # A non-streamed reply body for format= requests (summaries, the reply judge), as JSON text.
     json_reply: str = "{}"
     json_delay_s: float = 0.0
+    # When not empty, each streamed chat takes the next reply from here instead of reply_chunks.
+    reply_queue: list[list[str]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -105,7 +106,8 @@ class FakeOllama:
                     self._json(404, {"error": f"model '{model}' not found"})
                     return
                 if not body.get("stream", True):
-                    time.sleep(fake.script.json_delay_s)
+                    if fake._closing.wait(fake.script.json_delay_s):
+                        return
                     self._json(200, {
                         "model": model, "created_at": "2025-01-01T00:00:00Z",
                         "message": {"role": "assistant", "content": fake.script.json_reply},
@@ -121,8 +123,10 @@ class FakeOllama:
                 self.end_headers()
                 if fake._closing.wait(fake.script.first_token_delay_s):
                     return
+                chunks = (fake.script.reply_queue.pop(0) if fake.script.reply_queue
+                          else fake.script.reply_chunks)
                 try:
-                    for i, piece in enumerate(fake.script.reply_chunks):
+                    for i, piece in enumerate(chunks):
                         if i and fake._closing.wait(fake.script.chunk_delay_s):
                             return
                         self._chunk({"model": model, "created_at": "2025-01-01T00:00:00Z",

@@ -20,6 +20,7 @@ from kiosk.headless.prompts import prompt
 from kiosk.headless.speech_input import spoken_digits, yes_or_no
 
 log = logging.getLogger(__name__)
+PLAYED_WAIT_S = 120.0
 
 PROTOCOL_VERSION = 1
 AUDIO_STATES = frozenset({"opening", "reflecting", "focus"})
@@ -59,6 +60,8 @@ class HeadlessKiosk:
         self.view = KioskView()
         self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._stopped_turns: set[int] = set()
+        self.played_turns: list[int] = []  # replies reported as heard to the end
+        self._reporting: set[asyncio.Task[None]] = set()
         self._muted_until = 0.0
         self.audio_frames_received = 0
         self.mic_frames_sent = 0
@@ -105,7 +108,11 @@ class HeadlessKiosk:
     async def _receive(self, ws: ClientConnection) -> None:
         async for message in ws:
             if isinstance(message, bytes):
-                self._on_audio(message)
+                ended = self._on_audio(message)
+                if ended is not None:
+                    task = asyncio.create_task(self._report_played(ws, ended))
+                    self._reporting.add(task)
+                    task.add_done_callback(self._reporting.discard)
             else:
                 event = json.loads(message)
                 if event.get("type") == "audio_stop":
@@ -114,16 +121,30 @@ class HeadlessKiosk:
                 await self._events.put(event)
         await self._events.put({"type": "closed"})
 
-    def _on_audio(self, data: bytes) -> None:
+    def _on_audio(self, data: bytes) -> int | None:
+        """Play a frame; the turn number when it is the (empty) end-of-reply frame."""
         try:
             frame = parse_frame(data)
         except FrameError:
             log.warning("ignored a malformed audio frame")
+            return None
+        if frame.turn in self._stopped_turns:
+            return None
+        if frame.pcm16:
+            self.audio_frames_received += 1
+            self.audio.play(frame.pcm16, frame.sample_rate)
+        return frame.turn if frame.end_of_reply else None
+
+    async def _report_played(self, ws: ClientConnection, turn: int) -> None:
+        """Tell the server once the reply has been heard to the end (`played`)."""
+        deadline = time.monotonic() + PLAYED_WAIT_S
+        while self.audio.playing and time.monotonic() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)  # the audio device has no completion callback to await
+        if turn in self._stopped_turns:
             return
-        if frame.turn in self._stopped_turns or not frame.pcm16:
-            return
-        self.audio_frames_received += 1
-        self.audio.play(frame.pcm16, frame.sample_rate)
+        with contextlib.suppress(ConnectionClosed):
+            await self._send(ws, {"type": "played", "turn": turn})
+            self.played_turns.append(turn)
 
     def _mic_open(self) -> bool:
         if self.view.state not in AUDIO_STATES:

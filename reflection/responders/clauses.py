@@ -80,6 +80,7 @@ class ClauseReader:
         self._feel = phrases(c.get("feel", []))
         self._like_starts = phrases(c.get("like_starts", []))
         self._wants = phrases(c.get("wants", []))
+        self._want_blockers = phrases(c.get("want_blockers", []))
         self._want_endings = tuple(str(e) for e in c.get("want_verb_endings", []))
         self._growth_words = {fold(str(w)) for w in c.get("growth_verbs", [])}
         self._focus_wants = phrases(c.get("focus_wants", []))
@@ -123,6 +124,10 @@ class ClauseReader:
                 if end >= 0:
                     return i, end
         return None
+
+    def _blocked(self, keys: Sequence[str], index: int) -> bool:
+        """ "more than I'd like to admit", "I don't know what I want to...": not a want."""
+        return any(tuple(keys[max(0, index - len(p)) : index]) == p for p in self._want_blockers)
 
     def _clause_to(self, tokens: Sequence[Token], start: int) -> list[Token]:
         """Tokens from start to the end of the clause, stopping before "but"."""
@@ -187,7 +192,7 @@ class ClauseReader:
         start = 0
         while (hit := self._search(keys, self._focus_wants, start)) is not None:
             verb = hit[1]
-            if self._negated(keys, hit[0]):
+            if self._negated(keys, hit[0]) or self._blocked(keys, hit[0]):
                 break  # "I don't want to talk about..." is not a focus
             while verb < len(keys) and keys[verb] in self._fillers:
                 verb += 1
@@ -199,7 +204,7 @@ class ClauseReader:
                     break
             start = hit[0] + 1
         hit = self._search(keys, self._wants)
-        if hit is not None and self._negated(keys, hit[0]):
+        if hit is not None and (self._negated(keys, hit[0]) or self._blocked(keys, hit[0])):
             hit = None  # "I don't want to..." must never come back as "you want to..."
         if hit is not None and not focus:
             obj = self._clause_to(tokens, hit[1])

@@ -35,6 +35,9 @@ class Cues:
     effort: bool = False
     meta: bool = False
     advice: bool = False
+    unsure: bool = False  # "I don't know", "not sure": patience, not another question
+    social: str = ""  # "thanks" or "greeting" when that is all the turn says
+    stuck: bool = False  # "I don't know what to do": not knowing the way, not the topic
 
     @property
     def positive(self) -> bool:
@@ -85,6 +88,10 @@ class CueReader:
         self._effort = phrases(phrasing.get("effort", []))
         self._meta = phrases(phrasing.get("meta", []))
         self._advice = phrases(phrasing.get("advice", []))
+        self._unsure = phrases(phrasing.get("unsure", []))
+        self._stuck = phrases(phrasing.get("stuck", []))
+        self._social = {kind: {" ".join(p) for p in phrases(phrasing.get(kind, []))}
+                        for kind in ("thanks", "greeting")}
         people = [p for theme in self._personal for p in self._topics.get(theme, [])]
         self.clauses = ClauseReader(content, people)
 
@@ -100,6 +107,8 @@ class CueReader:
         topic, themes = self._topic(tokens)
         has_cue = bool(feeling or noun or topic or clauses.ambivalent or clauses.label
                        or clauses.outlook or clauses.want or clauses.like or clauses.focus)
+        stuck = contains(keys, self._stuck)
+        unsure = contains(keys, self._unsure) and not has_cue and not stuck
         return Cues(
             feeling=feeling,
             family=family,
@@ -109,10 +118,14 @@ class CueReader:
             themes=themes,
             clauses=clauses,
             short=(" ".join(t.key for t in words) in self._short)
-            or (len(words) <= 2 and not has_cue),
+            or (len(words) <= 2 and not has_cue) or unsure,
             effort=contains(keys, self._effort),
             meta=contains(keys, self._meta),
             advice=contains(keys, self._advice),
+            unsure=unsure,
+            stuck=stuck,
+            social=next((k for k, said in self._social.items()
+                         if " ".join(t.key for t in words) in said), ""),
         )
 
     def _negated(self, tokens: Sequence[Token], index: int) -> bool:

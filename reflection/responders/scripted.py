@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 __all__ = ["MAX_SENTENCES", "ScriptedReflector", "sentence_key"]
 
 
+def _echoed(out: Composer, clause: str) -> bool:
+    """True when the reply already says this clause of the client's."""
+    return bool(clause) and any(clause.lower() in s.lower() for s in out.sentences)
+
+
 class ScriptedReflector:
     """Reflects the client's own feeling and content words, affirms, asks at most one question."""
 
@@ -64,15 +69,57 @@ class ScriptedReflector:
             self._fills(cues, request, lang),
             allowed=lambda s: self._allowed(s, lang, request.text), skeletons=self._skeleton,
         )
+        if cues.social:  # "thanks" / "hello": a warm word back, then one open question
+            out.pick(f"{cues.social}_ack")
+            out.pick("question_general", "question_short")
+            return out.sentences[:MAX_SENTENCES] or [self.line("safe_fallback", lang)]
+        streak = self._short_streak(request, lang) if cues.short else 0
+        if streak >= 2:
+            # Patience: after one question, offer a choice of topics, then quiet, not more asks.
+            if streak % 3 != 0:
+                out.pick("short_reflect")
+            out.pick(("short_choice", "short_silence", "short")[(streak - 2) % 3], "short")
+            if streak % 3 == 1 and self._ratio_ok(out, request, lang):
+                out.pick("question_return", "question_short")
+            return out.sentences[:MAX_SENTENCES] or [self.line("safe_fallback", lang)]
         self._reflect(out, cues)
         if request.turn_index % 4 == 3 and not (cues.meta or cues.short or cues.effort):
             self._summarise(out, request, lang)
         self._second(out, cues, request.turn_index)
-        if self._asks(cues, request.turn_index) and len(out.sentences) < MAX_SENTENCES:
+        if (self._asks(cues, request.turn_index) and len(out.sentences) < MAX_SENTENCES
+                and self._ratio_ok(out, request, lang)):
             out.pick(*self._question_pools(cues))
         if not out.sentences:
             out.pick("general", "safe_fallback", "question_general")
         return out.sentences[:MAX_SENTENCES]
+
+    @staticmethod
+    def _ratio_ok(out: Composer, request: ReplyRequest, lang: str) -> bool:
+        """Ask only while reflections keep up with questions (R:Q >= 1 over the session)."""
+        from reflection.mi_coder import code_sentence  # the evaluation's own coder
+
+        reflections = questions = 0
+        client = ""
+        said = [*request.history, *((Speaker.REFLECTOR, x) for x in out.sentences)]
+        for speaker, text in said:
+            if speaker is Speaker.CLIENT:
+                client = text
+                continue
+            code = code_sentence(text, client or request.text, lang)
+            reflections += code.endswith("reflection")
+            questions += code.endswith("question")
+        return questions + 1 <= reflections
+
+    def _short_streak(self, request: ReplyRequest, lang: str) -> int:
+        """How many "I don't know" / "fine" turns in a row, this one included."""
+        reader = self.reader(lang)
+        streak = 1
+        for speaker, text in reversed(request.history):
+            if speaker is Speaker.CLIENT:
+                if not reader.read(text).short:
+                    break
+                streak += 1
+        return streak
 
     def _fills(self, cues: Cues, request: ReplyRequest, lang: str) -> dict[str, str]:
         c = cues.clauses
@@ -107,7 +154,7 @@ class ScriptedReflector:
                 out.pick("feeling")
             return
         c = cues.clauses
-        pools: list[str] = []
+        pools: list[str] = ["stuck"] if cues.stuck else []
         if c.sides:
             pools += ["ambivalence_parts", "ambivalence"]
         if c.ambivalent:
@@ -133,7 +180,7 @@ class ScriptedReflector:
         if cues.topic:
             pools.append("topic")
         if cues.short and not pools:
-            pools.append("short")
+            pools += ["short_reflect", "short"]  # reflect the not-knowing itself
         if cues.family:
             pools.append(f"complex.{cues.family}")
         pools.append("general")
@@ -159,7 +206,11 @@ class ScriptedReflector:
         earlier: list[str] = []
         for text in reversed(said):
             cues = reader.read(text)
-            if cues.topic and cues.themes and cues.themes[0] not in seen and not cues.meta:
+            # "I feel like a bad dad" is about the client, not about their dad.
+            last = cues.topic.split()[-1] if cues.topic else ""
+            in_label = bool(last) and last in cues.clauses.label
+            if (cues.topic and cues.themes and cues.themes[0] not in seen and not cues.meta
+                    and not in_label):
                 seen.add(cues.themes[0])
                 earlier.append(cues.topic)
         if len(earlier) >= 2:
@@ -182,8 +233,8 @@ class ScriptedReflector:
             out.pick("affirm_ambivalence")
         elif c.focus:
             out.pick("affirm_focus")
-        elif c.want and c.growth:
-            out.pick("affirm_want")
+        elif c.want and c.growth and not _echoed(out, c.want):
+            out.pick("affirm_want")  # never the same clause twice in one reply
         elif turn % 3 == 1 and (cues.family or cues.noun_family):
             out.pick(f"complex.{cues.family or cues.noun_family}")
         elif turn % 3 == 2 and not cues.positive:

@@ -40,6 +40,7 @@ def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
                 enrolled_at=k.created_at,
                 last_seen_at=k.last_seen_at,
                 revoked=not k.active,
+                staff_pin_set=k.staff_pin_hash is not None,
             )
             for k in kiosks.list_kiosks(db)
         ]
@@ -49,7 +50,9 @@ def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
 @router.post("/kiosks", status_code=201, responses={**ERRORS, 409: {}})
 def enroll_kiosk(body: EnrollRequest, admin: AdminDep, db: DbDep) -> Enrolled:
     """Enrol a device; its token is shown once."""
-    kiosk, token = kiosks.enroll_kiosk(db, name=body.name, actor_id=admin.id)
+    kiosk, token = kiosks.enroll_kiosk(
+        db, name=body.name, actor_id=admin.id, staff_pin=body.staff_pin
+    )
     code, expires = issue_enrolment_code(db, kiosk_id=kiosk.id, token=token)
     return Enrolled(kiosk_id=kiosk.id, token=token, enrol_code=code,
                     enrol_path=enrol_path(code), enrol_expires_at=expires)

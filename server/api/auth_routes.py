@@ -7,9 +7,9 @@ import math
 from fastapi import APIRouter, Request, Response
 
 from models import accounts
-from server.api.schemas import LoginRequest, SignedIn, UserOut
+from server.api.schemas import LoginRequest, SignedIn, UnlockRequest, UserOut
 from server.auth import CSRF_COOKIE, SESSION_COOKIE, WebSession
-from server.deps import ServicesDep, SignedInDep
+from server.deps import LockedOrSignedInDep, ServicesDep, SignedInDep
 from server.errors import AuthError, ServerError
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -34,6 +34,7 @@ def signed_in_answer(session: WebSession, services: ServicesDep) -> SignedIn:
         csrf_token=session.csrf_token,
         idle_logoff_s=services.web_sessions.idle_seconds,
         password_change_required=session.password_change_required,
+        locked=session.locked,
     )
 
 
@@ -100,6 +101,37 @@ def logout(
 
 
 @router.get("/me", responses={401: {}})
-def me(session: SignedInDep, services: ServicesDep) -> SignedIn:
-    """Who is signed in (and the CSRF token, e.g. after a page reload)."""
+def me(session: LockedOrSignedInDep, services: ServicesDep) -> SignedIn:
+    """Who is signed in (and the CSRF token, e.g. after a page reload); says if locked."""
+    return signed_in_answer(session, services)
+
+
+@router.post("/lock", status_code=204, responses={401: {}, 403: {}})
+def lock(request: Request, session: LockedOrSignedInDep, services: ServicesDep) -> None:
+    """The browser's idle timer fired: lock now (alerts keep arriving, client text stops)."""
+    services.web_sessions.lock(request.cookies.get(SESSION_COOKIE) or "")
+
+
+@router.post("/unlock", responses={401: {}, 403: {}, 429: {}})
+def unlock(
+    body: UnlockRequest, request: Request, session: LockedOrSignedInDep, services: ServicesDep
+) -> SignedIn:
+    """Re-enter on a locked screen with the password (or the authenticator code)."""
+    ip = request.client.host if request.client else "?"
+    # The same growing delays as sign-in, keyed by this account's name.
+    throttle = services.limits.login_throttle
+    account_key, ip_key = throttle.keys(session.username, ip)
+    wait = throttle.wait_s(account_key, ip_key)
+    if wait > 0:
+        raise TooManyError(f"too many failed attempts; try again in {math.ceil(wait)} s")
+    with services.database.transaction() as db:
+        result = accounts.reauthenticate(
+            db, user_id=session.user_id, password=body.password, totp_code=body.totp
+        )
+    if not result.ok:
+        throttle.failed(account_key, ip_key)
+        raise AuthError("that did not match", code="unlock_failed")
+    throttle.succeeded(account_key)
+    services.web_sessions.unlock(request.cookies.get(SESSION_COOKIE) or "")
+    session.locked = False
     return signed_in_answer(session, services)

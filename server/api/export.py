@@ -8,19 +8,43 @@ from models.views import SessionText
 
 
 def text_json(text: SessionText) -> dict[str, Any]:
-    """A JSON-ready view of everything the therapist may read."""
+    """A JSON-ready view of a session already scoped to what the reader may see.
+
+    Callers pass `models.views.therapist_scope(...)` for the therapist, the full text only for
+    an audited break-glass read.
+    """
     session = text.session
     latest = text.summaries[-1] if text.summaries else None
+    head = {
+        "id": str(session.id),
+        "label": session.label,
+        "status": session.status.value,
+        "language": session.language,
+        "created_at": session.created_at.isoformat(),
+        "started_at": session.started_at.isoformat() if session.started_at else None,
+        "ended_at": session.ended_at.isoformat() if session.ended_at else None,
+        "crisis": session.crisis,
+    }
+    alerts = [
+        {
+            "id": str(a.id),
+            "level": a.level,
+            "categories": list(a.categories),
+            "urgent": a.urgent,
+            "trigger_words": [e.get("text", "") for e in a.evidence or []],
+            "raised_at": a.raised_at.isoformat(),
+            "escalated_at": a.escalated_at.isoformat() if a.escalated_at else None,
+            "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
+            "acknowledged_by": str(a.acknowledged_by) if a.acknowledged_by else None,
+            "ack_note": a.ack_note,
+        }
+        for a in text.alerts
+    ]
+    if session.erased_at is not None:
+        return {"session": {**head, "erased_at": session.erased_at.isoformat()}, "erased": True,
+                "alerts": alerts}
     return {
-        "session": {
-            "id": str(session.id),
-            "label": session.label,
-            "status": session.status.value,
-            "language": session.language,
-            "created_at": session.created_at.isoformat(),
-            "started_at": session.started_at.isoformat() if session.started_at else None,
-            "ended_at": session.ended_at.isoformat() if session.ended_at else None,
-        },
+        "session": head,
         "consent": [
             {"version": c.text_version, "given": c.given, "at": c.at.isoformat()}
             for c in text.consents
@@ -36,20 +60,17 @@ def text_json(text: SessionText) -> dict[str, Any]:
             for t in text.turns
         ],
         "summary": latest.content if latest else None,
+        # "approved": the client approved this version; "draft": not (yet) approved.
         "summary_status": latest.status.value if latest else None,
-        "alerts": [
-            {
-                "id": str(a.id),
-                "level": a.level,
-                "categories": list(a.categories),
-                "urgent": a.urgent,
-                "raised_at": a.raised_at.isoformat(),
-                "acknowledged_at": a.acknowledged_at.isoformat() if a.acknowledged_at else None,
-            }
-            for a in text.alerts
-        ],
+        "summary_approved": bool(latest and latest.status.value == "approved"),
+        "alerts": alerts,
         "feedback": [
-            {"rating": f.rating, "comment": f.comment, "at": f.created_at.isoformat()}
+            {
+                "rating": f.rating,
+                **({"comment": f.comment} if f.comment is not None else {}),
+                "flagged_turns": list(f.flagged_turn_ids),
+                "at": f.created_at.isoformat(),
+            }
             for f in text.feedback
         ],
     }
@@ -74,6 +95,10 @@ def _one_line(value: str) -> str:
 
 def summary_markdown(text: SessionText) -> str:
     """The client-approved (or latest draft) summary as a Markdown document."""
+    if text.session.erased_at is not None:
+        return (f"# Reflection session\n\n- Session: `{text.session.id}`\n"
+                f"- Erased {text.session.erased_at:%Y-%m-%d %H:%M} UTC at the client's request; "
+                "nothing else remains.\n")
     latest = text.summaries[-1] if text.summaries else None
     summary: dict[str, Any] = latest.content if latest and isinstance(latest.content, dict) else {}
     status = latest.status.value if latest else "none"
@@ -85,13 +110,18 @@ def summary_markdown(text: SessionText) -> str:
         f"- Date: {text.session.created_at:%Y-%m-%d %H:%M} UTC",
         f"- Language: {text.session.language}",
         f"- Summary status: **{status}**"
-        + (" (not yet approved by the client)" if status != "approved" else ""),
+        + (" (approved by the client)" if status == "approved"
+           else " (DRAFT: not approved by the client)"),
+        *(["- Crisis: an urgent risk alert was raised in this session"]
+          if text.session.crisis else []),
         "",
     ]
     for title, key in (
         ("Themes", "themes"),
         ("Feelings", "feelings"),
         ("In the client's words", "key_phrases"),
+        ("Questions for the therapist", "questions"),
+        ("Safety: the client's words", "disclosures"),
     ):
         lines.append(f"## {title}")
         lines.extend(f"- {item}" for item in _items(summary.get(key)) or ["(none)"])
@@ -110,7 +140,9 @@ def summary_markdown(text: SessionText) -> str:
                 if alert.acknowledged_at
                 else "NOT acknowledged"
             )
-            lines.append(f"- level {alert.level} ({', '.join(alert.categories)}), {ack}")
+            words = ", ".join(f"\"{e.get('text', '')}\"" for e in alert.evidence or [])
+            lines.append(f"- level {alert.level} ({', '.join(alert.categories)}), {ack}"
+                         + (f"; trigger words: {words}" if words else ""))
         lines.append("")
     lines.append("_Generated by Reflect Kiosk, a reflection aid; not a clinical assessment._")
     return "\n".join(lines) + "\n"

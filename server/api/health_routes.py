@@ -34,6 +34,12 @@ async def health(request: Request, services: ServicesDep) -> dict[str, Any]:
         return {"ok": True, "backend": services.database.engine.dialect.name}
 
     database = await asyncio.to_thread(check_database)
+    writes = services.writes
+    if writes.failing:
+        # Reads may still work on a full disk; what matters is that writes do not.
+        database = {**database, "ok": False, "error": database.get("error") or writes.last_error}
+    database["writes"] = {"failing": writes.failing, "pending": writes.pending,
+                          "dropped": writes.dropped}
     status = "ok" if database["ok"] else "degraded"
     responder = services.conversations.status()
     if not may_see_details(request):

@@ -83,11 +83,12 @@ def change_password(
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         services.web_sessions.password_changed(token)
+    session.password_change_required = False
     return signed_in_answer(session, services)
 
 
 @router.post("/totp/setup", responses=ERRORS)
-def totp_setup(session: WebSessionDep, db: DbDep) -> TotpSetup:
+def totp_setup(session: WebSessionDep, db: DbDep, services: ServicesDep) -> TotpSetup:
     """A new TOTP secret to scan; not active until /api/me/totp/confirm gets a matching code."""
     user = accounts.get_user(db, user_id=session.user_id)
     if user.totp_secret_enc is not None:
@@ -95,7 +96,7 @@ def totp_setup(session: WebSessionDep, db: DbDep) -> TotpSetup:
             "two-step sign-in is already on; turn it off first", code="totp_already_enabled"
         )
     secret = accounts.new_totp_secret()
-    session.pending_totp_secret = secret
+    services.web_sessions.set_pending_totp(session, secret)
     return TotpSetup(
         secret=secret,
         otpauth_uri=accounts.totp_uri(secret, username=user.username, issuer=ISSUER),
@@ -108,7 +109,7 @@ def totp_confirm(
     body: TotpConfirmRequest, session: WebSessionDep, services: ServicesDep
 ) -> TotpState:
     """Activate the secret from setup once the app's code matches; sign-in then asks for it."""
-    secret = session.pending_totp_secret
+    secret = services.web_sessions.pending_totp(session)
     if secret is None:
         raise StateConflictError("start with /api/me/totp/setup", code="totp_setup_required")
     try:
@@ -119,7 +120,7 @@ def totp_confirm(
             "that code does not match; check the app's clock and try the next code",
             code="totp_invalid",
         ) from None
-    session.pending_totp_secret = None
+    services.web_sessions.set_pending_totp(session, None)
     return TotpState(totp_enabled=True)
 
 
@@ -135,7 +136,7 @@ def totp_disable(
             raise _wrong_password(services, session.user_id)
         if user.totp_secret_enc is not None:
             accounts.disable_totp(db, user_id=user.id, actor_id=user.id)
-    session.pending_totp_secret = None
+    services.web_sessions.set_pending_totp(session, None)
     return TotpState(totp_enabled=False)
 
 

@@ -40,6 +40,15 @@ class SignedIn(BaseModel):
     idle_logoff_s: float
     # True while the account has a one-time password: only POST /api/me/password is allowed.
     password_change_required: bool = False
+    # True after the idle logoff: client text hidden, alerts still live, POST /api/auth/unlock.
+    locked: bool = False
+
+
+class UnlockRequest(Body):
+    """Re-entry on a locked screen: the password, or the authenticator code."""
+
+    password: Annotated[str, Field(max_length=256)] | None = None
+    totp: Annotated[str, Field(max_length=12)] | None = None
 
 
 class CreateSessionRequest(Body):
@@ -75,6 +84,7 @@ class SessionOut(BaseModel):
     erased_at: datetime | None
     break_glass: list[dict[str, Any]] = []
     label: str | None = None  # the staff's label from creation (stored encrypted)
+    crisis: bool = False  # an urgent alert was raised in this session
 
 
 class SessionList(BaseModel):
@@ -91,10 +101,13 @@ class AlertOut(BaseModel):
     level: int
     categories: list[str]
     urgent: bool
-    evidence: Any = None
+    evidence: Any = None  # [{"text": trigger word}] only
+    trigger_words: list[str] = []
     raised_at: datetime
+    escalated_at: datetime | None = None
     acknowledged_by: uuid.UUID | None
     acknowledged_at: datetime | None
+    ack_note: str | None = None
 
 
 class AlertList(BaseModel):
@@ -111,8 +124,13 @@ class SessionDetail(BaseModel):
     turns: list[dict[str, Any]]
     summary: dict[str, Any] | None
     summary_approved: bool
+    # "draft" (not approved by the client) or "approved"; None when there is no summary yet.
+    summary_status: str | None = None
     alerts: list[AlertOut]
     feedback: list[dict[str, Any]]
+    # False: the client's consent covers summaries only, so `turns` is always empty.
+    live_view: bool = False
+    erased: bool = False  # the client erased the session: nothing but that fact remains
 
 
 class SummaryOut(BaseModel):
@@ -124,21 +142,29 @@ class SummaryOut(BaseModel):
 
 
 class AcknowledgeRequest(Body):
-    """Optional note (not stored in protocol 1)."""
+    """An optional note on what was done (stored encrypted with the acknowledgement)."""
 
-    note: Annotated[str, Field(max_length=500)] | None = None
+    note: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class Acknowledged(BaseModel):
-    """An acknowledged alert."""
+    """An acknowledged alert: who, when, and the note."""
 
     alert_id: uuid.UUID
     acknowledged_at: datetime
     by: uuid.UUID
+    note: str | None = None
 
 
 class CallInResult(BaseModel):
-    """Whether a kiosk was running the session."""
+    """Whether a kiosk was running the session, and when the call-in was sent."""
+
+    delivered: bool
+    at: str | None = None  # ISO 8601 UTC
+
+
+class CrisisCleared(BaseModel):
+    """Whether a kiosk was running the session (and so was cleared)."""
 
     delivered: bool
 
@@ -151,6 +177,7 @@ class KioskOut(BaseModel):
     enrolled_at: datetime
     last_seen_at: datetime | None
     revoked: bool
+    staff_pin_set: bool = False
 
 
 class KioskList(BaseModel):
@@ -163,6 +190,8 @@ class EnrollRequest(Body):
     """A new kiosk."""
 
     name: Annotated[str, Field(min_length=1, max_length=128)]
+    # 4-8 digits; staff enter it at the kiosk to clear the crisis screen.
+    staff_pin: Annotated[str, Field(pattern=r"^[0-9]{4,8}$")] | None = None
 
 
 class Enrolled(BaseModel):

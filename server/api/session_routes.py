@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Response
 
 from models import sessions
+from models.alerts import trigger_words
 from models.types import Role
-from models.views import SessionText, SessionView
+from models.views import SessionText, SessionView, therapist_scope
 from server.api.export import summary_markdown, text_json
 from server.api.schemas import (
     AlertOut,
@@ -45,6 +46,7 @@ def session_out(view: SessionView) -> SessionOut:
         ended_at=view.ended_at,
         erased_at=view.erased_at,
         label=view.label,
+        crisis=view.crisis,
         break_glass=[
             {"admin_id": str(b.admin_id), "reason": b.reason, "at": b.at.isoformat()}
             for b in view.break_glass
@@ -52,18 +54,22 @@ def session_out(view: SessionView) -> SessionOut:
     )
 
 
-def session_detail(text: SessionText) -> SessionDetail:
-    """Shape a session's decrypted content (already audit-logged by models) for the API."""
+def session_detail(text: SessionText, *, live_view: bool = True) -> SessionDetail:
+    """Shape decrypted content (already audit-logged by models, already scoped) for the API."""
     body = text_json(text)
     latest = text.summaries[-1] if text.summaries else None
+    erased = text.session.erased_at is not None
     return SessionDetail(
         session=session_out(text.session),
-        consent=body["consent"],
-        turns=body["turns"],
+        consent=body.get("consent", []),
+        turns=body.get("turns", []),
         summary=latest.content if latest else None,
         summary_approved=bool(latest and latest.status.value == "approved"),
+        summary_status=latest.status.value if latest else None,
         alerts=[alert_out(a) for a in text.alerts],
-        feedback=body["feedback"],
+        feedback=body.get("feedback", []),
+        live_view=live_view,
+        erased=erased,
     )
 
 
@@ -75,10 +81,16 @@ def alert_out(alert: Any) -> AlertOut:
         level=alert.level,
         categories=list(alert.categories),
         urgent=alert.urgent,
-        evidence=alert.evidence,
+        # Only the matched words, never the turn around them.
+        evidence=None if alert.evidence is None else [
+            {"text": w} for w in trigger_words(alert.evidence)
+        ],
+        trigger_words=trigger_words(alert.evidence),
         raised_at=alert.raised_at,
+        escalated_at=alert.escalated_at,
         acknowledged_by=alert.acknowledged_by,
         acknowledged_at=alert.acknowledged_at,
+        ack_note=alert.ack_note,
     )
 
 
@@ -133,12 +145,22 @@ def list_sessions(
     return SessionList(sessions=[session_out(v) for v in views])
 
 
-def _text(db: DbDep, actor: ActorDep, session_id: uuid.UUID, purpose: str) -> SessionText:
-    return sessions.get_session_text(db, viewer=actor, session_id=session_id, purpose=purpose)
+def _text(
+    db: DbDep, actor: ActorDep, services: ServicesDep, session_id: uuid.UUID, purpose: str
+) -> SessionText:
+    """The therapist's read, scoped to what the client's consent allows."""
+    text = sessions.get_session_text(db, viewer=actor, session_id=session_id, purpose=purpose)
+    return therapist_scope(text, live_view=_live_view(services))
+
+
+def _live_view(services: ServicesDep) -> bool:
+    return services.settings.reflection.live_transcript
 
 
 @router.get("/{session_id}", responses=ERRORS)
-def get_session(session_id: uuid.UUID, actor: ActorDep, db: DbDep) -> SessionDetail:
+def get_session(
+    session_id: uuid.UUID, actor: ActorDep, db: DbDep, services: ServicesDep
+) -> SessionDetail:
     """One session: its therapist gets the content (audit-logged), others only metadata."""
     if actor.role is not Role.THERAPIST:
         view = sessions.view_session(db, viewer=actor, session_id=session_id)
@@ -150,14 +172,19 @@ def get_session(session_id: uuid.UUID, actor: ActorDep, db: DbDep) -> SessionDet
             summary_approved=False,
             alerts=[],
             feedback=[],
+            erased=view.erased_at is not None,
         )
-    return session_detail(_text(db, actor, session_id, "read"))
+    return session_detail(
+        _text(db, actor, services, session_id, "read"), live_view=_live_view(services)
+    )
 
 
 @router.get("/{session_id}/summary", responses=ERRORS)
-def get_summary(session_id: uuid.UUID, actor: ActorDep, db: DbDep) -> SummaryOut:
+def get_summary(
+    session_id: uuid.UUID, actor: ActorDep, db: DbDep, services: ServicesDep
+) -> SummaryOut:
     """The latest summary version (audit-logged)."""
-    text = _text(db, actor, session_id, "read")
+    text = _text(db, actor, services, session_id, "read")
     latest = text.summaries[-1] if text.summaries else None
     return SummaryOut(
         summary=latest.content if latest else None,
@@ -174,10 +201,11 @@ def export_session(
     session_id: uuid.UUID,
     actor: ActorDep,
     db: DbDep,
+    services: ServicesDep,
     format: Literal["md", "json"] = "md",
 ) -> Response:
     """The session summary as Markdown or JSON (audit-logged as an export)."""
-    text = _text(db, actor, session_id, "export")
+    text = _text(db, actor, services, session_id, "export")
     name = f"reflection-{text.session.created_at:%Y%m%d-%H%M}-{str(session_id)[:8]}"
     if format == "json":
         import json
@@ -207,10 +235,10 @@ async def call_in(session_id: uuid.UUID, actor: ActorDep, services: ServicesDep)
     kiosk_session = services.kiosks.get(session_id)
     if kiosk_session is not None:
         await kiosk_session.call_in()
-    await services.hub.publish(
+    event = await services.hub.publish(
         view.therapist_id,
         TherapistEventKind.CALL_IN_SENT,
         session_id=session_id,
         data={"by": str(actor.id), "delivered": kiosk_session is not None},
     )
-    return CallInResult(delivered=kiosk_session is not None)
+    return CallInResult(delivered=kiosk_session is not None, at=event.at)

@@ -72,10 +72,16 @@ class KioskClient:
         self.received: list[Message] = []
 
     @classmethod
-    async def connect(cls, server: LiveServer, token: str | None = None) -> KioskClient:
+    async def connect(
+        cls, server: LiveServer, token: str | None = None, *, resume_token: str | None = None
+    ) -> KioskClient:
         ws = await websockets.connect(f"{server.ws_url}/ws/kiosk", max_size=2**22)
         client = cls(ws)
-        await client.send({"type": "hello", "protocol": 1, "token": token or server.kiosk_token})
+        hello: dict[str, Any] = {"type": "hello", "protocol": 1,
+                                 "token": token or server.kiosk_token}
+        if resume_token is not None:
+            hello["resume_token"] = resume_token
+        await client.send(hello)
         welcome = await client.next_event()
         assert welcome["type"] == "welcome", welcome
         return client

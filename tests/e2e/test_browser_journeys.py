@@ -239,9 +239,20 @@ def test_keyboard_only_journey_in_type_instead_mode(playwright_driver: Any,
         kiosk.locator("#type-input").wait_for(timeout=SHORT)
         tab_to(kiosk, "#type-input")
         kiosk.keyboard.type("I keep worrying about my mother's health.")
+        # Send is blocked while the kiosk is thinking (a second text would cut the turn short).
+        kiosk.evaluate("""() => {
+          const send = document.getElementById('type-send');
+          window.sendWasDisabled = false;
+          new MutationObserver(() => { if (send.disabled) window.sendWasDisabled = true; })
+            .observe(send, { attributes: true });
+        }""")
         kiosk.keyboard.press("Enter")
         kiosk.locator("#captions li.kiosk[data-turn='1']").wait_for(timeout=LONG)
         assert "mother" in kiosk.locator("#captions li.you").first.inner_text()
+        assert kiosk.evaluate("window.sendWasDisabled")
+        # The end of the reply's playback is reported to the server (`played`).
+        wait_until(kiosk, "() => Number(document.body.dataset.playedTurn || 0) > 0")
+        wait_until(kiosk, "() => !document.getElementById('type-send').disabled")
         tab_to(kiosk, "#conv-done")
         kiosk.keyboard.press("Enter")
         kiosk.locator("#indicator[data-state]").wait_for()

@@ -58,6 +58,7 @@ def test_headless_kiosk_full_session_from_wav(server: LiveServer, tmp_path: Path
     assert kiosk.view.summary is not None
     # Replies were spoken: audio arrived and was recorded to the speaker WAV.
     assert kiosk.audio_frames_received > 0
+    assert kiosk.played_turns, "the end of each reply's playback is reported (played)"
     with wave.open(str(tmp_path / "speaker.wav"), "rb") as speaker:
         assert speaker.getnframes() / speaker.getframerate() > 2.0
     # Half-duplex: the microphone was muted while the kiosk itself was speaking.

@@ -57,7 +57,7 @@ def test_websocket_url() -> None:
 
 def test_prompts_come_from_the_page_strings() -> None:
     assert prompt("en", "code").startswith("Please enter the code")
-    assert prompt("es", "code").startswith("Escriba el código")
+    assert prompt("es", "code").startswith("Escribe el código")
     assert prompt("xx", "consent") == prompt("en", "consent")
 
 

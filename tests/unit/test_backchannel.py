@@ -12,10 +12,10 @@ import pytest
 from numpy.typing import NDArray
 
 from server.events import AudioStop, Event, FlowState, SpeechStartedEvent
-from server.kiosk_turns import KioskPrefs, KioskTurns
 from server.metrics import ServerMetrics
-from server.pipeline import TurnState
 from server.stages import Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.turn import Turns
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from voice.endpointer import EndReason, SpeechStarted, SpeechSustained, UtteranceEnded
 from voice.turn_taking import TurnTaking
@@ -66,35 +66,48 @@ class Channel:
 class Store:
     session = object()
 
-    async def client_turn(self, heard: Heard, screening: Screening) -> None:
+    def client_turn(self, heard: Heard, screening: Screening) -> None:
         pass
 
-    async def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
         pass
 
-    async def alert(self, crisis: Any, heard_at: float) -> bool:
+    def alert(self, crisis: Any, *, heard_at: float) -> bool:
         return True
 
 
-class Kiosk(KioskTurns):
+class Kiosk:
+    """A fake session hosting the real `Turns`, with a reply playing."""
+
     def __init__(self, pool: ModelPool, heard: str) -> None:
-        self.channel = Channel()  # type: ignore[assignment]
-        self.store = Store()  # type: ignore[assignment]
-        self.pool = pool
-        self.transcriber = Transcriber(heard)
-        self.speaker = Speaker()
-        self.metrics = ServerMetrics()
-        self.prefs = KioskPrefs(lang="en")
-        self.conversation = Conversation()
         self.state = FlowState.REFLECTING
         self.lang = "en"
-        self.client_turns = 0
-        self.turn_taking = TurnTaking()
+        self.conversation = Conversation()
+        self.channel = Channel()
+        self.metrics = ServerMetrics()
         self.finished = asyncio.Event()
-        self._init_turns()
-        self._playback_until = time.monotonic() + 600  # the kiosk is playing a reply
+        self.turns = Turns(
+            channel=self.channel,  # type: ignore[arg-type]
+            store=Store(),  # type: ignore[arg-type]
+            pool=pool,
+            transcriber=Transcriber(heard),
+            speaker=Speaker(),
+            metrics=self.metrics,
+            host=self,  # type: ignore[arg-type]
+            turn_taking=TurnTaking(),
+        )
+        self.turns._playback_until = time.monotonic() + 600  # the kiosk is playing a reply
 
-    async def _after_turn(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
+    def options(self) -> TurnOptions:
+        return TurnOptions(lang="en", state=self.state)
+
+    def counted(self, heard: Heard) -> bool:
+        return False
+
+    async def crisis_opened(self, delivered: bool) -> None:
+        self.state = FlowState.CRISIS
+
+    async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
         self.finished.set()
 
 
@@ -117,10 +130,10 @@ def _sent(kiosk: Kiosk, kind: type) -> int:
 @pytest.mark.parametrize("heard", ["Mm-hm.", "Yeah.", "Okay.", ""])
 async def test_a_backchannel_does_not_stop_the_reply(pool: ModelPool, heard: str) -> None:
     kiosk = Kiosk(pool, heard)
-    await kiosk._endpoint(SpeechStarted(start_s=0.5))
+    await kiosk.turns.endpoint(SpeechStarted(start_s=0.5))
     assert _sent(kiosk, SpeechStartedEvent) == 0  # the kiosk's playback is not stopped
-    await kiosk._endpoint(_ended())
-    assert kiosk._replying() and kiosk.turn == 0  # no new turn, the reply plays on
+    await kiosk.turns.endpoint(_ended())
+    assert kiosk.turns.replying() and kiosk.turns.turn == 0  # no new turn, the reply plays on
     assert _sent(kiosk, AudioStop) == 0
     assert kiosk.metrics.backchannels._value.get() == 1
     assert kiosk.metrics.barge_ins._value.get() == 0
@@ -128,8 +141,8 @@ async def test_a_backchannel_does_not_stop_the_reply(pool: ModelPool, heard: str
 
 async def test_short_real_words_stop_the_reply_and_become_the_next_turn(pool: ModelPool) -> None:
     kiosk = Kiosk(pool, "No, stop.")
-    await kiosk._endpoint(SpeechStarted(start_s=0.5))
-    await kiosk._endpoint(_ended())
+    await kiosk.turns.endpoint(SpeechStarted(start_s=0.5))
+    await kiosk.turns.endpoint(_ended())
     assert _sent(kiosk, AudioStop) == 1 and _sent(kiosk, SpeechStartedEvent) == 1
     await asyncio.wait_for(kiosk.finished.wait(), 10)
     assert kiosk.conversation.asked == ["No, stop."]  # type: ignore[union-attr]
@@ -138,17 +151,17 @@ async def test_short_real_words_stop_the_reply_and_become_the_next_turn(pool: Mo
 
 async def test_sustained_speech_stops_the_reply_at_once(pool: ModelPool) -> None:
     kiosk = Kiosk(pool, "I want to tell you about my week.")
-    await kiosk._endpoint(SpeechStarted(start_s=0.5))
-    await kiosk._endpoint(SpeechSustained(at_s=1.4))
-    assert not kiosk._replying() and _sent(kiosk, AudioStop) == 1
+    await kiosk.turns.endpoint(SpeechStarted(start_s=0.5))
+    await kiosk.turns.endpoint(SpeechSustained(at_s=1.4))
+    assert not kiosk.turns.replying() and _sent(kiosk, AudioStop) == 1
     assert _sent(kiosk, SpeechStartedEvent) == 1  # now the kiosk shows it is hearing
-    await kiosk._endpoint(_ended())
+    await kiosk.turns.endpoint(_ended())
     await asyncio.wait_for(kiosk.finished.wait(), 10)
     assert kiosk.conversation.asked == ["I want to tell you about my week."]  # type: ignore[union-attr]
 
 
 async def test_without_turn_taking_any_speech_stops_the_reply(pool: ModelPool) -> None:
     kiosk = Kiosk(pool, "Mm-hm.")
-    kiosk.turn_taking = None
-    await kiosk._endpoint(SpeechStarted(start_s=0.5))
-    assert not kiosk._replying() and _sent(kiosk, SpeechStartedEvent) == 1
+    kiosk.turns.turn_taking = None
+    await kiosk.turns.endpoint(SpeechStarted(start_s=0.5))
+    assert not kiosk.turns.replying() and _sent(kiosk, SpeechStartedEvent) == 1

@@ -180,8 +180,8 @@ def test_profile_frames_and_threads_are_named_shortly() -> None:
 
     assert frame_name("encode (/x/.venv/lib/python3.11/site-packages/faster_whisper/t.py:12)") \
         == "faster_whisper/t.py:encode"
-    assert frame_name("speak (/work/main/server/voice_stages.py:140)") == \
-        "server/voice_stages.py:speak"
+    assert frame_name("speak (/work/main/server/voice_stack.py:140)") == \
+        "server/voice_stack.py:speak"
     assert thread_group("thread (14832): reflect-model_1") == "reflect-model"
     assert thread_group("thread (1): MainThread") == "MainThread"
 
@@ -190,7 +190,7 @@ def test_collapsed_stacks_are_summarised_per_thread_group() -> None:
     from benchmarks.profiling import summarize_collapsed
 
     lines = [
-        "thread (1): reflect-model_0;run (/a/server/voice_stages.py:1);"
+        "thread (1): reflect-model_0;run (/a/server/voice_stack.py:1);"
         "synthesize (/a/voice/tts.py:2) 30",
         "thread (2): reflect-model_1;_worker (/usr/lib/concurrent/futures/thread.py:81) 10",
         "thread (3): MainThread;run (/usr/lib/asyncio/runners.py:118) 5",
@@ -200,5 +200,5 @@ def test_collapsed_stacks_are_summarised_per_thread_group() -> None:
     model = summary["reflect-model"]
     assert model["samples"] == 40
     assert model["self"][0] == ("voice/tts.py:synthesize", 75.0)
-    assert ("server/voice_stages.py:run", 75.0) in model["inclusive_ours"]
+    assert ("server/voice_stack.py:run", 75.0) in model["inclusive_ours"]
     assert summary["MainThread"]["inclusive_ours"] == []

@@ -53,8 +53,8 @@ def test_call_in_wraps_up_gracefully(turns: int, expected: FlowState) -> None:
     assert flow.call_in() is expected
     assert flow.called_in
     if expected is FlowState.REVIEW:
-        flow.review(ReviewAction.REMOVE)
-        flow.feedback(None)
+        # Issue 13 changed this: after a call-in, review is the last step (no feedback).
+        assert flow.review(ReviewAction.REMOVE) is FlowState.ENDED
         assert flow.end_reason is EndReason.CALLED_IN and flow.review_action is ReviewAction.REMOVE
 
 
@@ -102,3 +102,64 @@ def test_rating_out_of_range_is_rejected() -> None:
     with pytest.raises(FlowError) as caught:
         flow.feedback(9)
     assert caught.value.code == "flow_invalid_rating"
+
+
+def test_crisis_holds_until_staff_clear_it() -> None:
+    flow = consented(max_turns=2)
+    flow.client_turn(now=1)
+    assert flow.crisis() is FlowState.CRISIS
+    assert flow.heard() is False and flow.turns == 1  # turns in crisis do not move the flow
+    assert flow.replied(now=10_000) is FlowState.CRISIS  # no time box, no focus question
+    assert flow.inactive() is FlowState.CRISIS  # no inactivity timeout either
+    with pytest.raises(FlowError) as caught:
+        flow.finish()
+    assert caught.value.code == "flow_crisis_holds"
+    assert flow.staff_clear() is FlowState.ENDED and flow.end_reason is EndReason.STAFF_CLEARED
+
+
+def test_call_in_during_a_reply_waits_for_it_then_takes_the_short_path() -> None:
+    flow = consented(max_turns=10)
+    flow.client_turn(now=1)
+    assert flow.heard() is False
+    assert flow.call_in(replying=True) is FlowState.REFLECTING
+    assert flow.replied(now=2) is FlowState.REVIEW  # skips the focus question
+    assert flow.review(ReviewAction.APPROVE) is FlowState.ENDED  # and the feedback
+    assert flow.end_reason is EndReason.CALL_IN
+
+
+def test_call_in_in_crisis_hands_over_to_the_therapist() -> None:
+    flow = consented()
+    flow.client_turn(now=1)
+    flow.crisis()
+    assert flow.call_in() is FlowState.ENDED and flow.end_reason is EndReason.CALL_IN
+
+
+def test_a_dropped_connection_resumes_within_the_window_crisis_included() -> None:
+    flow = consented()
+    flow.client_turn(now=1)
+    flow.crisis()
+    flow.disconnected(now=100)
+    assert flow.expire(now=150, window_s=120) is FlowState.CRISIS
+    assert flow.resume(now=219, window_s=120) and flow.state is FlowState.CRISIS
+    assert flow.offline_since is None
+    flow.disconnected(now=300)
+    assert not flow.resume(now=421, window_s=120)
+    assert flow.state is FlowState.ENDED and flow.end_reason is EndReason.DISCONNECTED
+
+
+def test_offline_past_the_window_ends_as_disconnected() -> None:
+    flow = consented()
+    flow.disconnected(now=0)
+    assert flow.expire(now=121, window_s=120) is FlowState.ENDED
+    assert flow.end_reason is EndReason.DISCONNECTED
+
+
+def test_finish_wraps_up_from_where_the_client_is() -> None:
+    flow = consented()
+    assert flow.finish() is FlowState.ENDED  # nothing said yet
+    flow = consented()
+    flow.client_turn(now=1)
+    assert flow.finish() is FlowState.FOCUS
+    assert flow.finish() is FlowState.REVIEW
+    flow.review(ReviewAction.APPROVE)
+    assert flow.finish() is FlowState.ENDED and flow.end_reason is EndReason.COMPLETED

@@ -107,9 +107,30 @@ def test_ollama_compliance_is_blocked(lang: str, attack: str, fake: FakeOllama,
                                 fallback=ScriptedReflector(store), store=store,
                                 first_token_timeout_s=5, total_timeout_s=10)
     engine = ReflectionEngine.load(store, responder=responder)
+    asked = len(fake.script.requests)
     sentences, done = spoken(engine, lang, attack)
-    assert done.blocked >= 1 and sentences[0].blocked
     assert_safe(sentences, done, lang, reply_filter)
+    if done.responder == "honesty":
+        # Issue 12: talk about the tool gets the fixed, reviewed answer; the model is not asked.
+        assert len(fake.script.requests) == asked and done.blocked == 0
+        return
+    assert done.blocked >= 1 and sentences[0].blocked
     # The client's words went to the model only inside the data wrapper.
     last = fake.script.requests[-1]["messages"][-1]["content"]
     assert last.startswith("<client_words>") and last.rstrip().endswith("</client_words>")
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_ollama_compliance_on_an_ordinary_turn_is_blocked(
+        lang: str, fake: FakeOllama, store: ContentStore, reply_filter: ReplyFilter) -> None:
+    # The model going wrong on a turn that is not about the tool: the filter still stops it.
+    fake.script.reply_chunks = ["".join(COMPLIANT_REPLIES[lang])]
+    responder = OllamaResponder(host=fake.host, model="llama3.2:3b",
+                                fallback=ScriptedReflector(store), store=store,
+                                first_token_timeout_s=5, total_timeout_s=10)
+    engine = ReflectionEngine.load(store, responder=responder)
+    text = "I had a long week at work." if lang == "en" else "Tuve una semana larga en el trabajo."
+    sentences, done = spoken(engine, lang, text)
+    assert done.responder != "honesty"
+    assert done.blocked >= 1 and sentences[0].blocked
+    assert_safe(sentences, done, lang, reply_filter)

@@ -24,14 +24,14 @@ def test_every_review_set_is_present_and_big_enough(scored: dict[str, dict[str, 
     for review in REVIEW_SETS:
         items = load_review_tsv(DEFAULT_DATA_DIR / review.file)
         assert len(items) >= 144 and {i.lang for i in items} == {"en", "es"}
-    first = load_review_tsv(DEFAULT_DATA_DIR / "screening_first_contact_4.tsv")
+    first = load_review_tsv(DEFAULT_DATA_DIR / "screening_first_contact_5.tsv")
     assert sum(i.lowest == 0 for i in first) >= len(first) / 3  # hard negatives
     assert {"suicide", "self_harm", "harm_others", "abused"} <= {i.category for i in first}
 
 
 def test_in_sample_sets_meet_their_thresholds(scored: dict[str, dict[str, object]]) -> None:
     for name, result in scored.items():
-        if not result["in_sample"]:
+        if not result["gated"]:
             continue
         overall = result["overall"]
         assert isinstance(overall, dict)
@@ -43,8 +43,8 @@ def test_in_sample_sets_meet_their_thresholds(scored: dict[str, dict[str, object
 
 
 def test_first_contact_set_is_scored_and_reported(scored: dict[str, dict[str, object]]) -> None:
-    result = scored["first_contact_4"]
-    assert result["in_sample"] is False
+    result = scored["first_contact_5"]
+    assert result["in_sample"] is False and result["gated"] is False
     overall = result["overall"]
     assert isinstance(overall, dict) and overall["n"] >= 150
     assert 0.0 <= overall["recall_level2"] <= 1.0 and overall["n_crisis"] > 0

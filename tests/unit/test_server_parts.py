@@ -1,9 +1,8 @@
-"""Pure server parts: rate limits, sign-in sessions and CSRF, summary review, security headers,
+"""Pure server parts: rate limits, summary review, security headers,
 the development certificate."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,6 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from cli.certs_commands import write_dev_certificate
-from models.types import Role
-from server.auth import WebSessionStore, csrf_ok
 from server.messages import Review
 from server.protocol import ErrorCode, ProtocolError
 from server.ratelimit import ConnectionCounter, RateLimiter
@@ -52,32 +49,6 @@ def test_connection_counter() -> None:
     assert counter.acquire("k") and counter.acquire("k") and not counter.acquire("k")
     counter.release("k")
     assert counter.count("k") == 1 and counter.acquire("k")
-
-
-def test_web_sessions_expire_when_idle_and_can_be_revoked() -> None:
-    clock = Clock()
-    store = WebSessionStore(idle_seconds=60, clock=clock)
-    user = uuid.uuid4()
-    token, session = store.create(user_id=user, role=Role.THERAPIST, username="a", display_name="")
-    clock.now += 59
-    assert store.get(token) is session  # touching keeps it alive
-    clock.now += 59
-    assert store.get(token, touch=False) is session
-    clock.now += 2
-    assert store.get(token) is None  # idle for 61 s
-    token2, _ = store.create(user_id=user, role=Role.THERAPIST, username="a", display_name="")
-    store.revoke_user(user)
-    assert store.get(token2) is None and store.get(None) is None and store.get("forged") is None
-
-
-def test_csrf_double_submit() -> None:
-    store = WebSessionStore(idle_seconds=60)
-    _, session = store.create(user_id=uuid.uuid4(), role=Role.ADMIN, username="x", display_name="")
-    token = session.csrf_token
-    assert csrf_ok(session, token, token)
-    assert not csrf_ok(session, token, None)
-    assert not csrf_ok(session, None, token)
-    assert not csrf_ok(session, "other", "other")  # must be this session's token
 
 
 SUMMARY = {
@@ -137,3 +108,12 @@ def test_dev_certificate(tmp_path: Path) -> None:
     assert "localhost" in names.get_values_for_type(x509.DNSName)
     assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
     assert key_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_client_view_shows_questions_and_safety_words_and_questions_can_be_removed() -> None:
+    summary = {**SUMMARY, "questions": ["am I depressed?"], "disclosures": ["I can't go on"]}
+    view = client_view(summary)
+    assert view["questions"] == ["am I depressed?"] and view["disclosures"] == ["I can't go on"]
+    removed, _ = apply_review(
+        summary, Review(type="review", action="remove", field="questions", index=0))
+    assert removed["questions"] == [] and removed["disclosures"] == ["I can't go on"]

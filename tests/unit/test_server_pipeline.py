@@ -11,9 +11,10 @@ import pytest
 from numpy.typing import NDArray
 
 from server.events import CrisisEvent, Event, ReplyKind, ReplySentenceEvent, TranscriptEvent
-from server.pipeline import TurnOptions, TurnPipeline, TurnState
+from server.pipeline import TurnPipeline
 from server.protocol import unpack_audio_frame
 from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 
 

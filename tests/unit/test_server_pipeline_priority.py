@@ -12,8 +12,9 @@ import pytest
 from numpy.typing import NDArray
 
 from server.events import Event
-from server.pipeline import TurnOptions, TurnPipeline, TurnState
+from server.pipeline import TurnPipeline
 from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool, Priority
 
 

@@ -12,10 +12,11 @@ import pytest
 from numpy.typing import NDArray
 
 from server.events import Event, FlowState, TranscriptEvent
-from server.kiosk_turns import KioskPrefs, KioskTurns
 from server.metrics import ServerMetrics
-from server.pipeline import TurnState
+from server.speculation import Speculator
 from server.stages import Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.turn import Turns
+from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from voice.endpointer import (
     Endpointer,
@@ -88,34 +89,61 @@ class Store:
         self.calls: list[str] = []
         self.session = object()
 
-    async def client_turn(self, heard: Heard, screening: Screening) -> None:
+    def client_turn(self, heard: Heard, screening: Screening) -> None:
         self.calls.append(f"client_turn:{heard.text}")
 
-    async def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
         self.calls.append("reply_turn")
 
-    async def alert(self, crisis: Any, heard_at: float) -> bool:
+    def alert(self, crisis: Any, heard_at: float) -> bool:
         self.calls.append("alert")
         return True
 
 
-class Kiosk(KioskTurns):
+class Kiosk:
+    """A TurnHost around the real Turns component, with fake stages."""
+
     def __init__(self, pool: ModelPool) -> None:
-        self.channel = Channel()  # type: ignore[assignment]
-        self.store = Store()  # type: ignore[assignment]
-        self.pool = pool
+        self.channel = Channel()
+        self.store = Store()
         self.transcriber = Transcriber()
-        self.speaker = Speaker()
-        self.metrics = ServerMetrics()
-        self.prefs = KioskPrefs(lang="en")
         self.conversation = Conversation()
         self.state = FlowState.REFLECTING
         self.lang = "en"
         self.client_turns = 0
         self.finished = asyncio.Event()
-        self._init_turns()
+        self.turns = Turns(
+            channel=self.channel,  # type: ignore[arg-type]
+            store=self.store,  # type: ignore[arg-type]
+            pool=pool,
+            transcriber=self.transcriber,
+            speaker=Speaker(),
+            metrics=ServerMetrics(),
+            host=self,  # type: ignore[arg-type]
+        )
 
-    async def _after_turn(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
+    @property
+    def speculator(self) -> Speculator:
+        return self.turns.speculator
+
+    @property
+    def turn(self) -> int:
+        return self.turns.turn
+
+    async def _endpoint(self, event: EndpointEvent) -> None:
+        await self.turns.endpoint(event)
+
+    def options(self) -> TurnOptions:
+        return TurnOptions(lang="en", state=self.state)
+
+    def counted(self, heard: Heard) -> bool:
+        self.client_turns += 1
+        return False
+
+    async def crisis_opened(self, delivered: bool) -> None:
+        self.state = FlowState.CRISIS
+
+    async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
         self.finished.set()
 
 

@@ -10,10 +10,11 @@ import pytest
 
 from server.config import Settings
 from server.events import Event, ReplyKind
-from server.pipeline import TurnOptions, TurnPipeline, TurnState
+from server.pipeline import TurnPipeline
 from server.speech_cache import FixedPhrase, SpeechCache, cache_key
 from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
-from server.voice_stages import Speaking, VoiceStack
+from server.turn_state import TurnOptions, TurnState
+from server.voice_stack import Speaking, VoiceStack
 from server.workers import ModelPool
 from voice.tts import SpeechChunk
 

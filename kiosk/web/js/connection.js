@@ -34,6 +34,7 @@ export class KioskConnection {
     this.attempt = 0;
     this.closedByUs = false;
     this.ready = false;
+    this.resumeToken = null; // set while a session can be resumed after a drop
   }
 
   connect() {
@@ -50,6 +51,7 @@ export class KioskConnection {
         client: "kiosk-web/0.1",
         capabilities: { audio_in: true, audio_out: true },
         lang: this.lang,
+        ...(this.resumeToken ? { resume_token: this.resumeToken } : {}),
       }));
     };
     socket.onmessage = (message) => {

@@ -11,6 +11,8 @@ import { IdleTimer, showMessage, showScreen } from "./screens.js";
 import { kioskToken, offerSetup, redeemEnrolLink } from "./setup.js";
 import { renderConsent, renderCrisis, resetCrisis } from "./content.js";
 import { VoiceController } from "./voice.js";
+import { resetStaffClear, showNotified, staffPinRejected, wireStaffClear } from "./crisis_hold.js";
+import { Resume, restoreTranscript } from "./resume.js";
 
 const CODE_ERRORS = new Set(["code_invalid", "code_expired", "code_used", "rate_limited"]);
 const CONVERSATION_STATES = new Set(["opening", "reflecting", "focus"]);
@@ -25,6 +27,7 @@ const ui = {
   consentVersion: null,
   stoppedTurns: new Set(),
   clearTimer: null,
+  endedTurn: null,
 };
 
 async function setLanguage(lang) {
@@ -44,6 +47,14 @@ function sendSettings() {
   conn.send(speechSettingsMessage(ui.prefs));
 }
 
+/** The reply's audio finished playing: the server stops treating speech as a barge-in. */
+function sendPlayed() {
+  const turn = ui.endedTurn;
+  ui.endedTurn = null;
+  conn.send({ type: "played", turn });
+  document.body.dataset.playedTurn = String(turn);
+}
+
 function updateIndicator() {
   let state = "idle";
   if (playback.playing || ui.activity === "speaking") state = "speaking";
@@ -54,6 +65,8 @@ function updateIndicator() {
   }
   setIndicator(document, ui.t, state);
   document.body.dataset.activity = state;
+  // One turn at a time: a second text while the first is being answered would cut it short.
+  $("type-send").disabled = ui.activity === "thinking";
 }
 
 function interrupt() {
@@ -69,10 +82,10 @@ const playback = new PlaybackQueue({
   onIdle: () => {
     updateIndicator();
     voice?.render();
+    if (ui.endedTurn !== null) sendPlayed();
   },
-  onChunkPlayed: (meta) => {
+  onChunkPlayed: () => {
     document.body.dataset.playedChunks = String(playback.playedChunks);
-    if (meta.endOfReply && CONVERSATION_STATES.has(ui.state)) conn.send({ type: "played", turn: meta.turn });
   },
 });
 
@@ -87,7 +100,13 @@ const conn = new KioskConnection({
   lang: "en",
   onEvent: (event) => handleEvent(event),
   onAudio: (frame) => {
-    if (ui.stoppedTurns.has(frame.turn) || frame.pcm.byteLength === 0) return;
+    if (ui.stoppedTurns.has(frame.turn)) return;
+    if (frame.endOfReply) {
+      // The empty end-of-reply frame: tell the server once the reply has been heard.
+      ui.endedTurn = frame.turn;
+      if (!playback.playing) sendPlayed();
+    }
+    if (frame.pcm.byteLength === 0) return;
     playback.enqueue(frame.pcm, frame.sampleRate, { turn: frame.turn, endOfReply: frame.endOfReply });
   },
   onStatus: (status) => {
@@ -110,6 +129,8 @@ const voice = new VoiceController({
   },
   onInterrupt: interrupt,
 });
+
+const resume = new Resume(document, (key) => ui.t(key), { onGiveUp: () => resetKiosk() });
 
 const idle = new IdleTimer({
   warnMs: 150000,
@@ -148,8 +169,13 @@ function handleEvent(event) {
       break;
     case "joined":
       ui.consentVersion = event.consent_version;
+      resume.joined(event);
+      conn.resumeToken = resume.token;
       renderConsent($("consent-text"), event.consent_text, ui.t);
       idle.start();
+      break;
+    case "resumed":
+      onResumed(event);
       break;
     case "state":
       ui.state = event.state;
@@ -160,9 +186,6 @@ function handleEvent(event) {
       break;
     case "speech_started":
       if (playback.playing) playback.stop();
-      break;
-    case "transcript_partial":
-      captions.showPartial(event.text);
       break;
     case "transcript":
       captions.addClient(event.turn, event.text);
@@ -195,15 +218,38 @@ function handleEvent(event) {
       onError(event);
       break;
     case "disconnected":
-      if (ui.state !== "idle") resetKiosk();
+      // Within the resume window the session waits for us: keep the screen, say so.
+      if (ui.state !== "idle" && !resume.lost()) resetKiosk();
+      else if (resume.waiting) {
+        idle.stop();
+        voice.stop();
+      }
       break;
     default:
       break;
   }
 }
 
+/** The session is back as it was: language, conversation on screen, state (crisis included). */
+async function onResumed(event) {
+  resume.settled();
+  if (event.lang && event.lang !== ui.prefs.lang) await setLanguage(event.lang);
+  restoreTranscript(captions, event.transcript);
+  ui.state = event.state;
+  if (event.crisis || event.state === "crisis") {
+    enterCrisis(event.crisis ? { ...event.crisis, message: [].concat(event.crisis.message ?? []).join(" ") } : null);
+    return;
+  }
+  idle.start();
+  onState(event.state);
+}
+
 function enterCrisis(event) {
   if (event) renderCrisis(document, event);
+  showNotified(document, event);
+  // The crisis screen holds: no "Are you still there?", no reset, until staff clear it.
+  idle.stop();
+  $("idle-dialog").open && $("idle-dialog").close();
   voice.stop();
   if (document.body.dataset.screen !== "crisis") showScreen(document, "crisis");
 }
@@ -229,6 +275,8 @@ function onState(state) {
 function onEnded(reason) {
   voice.stop();
   idle.stop();
+  resume.forget();
+  conn.resumeToken = null;
   const screens = { completed: ["thanks.title", "thanks.body"], declined: ["declined.title", "declined.body"], erased: ["erased.title", "erased.body"] };
   const message = screens[reason];
   if (!message) {
@@ -242,7 +290,15 @@ function onEnded(reason) {
 }
 
 function onError(event) {
-  if (CODE_ERRORS.has(event.code) && event.ref === "join") {
+  if (event.code === "pin_invalid") {
+    staffPinRejected(document, ui.t);
+  } else if (event.code === "resume_expired") {
+    resume.forget();
+    conn.resumeToken = null;
+    resetKiosk().then(() => {
+      $("code-error").textContent = ui.t("resume.expired");
+    });
+  } else if (CODE_ERRORS.has(event.code) && event.ref === "join") {
     $("code-error").textContent = ui.t("code.invalid");
     $("code-submit").disabled = false;
   } else if (event.code === "stt_failed" || event.code === "server_busy") {
@@ -254,6 +310,9 @@ function onError(event) {
 async function resetKiosk() {
   clearTimeout(ui.clearTimer);
   idle.stop();
+  resume.forget();
+  conn.resumeToken = null;
+  resetStaffClear(document);
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
   playback.stop();
   await voice.stop();
@@ -299,7 +358,7 @@ function wireControls() {
   $("type-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = $("type-input").value.trim();
-    if (!text) return;
+    if (!text || ui.activity === "thinking") return;
     if (playback.playing) interrupt();
     if (conn.send({ type: "text", text })) $("type-input").value = "";
   });
@@ -330,8 +389,12 @@ function wireControls() {
     if (!conn.send({ type: "erase" })) resetKiosk();
   });
   $("idle-continue").addEventListener("click", () => $("idle-dialog").close());
+  wireStaffClear(document, { send: (message) => conn.send(message) });
   wireSettings();
   for (const kind of ["pointerdown", "keydown"]) document.addEventListener(kind, () => idle.poke(), { passive: true });
+  // Belt and braces: the inactivity timer never acts on the crisis screen.
+  idle.onWarn = ((warn) => () => document.body.dataset.screen !== "crisis" && warn())(idle.onWarn);
+  idle.onExpire = ((expire) => () => document.body.dataset.screen !== "crisis" && expire())(idle.onExpire);
 }
 
 function wireSettings() {

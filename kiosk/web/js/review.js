@@ -1,6 +1,6 @@
 // Summary review: the client approves, edits or removes each item before the therapist sees it.
 
-const FIELDS = ["themes", "feelings", "key_phrases", "focus"];
+const FIELDS = ["themes", "feelings", "key_phrases", "focus", "questions"];
 
 function itemsOf(summary, field) {
   if (field === "focus") return summary.focus ? [summary.focus] : [];
@@ -25,6 +25,26 @@ export function renderReview(container, summary, { t, send }) {
     list.setAttribute("aria-labelledby", heading.id);
     items.forEach((text, index) => list.append(reviewItem(field, index, text, { t, send })));
     section.append(heading, list);
+    container.append(section);
+  }
+  const safety = summary.disclosures ?? [];
+  if (safety.length > 0) {
+    // Shown so the client knows; not editable: safety words always reach the therapist.
+    total += safety.length;
+    const section = document.createElement("section");
+    const heading = document.createElement("h2");
+    heading.id = "review-disclosures";
+    heading.textContent = t("review.disclosures");
+    const note = document.createElement("p");
+    note.textContent = t("review.disclosures_note");
+    const list = document.createElement("ul");
+    list.setAttribute("aria-labelledby", heading.id);
+    for (const text of safety) {
+      const item = document.createElement("li");
+      item.textContent = text;
+      list.append(item);
+    }
+    section.append(heading, note, list);
     container.append(section);
   }
   if (total === 0) {

@@ -1,4 +1,6 @@
-// Urgent alerts: a banner per open alert that stays until acknowledged, and a Web Audio beep.
+// Urgent alerts: a banner per open alert naming the kiosk (room) and the trigger words, that
+// stays until acknowledged (with an optional note); the sound repeats and the tab title changes
+// while any is open. A locked screen still shows and sounds them, without the words.
 
 const CATEGORY_TEXT = {
   suicide: "suicide risk",
@@ -6,10 +8,18 @@ const CATEGORY_TEXT = {
   harm_others: "risk of harm to others",
   abused: "abuse or danger disclosed",
 };
+const REPEAT_MS = 10000;
+const TITLE_FLASH_MS = 1000;
 
 export function describeAlert(alert) {
   const categories = (alert.categories ?? []).map((c) => CATEGORY_TEXT[c] ?? c).join(", ");
   return `Level ${alert.level ?? "?"}${categories ? ` — ${categories}` : ""}`;
+}
+
+/** The matched words of an alert (never the turn around them). */
+export function triggerWords(alert) {
+  if (alert.trigger_words?.length) return alert.trigger_words;
+  return (alert.evidence ?? []).map((e) => e.text).filter(Boolean);
 }
 
 /** A short two-tone alert generated with an oscillator (no audio file needed). */
@@ -45,30 +55,85 @@ export class Beeper {
   }
 }
 
-/** Render one banner per open urgent alert; onAcknowledge(alertId) acknowledges it. */
-export function renderBanners(container, alerts, { sessionLabel, onAcknowledge }) {
+/** While any urgent alert is open: beep again every REPEAT_MS and flash the tab title. */
+export class Alarm {
+  constructor(beeper) {
+    this.beeper = beeper;
+    this.repeat = null;
+    this.flash = null;
+    this.baseTitle = document.title;
+    this.text = "";
+  }
+
+  update(openAlerts) {
+    if (!openAlerts.length) {
+      clearInterval(this.repeat);
+      clearInterval(this.flash);
+      this.repeat = this.flash = null;
+      if (this.text) document.title = this.baseTitle;
+      this.text = "";
+      document.body.dataset.alarm = "off";
+      return;
+    }
+    const rooms = [...new Set(openAlerts.map((a) => a.kiosk_name).filter(Boolean))].join(", ");
+    this.text = `⚠ URGENT ALERT${rooms ? ` — ${rooms}` : ""}`;
+    document.body.dataset.alarm = "on";
+    if (!this.repeat) this.repeat = setInterval(() => this.beeper.beep(), REPEAT_MS);
+    if (!this.flash) {
+      let on = false;
+      this.flash = setInterval(() => {
+        on = !on;
+        document.title = on || !this.baseTitle ? this.text : this.baseTitle;
+      }, TITLE_FLASH_MS);
+      document.title = this.text;
+    }
+  }
+
+  /** The title the page would have without an alarm (route changes set it). */
+  setBaseTitle(title) {
+    this.baseTitle = title;
+    if (!this.text) document.title = title;
+  }
+}
+
+function el(tag, props = {}, text = "") {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  if (text) node.textContent = text;
+  return node;
+}
+
+/** Render one banner per open urgent alert; onAcknowledge(alertId, note) acknowledges it. */
+export function renderBanners(container, alerts, { sessionLabel, onAcknowledge, locked = false, canAcknowledge = () => true }) {
   container.replaceChildren();
   for (const alert of alerts) {
-    const banner = document.createElement("div");
-    banner.className = "alert-banner";
+    const banner = el("div", { className: "alert-banner" });
     banner.setAttribute("role", "alert");
     banner.dataset.alertId = alert.alert_id;
-    const title = document.createElement("strong");
-    title.textContent = `Urgent risk alert: ${describeAlert(alert)}`;
-    const link = document.createElement("a");
-    link.href = `#/session/${encodeURIComponent(alert.session_id)}`;
-    link.textContent = `Open ${sessionLabel(alert.session_id)}`;
-    const ack = document.createElement("button");
-    ack.type = "button";
-    ack.className = "btn";
-    ack.textContent = "Acknowledge";
-    ack.addEventListener("click", () => {
-      ack.disabled = true;
-      onAcknowledge(alert.alert_id).finally(() => {
-        ack.disabled = false;
+    const room = alert.kiosk_name ? ` at ${alert.kiosk_name}` : "";
+    const title = el("strong", {}, `Urgent risk alert${room}: ${describeAlert(alert)}${alert.not_saved ? " (not saved yet)" : ""}`);
+    banner.append(title);
+    const words = triggerWords(alert);
+    // A locked screen may be seen by anyone passing: no client words on it.
+    if (words.length && !locked) banner.append(el("span", { className: "trigger-words" }, `Trigger words: ${words.map((w) => `“${w}”`).join(" · ")}`));
+    if (alert.escalated_at || alert.escalated) banner.append(el("span", { className: "escalated" }, "Not acknowledged in time: front desk and admins were alerted too."));
+    if (!locked) {
+      const link = el("a", { href: `#/session/${encodeURIComponent(alert.session_id)}` }, `Open ${sessionLabel(alert.session_id)}`);
+      banner.append(link);
+    }
+    if (canAcknowledge(alert)) {
+      const noteId = `ack-note-${alert.alert_id}`;
+      const label = el("label", { htmlFor: noteId, className: "visually-hidden" }, "Note (optional)");
+      const note = el("input", { id: noteId, className: "ack-note", placeholder: "Note (optional): what was done", maxLength: 2000 });
+      const ack = el("button", { type: "button", className: "btn" }, "Acknowledge");
+      ack.addEventListener("click", () => {
+        ack.disabled = true;
+        onAcknowledge(alert.alert_id, note.value.trim()).finally(() => {
+          ack.disabled = false;
+        });
       });
-    });
-    banner.append(title, link, ack);
+      banner.append(label, note, ack);
+    }
     container.append(banner);
   }
 }

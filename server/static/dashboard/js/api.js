@@ -37,7 +37,8 @@ export class Api {
       const detail = (data && data.detail) || {};
       // FastAPI's own validation errors come as a list of problems, ours as {code, message}.
       const code = Array.isArray(detail) ? "invalid_input" : typeof detail === "object" ? detail.code : String(detail);
-      if (response.status === 401 && path !== "/api/auth/login") this.onUnauthorized(code);
+      // A wrong password at sign-in or on the lock screen is an answer, not a sign-out.
+      if (response.status === 401 && !["/api/auth/login", "/api/auth/unlock"].includes(path)) this.onUnauthorized(code);
       if (response.status === 403 && code === "password_change_required") this.onPasswordChangeRequired();
       throw new ApiError(response.status, code || `http_${response.status}`, detail.message);
     }

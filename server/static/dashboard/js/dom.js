@@ -37,6 +37,8 @@ export function summaryView(summary) {
     ["Feelings", feelings],
     ["In the client's words", (summary.key_phrases ?? []).map((p) => `“${p}”`)],
     ["Wants to focus on", summary.focus ? [summary.focus] : []],
+    ["Questions for you", (summary.questions ?? []).map((q) => `“${q}”`)],
+    ["Safety: the client's words", (summary.disclosures ?? []).map((d) => `“${d}”`)],
   ];
   const flags = summary.risk_flags ?? [];
   if (flags.length) rows.push(["Risk flags", flags.map((f) => `level ${f.level}: ${(f.categories ?? []).join(", ")}`)]);

@@ -3,10 +3,11 @@
 const NO_RETRY = new Set([4400, 4401, 4403]);
 
 export class TherapistStream {
-  constructor({ onEvent, onStatus, onReset }) {
+  constructor({ onEvent, onStatus, onReset, onLocked = () => {} }) {
     this.onEvent = onEvent;
     this.onStatus = onStatus;
     this.onReset = onReset;
+    this.onLocked = onLocked;
     this.lastSeq = 0;
     this.socket = null;
     this.attempt = 0;
@@ -40,6 +41,12 @@ export class TherapistStream {
         }
       } else if (data.type === "replay_done") {
         this.onStatus("live");
+      } else if (data.type === "locked") {
+        this.onLocked();
+      } else if (data.type === "event" && data.seq === 0) {
+        // Live only, not sequenced: staff-channel escalations, and an alert not stored yet
+        // (its stored copy follows with a seq).
+        this.onEvent(data);
       } else if (data.type === "event") {
         // Ignore anything already processed: exactly-once on our side too.
         if (data.seq <= this.lastSeq) return;
@@ -60,6 +67,12 @@ export class TherapistStream {
       this.attempt += 1;
       this.timer = setTimeout(() => this.open(), delay);
     };
+  }
+
+  /** Reconnect from `seq` (after unlocking: what was held back while locked comes again). */
+  resumeFrom(seq) {
+    this.lastSeq = Math.min(this.lastSeq, seq);
+    this.reconnectNow();
   }
 
   /** Reconnect now (after a network change); resumes from last_seq like any reconnect. */

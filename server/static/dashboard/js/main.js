@@ -2,33 +2,43 @@
 
 import { accountView, forcedPasswordView } from "./account.js";
 import { adminView } from "./admin.js";
-import { Beeper, renderBanners } from "./alerts.js";
+import { Alarm, Beeper, renderBanners } from "./alerts.js";
 import { Api } from "./api.js";
 import { TherapistStream } from "./live.js";
+import { IdleWatch, WHILE_LOCKED, lockView } from "./lock.js";
 import { Store } from "./store.js";
 import { historyView, loginView, sessionList, sessionView, todayView } from "./views.js";
 
 const $ = (id) => document.getElementById(id);
 const STATUS_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", live: "Live", signed_out: "Signed out" };
+const LOCK_STATUS = "Locked — alerts only";
 
 class App {
   constructor() {
     this.api = new Api({
-      onUnauthorized: () => this.signedOut(),
+      onUnauthorized: (code) => (code === "locked" ? this.lock(false) : this.signedOut()),
       onPasswordChangeRequired: () => this.mustChangePassword(this.user),
     });
     this.store = new Store();
     this.beeper = new Beeper();
+    this.alarm = new Alarm(this.beeper);
     this.user = null;
+    this.locked = false;
+    this.seqAtLock = 0;
+    this.idle = new IdleWatch({
+      onIdle: () => this.lock(true),
+      onActive: () => this.api.get("/api/auth/me").catch(() => {}),
+    });
     this.passwordChangeRequired = false;
     this.stream = new TherapistStream({
       onEvent: (message) => this.onLiveEvent(message),
       onStatus: (status) => {
-        $("live-status").textContent = STATUS_TEXT[status] ?? "";
+        $("live-status").textContent = this.locked && status === "live" ? LOCK_STATUS : STATUS_TEXT[status] ?? "";
         $("live-status").dataset.state = status;
         if (status === "signed_out") this.signedOut();
       },
       onReset: () => this.loadSessions(),
+      onLocked: () => this.lock(false),
     });
     this.store.subscribe(() => this.renderBanners());
     this.renderQueued = false;
@@ -40,6 +50,13 @@ class App {
     $("logout").addEventListener("click", () => this.logout());
     try {
       const me = await this.api.me();
+      this.idleSeconds = me.idle_logoff_s;
+      if (me.locked) {
+        this.user = me.user;
+        this.stream.start();
+        this.lock(false);
+        return;
+      }
       await this.signedIn(me.user, me.password_change_required);
     } catch {
       this.route();
@@ -48,6 +65,7 @@ class App {
 
   async login(username, password, totp) {
     const data = await this.api.login(username, password, totp);
+    this.idleSeconds = data.idle_logoff_s;
     this.beeper.unlock(); // the sign-in click lets alerts make sound
     await this.signedIn(data.user, data.password_change_required);
   }
@@ -76,19 +94,52 @@ class App {
     }
     this.user = user;
     this.passwordChangeRequired = false;
+    this.locked = false;
+    document.body.dataset.locked = "false";
+    this.idle.start(this.idleSeconds ?? 0);
     $("who").textContent = `${user.display_name || user.username} (${user.role.replace("_", " ")})`;
     $("nav").hidden = false;
     $("logout").hidden = false;
     $("nav-admin").hidden = user.role !== "admin";
     await this.loadSessions();
-    this.stream.start();
+    if (!this.stream.socket) this.stream.start();
     if (!location.hash || location.hash === "#/login") location.hash = "#/today";
     else this.route();
+  }
+
+  /** Idle logoff: hide client text, keep the alert stream (fromTimer: tell the server too). */
+  lock(fromTimer) {
+    if (!this.user || this.locked) return;
+    this.locked = true;
+    this.seqAtLock = this.stream.lastSeq;
+    document.body.dataset.locked = "true";
+    this.idle.stop();
+    if (fromTimer) this.api.post("/api/auth/lock").catch(() => {});
+    $("nav").hidden = true;
+    $("live-status").textContent = LOCK_STATUS;
+    this.renderBanners();
+    this.route();
+  }
+
+  async unlock(password, totp) {
+    const body = {};
+    if (password) body.password = password;
+    if (totp) body.totp = totp;
+    const data = await this.api.post("/api/auth/unlock", body);
+    this.api.csrf = data.csrf_token;
+    this.beeper.unlock();
+    const seq = this.seqAtLock;
+    await this.signedIn(data.user, data.password_change_required);
+    // What was held back while locked is replayed from the seq the screen had when it locked.
+    this.stream.resumeFrom(seq);
   }
 
   signedOut() {
     if (!this.user) return;
     this.user = null;
+    this.locked = false;
+    document.body.dataset.locked = "false";
+    this.idle.stop();
     this.passwordChangeRequired = false;
     this.stream.stop();
     $("nav").hidden = true;
@@ -137,30 +188,40 @@ class App {
     return created;
   }
 
-  async acknowledge(alertId) {
-    const result = await this.api.post(`/api/alerts/${encodeURIComponent(alertId)}/acknowledge`, {});
+  async acknowledge(alertId, note = "") {
+    if (this.locked) return; // unlock first: acknowledging is a signed-in act
+    const result = await this.api.post(`/api/alerts/${encodeURIComponent(alertId)}/acknowledge`, note ? { note } : {});
     const alert = this.store.alerts.get(alertId);
-    this.store.addAlert({ alert_id: alertId, session_id: alert?.session_id, acknowledged: true, acknowledged_at: result?.acknowledged_at });
+    this.store.addAlert({ alert_id: alertId, session_id: alert?.session_id, acknowledged: true, acknowledged_at: result?.acknowledged_at, ack_note: result?.note ?? null, by_name: this.user?.display_name || this.user?.username });
     this.store.changed({ event: "alert_acknowledged" });
     this.scheduleRender();
   }
 
   onLiveEvent(message) {
+    // Locked: client text is not even kept; it comes again (replayed) after unlocking.
+    if (this.locked && !WHILE_LOCKED.has(message.event)) return;
+    const alertId = message.data?.alert_id;
+    const known = alertId && this.store.alerts.get(alertId);
     this.store.apply(message);
-    if (message.event === "risk_alert" && message.data.urgent) this.beeper.beep();
+    const urgent = ["risk_alert", "alert_escalated"].includes(message.event) && message.data.urgent;
+    if (urgent && !known?.acknowledged && (!known || message.event === "alert_escalated")) this.beeper.beep();
     this.scheduleRender();
   }
 
   renderBanners() {
-    renderBanners($("alerts"), this.store.openUrgentAlerts(), {
+    const open = this.store.openUrgentAlerts();
+    renderBanners($("alerts"), open, {
       sessionLabel: (id) => this.store.session(id).label || `session ${String(id).slice(0, 8)}`,
-      onAcknowledge: (id) => this.acknowledge(id),
+      onAcknowledge: (id, note) => this.acknowledge(id, note),
+      locked: this.locked,
+      canAcknowledge: (alert) => !this.locked && (this.user?.role !== "front_desk" || Boolean(alert.escalated || alert.escalated_at)),
     });
+    this.alarm.update(open);
   }
 
   /** Re-render live views at most once per frame, keeping focus where the user was. */
   scheduleRender() {
-    if (this.renderQueued) return;
+    if (this.renderQueued || this.locked) return; // the lock screen shows no session content
     this.renderQueued = true;
     requestAnimationFrame(() => {
       this.renderQueued = false;
@@ -177,6 +238,7 @@ class App {
     const [, page = "", id] = location.hash.split("/");
     let content;
     if (!this.user) content = loginView(this);
+    else if (this.locked) content = lockView(this);
     else if (this.passwordChangeRequired) content = forcedPasswordView(this);
     else if (page === "session" && id) {
       if (moveFocus) await this.loadDetail(decodeURIComponent(id));
@@ -191,7 +253,7 @@ class App {
       link.toggleAttribute("aria-current", link.getAttribute("href") === `#/${page}`);
       if (link.hasAttribute("aria-current")) link.setAttribute("aria-current", "page");
     }
-    document.title = `${main.querySelector("h1")?.textContent ?? "Dashboard"} — Reflect`;
+    this.alarm.setBaseTitle(`${main.querySelector("h1")?.textContent ?? "Dashboard"} — Reflect`);
     if (moveFocus) main.querySelector("h1")?.setAttribute("tabindex", "-1");
     if (moveFocus) main.querySelector("h1")?.focus();
   }

@@ -38,7 +38,7 @@ export class Store {
   mergeRest(row) {
     const id = row.session_id ?? row.id;
     const session = this.session(id);
-    for (const key of ["code", "label", "lang", "status", "created_at", "expires_at", "kiosk_name", "ended_reason", "break_glass"]) {
+    for (const key of ["code", "label", "lang", "status", "created_at", "expires_at", "kiosk_name", "ended_reason", "break_glass", "crisis"]) {
       if (row[key] !== undefined && row[key] !== null) session[key] = row[key];
     }
     if (row.language) session.lang = row.language;
@@ -54,6 +54,8 @@ export class Store {
   /** Merge GET /api/sessions/{id}: {session, summary, summary_approved, turns, alerts, feedback}. */
   mergeDetail(detail) {
     const session = this.mergeRest(detail.session);
+    session.liveView = Boolean(detail.live_view);
+    if (detail.erased) this.forget(session);
     if (detail.summary) {
       if (detail.summary_approved) session.approved = detail.summary;
       else session.draft = detail.summary;
@@ -63,6 +65,13 @@ export class Store {
     for (const alert of detail.alerts ?? []) this.addAlert({ ...alert, session_id: session.id });
     if (detail.feedback?.length) session.feedback = detail.feedback[detail.feedback.length - 1];
     return session;
+  }
+
+  /** An erased session: nothing but the fact remains. */
+  forget(session) {
+    session.status = "erased";
+    session.draft = session.approved = session.feedback = null;
+    session.turns = [];
   }
 
   addAlert(alert) {
@@ -76,6 +85,14 @@ export class Store {
     return merged;
   }
 
+  dropAlert(id) {
+    const alert = this.alerts.get(id);
+    if (!alert) return;
+    this.alerts.delete(id);
+    const session = this.session(alert.session_id);
+    session.alerts = session.alerts.filter((a) => a !== id);
+  }
+
   openUrgentAlerts() {
     return [...this.alerts.values()].filter((a) => a.urgent && !a.acknowledged);
   }
@@ -85,6 +102,11 @@ export class Store {
     const { event, session_id: id, data = {}, at } = message;
     const session = this.session(id);
     session.updated = at;
+    // Erased content, or a draft replaced once the client approved: nothing to show.
+    if (data.erased || data.superseded) {
+      this.changed({ event, sessionId: id, data });
+      return;
+    }
     switch (event) {
       case "session_created":
         session.status = "pending";
@@ -111,11 +133,33 @@ export class Store {
         session.status = "approved";
         break;
       case "risk_alert":
-        this.addAlert({ ...data, session_id: id, raised_at: at });
-        if (data.urgent) session.status = "crisis";
+        if (data.saved === false) {
+          // Not stored yet (e.g. a full disk): shown at once, replaced by the stored copy.
+          this.addAlert({ ...data, alert_id: `pending:${data.alert_key}`, not_saved: true, session_id: id, raised_at: at });
+        } else {
+          if (data.alert_key) this.dropAlert(`pending:${data.alert_key}`);
+          this.addAlert({ ...data, session_id: id, raised_at: at });
+        }
+        if (data.kiosk_name) session.kiosk_name = data.kiosk_name;
+        if (data.urgent) {
+          session.status = "crisis";
+          session.crisis = true;
+        }
+        break;
+      case "alert_escalated":
+        this.addAlert({ ...data, session_id: id, urgent: true, escalated: true });
+        if (data.kiosk_name) session.kiosk_name = data.kiosk_name;
+        session.crisis = true;
         break;
       case "alert_acknowledged":
-        this.addAlert({ alert_id: data.alert_id, session_id: id, acknowledged: true, acknowledged_at: data.at ?? at, by: data.by });
+        this.addAlert({ alert_id: data.alert_id, session_id: id, acknowledged: true, acknowledged_at: data.at ?? at, by: data.by, by_name: data.by_name });
+        break;
+      case "call_in_sent":
+        session.called_in_at = at;
+        session.call_in_delivered = data.delivered !== false;
+        break;
+      case "kiosk_status":
+        session.kiosk_status = data.status;
         break;
       case "feedback":
         session.feedback = data;
@@ -123,6 +167,8 @@ export class Store {
       case "session_ended":
         session.status = "ended";
         session.ended_reason = data.reason;
+        session.kiosk_status = null;
+        if (data.reason === "erased") this.forget(session);
         break;
       default:
         break;

@@ -1,6 +1,6 @@
 // Dashboard screens: login, today's sessions, one session's live view, history.
 
-import { describeAlert } from "./alerts.js";
+import { describeAlert, triggerWords } from "./alerts.js";
 import { breakGlassPanel, breakGlassRecords } from "./breakglass.js";
 import { formatTime, h, isToday, summaryView } from "./dom.js";
 import { responderStatus } from "./status.js";
@@ -35,6 +35,31 @@ function statusBadge(status) {
   return h("span", { class: "status", dataset: { status } }, (status ?? "").replace(/_/g, " "));
 }
 
+const KIOSK_STATUS = { offline: "kiosk offline (waiting for it to reconnect)", disconnected: "disconnected" };
+
+/** The marks a session keeps: crisis (for good), kiosk connection, call-in. */
+function sessionMarks(s) {
+  return [
+    s.crisis ? h("span", { class: "crisis-tag", dataset: { crisis: "true" } }, "CRISIS") : null,
+    s.kiosk_status && KIOSK_STATUS[s.kiosk_status] ? h("span", { class: "kiosk-status", dataset: { kioskStatus: s.kiosk_status } }, KIOSK_STATUS[s.kiosk_status]) : null,
+    s.called_in_at ? h("span", { class: "call-in-note" }, callInText(s)) : null,
+  ];
+}
+
+function clockTime(iso) {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/** "Called in at 14:02, client reviewing" (then approved / ended). */
+export function callInText(s) {
+  const when = `Called in at ${clockTime(s.called_in_at)}`;
+  if (s.call_in_delivered === false) return `${when}: the kiosk is not connected; call the client in person`;
+  if (s.status === "ended" || s.status === "erased") return `${when}, session ${s.status}`;
+  if (s.approved) return `${when}, client approved the summary`;
+  return `${when}, client reviewing`;
+}
+
 function sessionTable(app, sessions, caption) {
   if (sessions.length === 0) return h("p", {}, "No sessions.");
   return h("table", {},
@@ -43,7 +68,7 @@ function sessionTable(app, sessions, caption) {
     h("tbody", {}, sessions.map((s) => h("tr", { dataset: { sessionId: s.id } },
       h("td", {}, h("a", { href: `#/session/${encodeURIComponent(s.id)}` }, s.label || `Session ${s.id.slice(0, 8)}`)),
       h("td", {}, s.code ?? "—"),
-      h("td", {}, statusBadge(s.status)),
+      h("td", {}, statusBadge(s.status), " ", sessionMarks(s)),
       h("td", {}, formatTime(s.created_at)),
       h("td", {}, s.approved ? "Approved" : s.draft ? "Draft" : "—")))));
 }
@@ -109,22 +134,40 @@ export function historyView(app) {
 
 export function sessionView(app, id) {
   const s = app.store.session(id);
+  if (s.status === "erased") {
+    return [h("h1", {}, `Session ${id.slice(0, 8)}`, " ", statusBadge("erased")),
+      h("p", { id: "erased-note" }, "The client erased this session. Nothing of what was said remains.")];
+  }
   const alerts = s.alerts.map((a) => app.store.alerts.get(a)).filter(Boolean);
   const callIn = h("button", { type: "button", class: "btn btn-primary", id: "call-in", disabled: ["ended", "approved"].includes(s.status) }, "Call in");
   const callNote = h("span", { role: "status", id: "call-in-status" });
+  if (s.called_in_at) callNote.textContent = callInText(s);
   callIn.addEventListener("click", async () => {
     try {
       const res = await app.api.post(`/api/sessions/${encodeURIComponent(id)}/call-in`);
-      callNote.textContent = res && res.delivered === false ? "The kiosk is not connected; call the client in person." : "The kiosk is wrapping up.";
+      s.called_in_at = res.at ?? new Date().toISOString();
+      s.call_in_delivered = res.delivered !== false;
+      callNote.textContent = callInText(s);
     } catch (err) {
       callNote.textContent = `Could not call in (${err.code}).`;
+    }
+  });
+  const clear = s.crisis && s.status !== "ended" ? h("button", { type: "button", class: "btn btn-danger", id: "clear-crisis" }, "Clear the crisis screen at the kiosk") : null;
+  const clearNote = h("span", { role: "status", id: "clear-crisis-status" });
+  clear?.addEventListener("click", async () => {
+    try {
+      const res = await app.api.post(`/api/sessions/${encodeURIComponent(id)}/clear-crisis`);
+      clearNote.textContent = res.delivered ? "The kiosk was cleared." : "The kiosk is not connected.";
+    } catch (err) {
+      clearNote.textContent = `Could not clear (${err.code}).`;
     }
   });
   const base = `/api/sessions/${encodeURIComponent(id)}/export`;
   return [
     h("h1", {}, s.label || `Session ${id.slice(0, 8)}`, " ", statusBadge(s.status)),
-    h("p", {}, s.code ? `Code ${s.code} · ` : "", s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language ${s.lang}` : ""),
-    h("div", { class: "inline-form" }, callIn, callNote),
+    h("p", {}, s.code ? `Code ${s.code} · ` : "", s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language ${s.lang}` : "", " ", sessionMarks(s).slice(0, 2)),
+    h("div", { class: "inline-form" }, callIn, callNote, clear, clear ? clearNote : null),
+    s.liveView || s.turns.length ? null : h("p", { class: "hint", id: "consent-scope" }, "Live view is off: as the client's consent says, you see the summary drafts as they form and the summary the client approves, never what was said word for word."),
     breakGlassRecords(s),
     alerts.length ? h("section", { "aria-labelledby": "alerts-h" }, h("h2", { id: "alerts-h" }, "Risk alerts"), alerts.map((a) => alertCard(app, a))) : null,
     h("div", { class: "grid2" },
@@ -144,12 +187,16 @@ export function sessionView(app, id) {
 }
 
 function alertCard(app, alert) {
-  const evidence = (alert.evidence ?? []).map((e) => `“${e.text}”`).join(" · ");
+  const evidence = triggerWords(alert).map((w) => `“${w}”`).join(" · ");
+  const note = h("input", { class: "ack-note", id: `card-note-${alert.alert_id}`, maxlength: 2000, placeholder: "Note (optional): what was done" });
   const ack = alert.acknowledged
-    ? h("p", {}, `Acknowledged ${formatTime(alert.acknowledged_at)}`)
-    : h("button", { type: "button", class: "btn btn-danger", onclick: () => app.acknowledge(alert.alert_id) }, "Acknowledge");
+    ? h("p", { class: "ack-record" }, `Acknowledged ${formatTime(alert.acknowledged_at)}${alert.by_name ? ` by ${alert.by_name}` : ""}${alert.ack_note ? ` — note: ${alert.ack_note}` : ""}`)
+    : h("div", { class: "inline-form" },
+      h("div", {}, h("label", { for: `card-note-${alert.alert_id}` }, "Note ", h("span", { class: "hint" }, "(optional)")), note),
+      h("button", { type: "button", class: "btn btn-danger", onclick: () => app.acknowledge(alert.alert_id, note.value.trim()) }, "Acknowledge"));
   return h("div", { class: `card alert-item${alert.acknowledged ? " acknowledged" : ""}`, dataset: { alertId: alert.alert_id } },
-    h("p", {}, h("strong", {}, alert.urgent ? "URGENT " : "Flag "), describeAlert(alert), " · ", formatTime(alert.raised_at ?? alert.created_at)),
-    evidence ? h("p", {}, "Words that triggered it: ", evidence) : null,
+    h("p", {}, h("strong", {}, alert.urgent ? "URGENT " : "Flag "), describeAlert(alert), alert.kiosk_name ? ` · ${alert.kiosk_name}` : "", " · ", formatTime(alert.raised_at ?? alert.created_at)),
+    evidence ? h("p", {}, "Trigger words: ", evidence) : null,
+    alert.escalated || alert.escalated_at ? h("p", {}, "Escalated to front desk and admins (not acknowledged in time).") : null,
     ack);
 }

@@ -14,14 +14,10 @@ from numpy.typing import NDArray
 
 from benchmarks.corpus import RATE, SpokenUtterance, noise_floor
 from benchmarks.stats import summarize
-from reflection.content_files import ContentStore
-from reflection.engine import ReflectionEngine
 from reflection.events import ReplySentence
-from reflection.reply_filter import ReplyFilter
 from reflection.responders.base import ReplyRequest
-from reflection.responders.scripted import ScriptedReflector
-from reflection.screening import RiskScreener
 from reflection.sentences import SentenceSplitter
+from server import assembly
 from server.config import Settings
 from server.voice_loading import endpointer_config, load_stt, load_tts
 from voice.endpointer import Endpointer, UtteranceEnded
@@ -102,14 +98,16 @@ def stt_stage(
     return texts
 
 
-def reflection_stage(texts: Sequence[str], samples: Samples) -> list[list[str]]:
+def reflection_stage(
+    texts: Sequence[str], samples: Samples, settings: Settings | None = None
+) -> list[list[str]]:
     """Screening, responder first sentence, filter, and the engine end to end; returns replies."""
-    store = ContentStore()
-    screener = RiskScreener.load(store)
-    responder = ScriptedReflector(store)
-    reply_filter = ReplyFilter.load(store)
-    engine = ReflectionEngine.load(store, responder=responder)
+    made = assembly.assemble(settings or Settings(), responder_kind="scripted", probe=False)
+    engine = made.engine
+    screener, reply_filter = engine.screener, engine.reply_filter
+    responder = made.responder
     replies = []
+    pairs: list[tuple[str, str]] = []
     for turn, text in enumerate(texts):
         if not text:
             continue
@@ -134,6 +132,12 @@ def reflection_stage(texts: Sequence[str], samples: Samples) -> list[list[str]]:
             samples.add("filter_ms", _timed(reply_filter.check, sentence, lang="en",
                                             client_text=text))
         replies.append(sentences)
+        pairs += [(sentence, text) for sentence in sentences]
+    # The optional model judge on top of the rules (local fake of Ollama: its own overhead).
+    from benchmarks.reply_filter_bench import judged_fake_ms
+
+    for value in judged_fake_ms(pairs):
+        samples.add("filter_judged_fake_ms", value)
     return replies
 
 
@@ -179,7 +183,7 @@ def run(
         heard = stt_stage(settings, model, audios, samples)
         texts = texts or heard
     progress("stages: screening, responder, filter")
-    replies = reflection_stage(texts, samples)
+    replies = reflection_stage(texts, samples, settings)
     progress("stages: TTS")
     tts_stage(settings, replies, samples)
     result = samples.summary()

@@ -142,7 +142,8 @@ class Speaking:
     def speak(self, text: str, *, lang: str, rate: float) -> Voiced:
         """Blocking: the whole sentence's audio."""
         synth = self._synth(lang)
-        parts = [chunk.pcm16 for chunk in synth.synthesize(text, rate=rate)]
+        volume = self.stack.settings.tts.volume
+        parts = [chunk.pcm16 for chunk in synth.synthesize(text, rate=rate, volume=volume)]
         return Voiced(pcm16=b"".join(parts), sample_rate=synth.sample_rate)
 
     def recall(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced | None:

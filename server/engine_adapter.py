@@ -9,16 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from reflection.consent import load_consent
 from reflection.content_files import ContentStore, base_language
-from reflection.crisis import CrisisProtocol
 from reflection.engine import Conversation as EngineConversation
 from reflection.engine import ReflectionEngine
 from reflection.events import CheckIn, CrisisTriggered, ReplyDone, ReplySentence, Screened
-from reflection.reply_filter import ReplyFilter
 from reflection.responders.base import Responder
 from reflection.responders.ollama import OllamaResponder
-from reflection.responders.scripted import ScriptedReflector
-from reflection.screening import RiskScreener
 from server.config import Settings
 from server.events import ReplyKind
 from server.stages import Crisis, ReplyEnd, ReplyPart, Screening, Sentence
@@ -50,11 +47,14 @@ def _grounding(value: Any) -> str:
     return f"{offer} {steps}".strip()
 
 
-class Conversation:
+class ConversationAdapter:
     """One client's conversation, speaking the server's stage language."""
 
-    def __init__(self, inner: EngineConversation) -> None:
+    def __init__(
+        self, inner: EngineConversation, undelivered: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         self.inner = inner
+        self.undelivered = undelivered
         self._focus_next = False
 
     @property
@@ -68,6 +68,10 @@ class Conversation:
             self._focus_next = True
             return self.inner.focus_question()
         return self.inner.opening_prompt()
+
+    def note_alert(self, delivered: bool) -> None:
+        """The engine's crisis follow-ups then say whether the therapist was told."""
+        self.inner.alert_delivered = delivered
 
     def summary(self) -> dict[str, Any]:
         """The live summary, JSON-ready."""
@@ -99,6 +103,7 @@ class Conversation:
                         grounding=_grounding(getattr(response, "grounding", None)),
                         categories=categories,
                         evidence=evidence,
+                        undelivered=self.undelivered if urgent else (),
                     )
                 kind = ReplyKind.CRISIS if urgent else ReplyKind.CHECK_IN
                 parts = getattr(response, "sentences", None) or (response.message,)
@@ -137,19 +142,24 @@ class EngineConversations:
         with PHRASES_FILE.open("rb") as handle:
             self.phrases: dict[str, dict[str, str]] = tomllib.load(handle)
 
-    def new(self, lang: str) -> Conversation:
+    def new(self, lang: str) -> ConversationAdapter:
         """A fresh conversation."""
-        return Conversation(self.engine.new_conversation(base_language(lang)))
+        base = base_language(lang)
+        return ConversationAdapter(self.engine.new_conversation(base), self.undelivered(base))
+
+    def undelivered(self, lang: str) -> tuple[tuple[str, str], ...]:
+        """(sentence, replacement) of the crisis message for an alert no screen received."""
+        table = self.store.load(lang, "crisis").get("undelivered") or {}
+        notified, instead = str(table.get("notified", "")), str(table.get("instead", ""))
+        return ((notified, instead),) if notified and instead else ()
 
     def consent(self, lang: str, *, live_transcript: bool) -> tuple[str, str]:
-        """(version, text) of the consent, with the retention period filled in."""
-        data = self.store.load(base_language(lang), "consent")
-        retention = self.settings.database.retention_days
-        parts = [str(p).replace("{retention_days}", str(retention)) for p in data["paragraphs"]]
-        if live_transcript and data.get("live_transcript"):
-            parts.append(str(data["live_transcript"]))
-        parts.append(str(data.get("question", "")))
-        return str(data["version"]), " ".join(p for p in parts if p)
+        """(version, text) of the consent (reflection.consent, with the retention period)."""
+        consent = load_consent(
+            self.store, lang, retention_days=self.settings.database.retention_days,
+            live_transcript=live_transcript,
+        )
+        return consent.version, " ".join(p for p in consent.sentences if p)
 
     def prompt(self, lang: str, name: str) -> str:
         """A short kiosk phrase."""
@@ -181,43 +191,3 @@ class EngineConversations:
             "host": self.ollama.host,
             "last_error": status.last_error,
         }
-
-
-def load_conversations(settings: Settings) -> EngineConversations:
-    """Build the engine from the content files and the configured responder; probes Ollama."""
-    content_dir = settings.reflection.content_dir
-    store = ContentStore(Path(content_dir)) if content_dir else ContentStore()
-    scripted = ScriptedReflector(store)
-    responder: Responder = scripted
-    ollama: OllamaResponder | None = None
-    config = settings.responder
-    if config.kind in ("auto", "ollama"):
-        ollama = OllamaResponder(
-            host=config.ollama_host,
-            model=config.ollama_model,
-            fallback=scripted,
-            store=store,
-            first_token_timeout_s=config.first_token_timeout_s,
-            total_timeout_s=config.total_timeout_s,
-            history_turns=config.history_turns,
-        )
-        status = ollama.probe()
-        if status.usable or config.kind == "ollama":
-            responder = ollama
-        if not status.usable:
-            # The responder already logged the error itself; say what it means for replies.
-            log.warning(
-                "Ollama at %s (model %s) is %s: replies come from the built-in scripted "
-                "reflector (see /health)",
-                config.ollama_host,
-                config.ollama_model,
-                status.state.value.replace("_", " "),
-            )
-    engine = ReflectionEngine(
-        screener=RiskScreener.load(store),
-        crisis=CrisisProtocol(store, locale=settings.reflection.locale),
-        reply_filter=ReplyFilter.load(store),
-        responder=responder,
-        store=store,
-    )
-    return EngineConversations(engine, store, settings, responder, ollama)

@@ -1,0 +1,97 @@
+"""What one turn is while it runs (state, options, the opened reply) and what it talks to."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from server.events import Event, FlowState
+from server.metrics import TurnMarks
+from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence
+
+
+class Output(Protocol):
+    """Where a turn's events and audio frames go (the kiosk socket)."""
+
+    async def event(self, event: Event) -> None:
+        """Send one JSON event."""
+        ...
+
+    async def audio(self, frame: bytes) -> None:
+        """Send one binary audio frame."""
+        ...
+
+
+class TurnHooks(Protocol):
+    """Side effects of a turn: storage and therapist notification."""
+
+    async def heard(self, turn: int, heard: Heard) -> None:
+        """The client's words are known."""
+        ...
+
+    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+        """Risk screening finished."""
+        ...
+
+    async def crisis(self, turn: int, crisis: Crisis) -> bool:
+        """Raise the alert; returns whether a therapist was notified."""
+        ...
+
+
+@dataclass
+class TurnState:
+    """What a turn produced so far; readable after cancellation."""
+
+    turn: int
+    marks: TurnMarks = field(default_factory=TurnMarks)
+    heard: Heard | None = None
+    screening: Screening | None = None
+    crisis: Crisis | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    spoken: int = 0
+    audio_seconds: float = 0.0
+    end: ReplyEnd | None = None
+    alert_delivered: bool = False
+    # Crisis sentences to say instead when no staff screen got the alert.
+    undelivered: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def reply_text(self) -> str:
+        """The reply as generated so far."""
+        return " ".join(sentence.text for sentence in self.sentences)
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    """Per-kiosk choices that shape a turn."""
+
+    lang: str | None = None  # None = detect
+    audio_out: bool = True
+    tts_rate: float = 1.0
+    state: FlowState = FlowState.REFLECTING
+
+
+class OpenedReply:
+    """The rest of an engine reply after screening: its first part and the parts to come."""
+
+    def __init__(self, parts: AsyncIterator[ReplyPart], first: ReplyPart | None) -> None:
+        self.parts = parts
+        self.first = first
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[ReplyPart]:
+        if self.first is not None:
+            first, self.first = self.first, None
+            yield first
+        if not self._closed:
+            async for part in self.parts:
+                yield part
+
+    async def close(self) -> None:
+        """Stop the engine (idempotent); the reply is not wanted any more."""
+        if not self._closed:
+            self._closed = True
+            aclose = getattr(self.parts, "aclose", None)
+            if aclose is not None:
+                await aclose()
