@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +21,7 @@ from voice.endpointer import (
     SpeechStarted,
     UtteranceEnded,
 )
-from voice.turn_taking import EndCause, TurnTaking
+from voice.turn_taking import URGENT_LEVEL, EndCause, TurnTaking
 
 FRAME_SAMPLES = 512
 FRAME_BYTES = FRAME_SAMPLES * 2
@@ -63,7 +63,7 @@ class AudioIntake:
         self._decider = turns.decider(config.end_silence_ms) if turns else None
         self._hint = hint
         self.last_cause: EndCause | None = None  # why the last turn ended (diagnostics)
-        self._scoring: set[asyncio.Future[float]] = set()
+        self._scoring: set[asyncio.Future[Any]] = set()
         self.endpointer = self._endpointer(config)
         self._pending = b""
 
@@ -143,13 +143,29 @@ class AudioIntake:
         # A failed score leaves the words and the silence to decide (as without the model).
         self._decider.scored(key, None if failed else done.result())
 
+    def _screen(self, key: tuple[float, float], text: str, lang: str) -> None:
+        """Screen a pause's words off the loop; crisis-level words end the turn at once."""
+        screen = self.turns.screen if self.turns is not None else None
+        if screen is None or not text.strip():
+            return
+        future = asyncio.ensure_future(self.pool.run_turn(screen, text, lang))
+        self._scoring.add(future)
+        future.add_done_callback(lambda done: self._screened(key, done))
+
+    def _screened(self, key: tuple[float, float], done: asyncio.Future[int]) -> None:
+        self._scoring.discard(done)
+        if self._decider is None or done.cancelled() or done.exception() is not None:
+            return  # the utterance is screened in full when the turn ends anyway
+        if done.result() >= URGENT_LEVEL:
+            self._decider.urgent(key)
+
     def _decide(self) -> EndpointEvent | None:
         decider = self._decider
         if decider is None or not self.endpointer.paused:
             return None
         hint = self._hint()
-        if hint is not None:
-            decider.heard(*hint)
+        if hint is not None and decider.heard(*hint):
+            self._screen(*hint)
         cause = decider.decide(self.endpointer.silence_ms)
         if cause is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
@@ -40,14 +41,20 @@ def load_smart_turn(settings: Settings) -> SmartTurnModel | None:
     return SmartTurnModel(path)
 
 
-def turn_taking(vad: VadSettings, model: SmartTurnModel | None) -> TurnTaking | None:
-    """The kiosk's turn-taking rules; None keeps the fixed `end_silence_ms`."""
+def turn_taking(
+    vad: VadSettings,
+    model: SmartTurnModel | None,
+    screen: Callable[[str, str], int] | None = None,
+) -> TurnTaking | None:
+    """The kiosk's turn-taking rules (`screen`: risk level of words so far); None keeps the
+    fixed `end_silence_ms`."""
     if vad.turn_decision != "smart":
         return None
     return TurnTaking(
         policy=TurnPolicy(min_silence_ms=vad.speculate_after_ms, max_wait_ms=vad.max_wait_ms),
         score=model.probability if model is not None else None,
         barge_in=BargeInPolicy(sustained_ms=vad.barge_in_ms),
+        screen=screen,
     )
 
 

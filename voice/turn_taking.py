@@ -13,6 +13,9 @@ from voice.turn_words import Completeness, completeness, is_backchannel
 
 # The patience setting (`end_silence_ms`) the default policy is tuned for.
 DEFAULT_PATIENCE_MS = 700
+# A speculative transcript screening at this risk level or above ends the turn at once, so
+# waiting for an unfinished phrase never delays a crisis alert.
+URGENT_LEVEL = 2
 
 
 class EndCause(StrEnum):
@@ -22,6 +25,7 @@ class EndCause(StrEnum):
     DOUBT = "doubt"  # words that may lead on (or none yet), after a longer silence
     LATE = "late"  # finished words though the voice sounded unfinished: the patience silence
     MAX_WAIT = "max_wait"  # nothing said after the longest wait
+    URGENT = "urgent"  # the words so far screen as risk: answer now, whatever follows
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,7 @@ class _Pause:
     kind: Completeness | None = None
     probability: float | None = None
     unscored: bool = False  # the audio model failed for this pause
+    urgent: bool = False  # the transcript so far screened at crisis level
 
 
 class TurnDecider:
@@ -93,11 +98,18 @@ class TurnDecider:
         """Speech came back: the pause is over."""
         self._pause = None
 
-    def heard(self, key: tuple[float, float], text: str, lang: str) -> None:
-        """The speculative transcript of the utterance up to pause `key`."""
+    def heard(self, key: tuple[float, float], text: str, lang: str) -> bool:
+        """The speculative transcript of the utterance up to pause `key`; True if it is new."""
         pause = self._pause
         if pause is not None and pause.key == key and (pause.text, pause.lang) != (text, lang):
             pause.text, pause.lang, pause.kind = text, lang, completeness(text, lang)
+            return True
+        return False
+
+    def urgent(self, key: tuple[float, float]) -> None:
+        """Pause `key`'s words screened at crisis level: the turn ends at the next decision."""
+        if self._pause is not None and self._pause.key == key:
+            self._pause.urgent = True
 
     def scored(self, key: tuple[float, float], probability: float | None) -> None:
         """Smart Turn's end-of-turn probability for pause `key` (None: the model failed)."""
@@ -112,6 +124,8 @@ class TurnDecider:
             return None
         if silence_ms >= self.policy.max_wait_ms:
             return EndCause.MAX_WAIT
+        if pause.urgent:
+            return EndCause.URGENT  # a crisis alert never waits on "and..." (issue 16)
         return _rule(self.policy, silence_ms, pause.kind, self._voice(pause))
 
     def _voice(self, pause: _Pause) -> float | None:
@@ -159,6 +173,9 @@ class TurnTaking:
     # Smart Turn's probability for 16 kHz audio (blocking); None = words and silence only.
     score: Callable[[NDArray[np.float32]], float] | None = None
     barge_in: BargeInPolicy = field(default_factory=BargeInPolicy)
+    # The risk level (0-3) of a transcript, (text, lang) -> level (blocking); when the words
+    # so far screen at `URGENT_LEVEL` or above the turn ends at once. None = never.
+    screen: Callable[[str, str], int] | None = None
 
     def decider(self, patience_ms: int) -> TurnDecider:
         """A fresh decider with the thresholds moved by the client's patience."""

@@ -123,3 +123,35 @@ async def test_long_speech_is_announced_as_sustained_once() -> None:
     assert sum(isinstance(e, SpeechSustained) for e in events) == 1
     events = await _feed(intake, hints, _audio(("speech", 0.5), ("silence", 1.0)))
     assert not any(isinstance(e, SpeechSustained) for e in events)  # a "mm-hm" is not
+
+
+def _screened_intake(text: str, level: int) -> tuple[AudioIntake, Hints, list[str]]:
+    hints, asked = Hints(text), []
+
+    def screen(words: str, lang: str) -> int:
+        asked.append(words)
+        return level
+
+    config = EndpointerConfig(min_snr_db=0.0, preroll_ms=0, tail_ms=192, end_silence_ms=700)
+    turns = TurnTaking(policy=TurnPolicy(min_silence_ms=192), score=lambda audio: 0.99,
+                       screen=screen)
+    intake = AudioIntake(Pool(), Loudness, config, turns=turns, hint=hints)  # type: ignore[arg-type]
+    return intake, hints, asked
+
+
+async def test_crisis_words_so_far_end_an_unfinished_turn_at_once() -> None:
+    intake, hints, asked = _screened_intake("I want to end my life and", 3)
+    events = await _feed(intake, hints, _audio(("silence", 0.5), ("speech", 1.0), ("silence", 0.5)))
+    pause = next(e for e in events if isinstance(e, SpeechPaused))
+    ended = [e for e in events if isinstance(e, UtteranceEnded)]
+    assert asked == ["I want to end my life and"]  # screened once per transcript
+    assert len(ended) == 1 and ended[0].key == pause.key
+    assert intake.last_cause is EndCause.URGENT
+    assert events.index(ended[0]) - events.index(pause) <= 3
+
+
+async def test_low_risk_words_so_far_still_wait_for_the_rest() -> None:
+    intake, hints, asked = _screened_intake("I have been feeling", 1)
+    events = await _feed(intake, hints, _audio(("silence", 0.5), ("speech", 1.0), ("silence", 1.5)))
+    assert asked == ["I have been feeling"]
+    assert not any(isinstance(e, UtteranceEnded) for e in events)

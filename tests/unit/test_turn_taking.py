@@ -129,3 +129,15 @@ def test_turn_taking_builds_deciders_for_a_patience() -> None:
 
 def _round_up(ms: int) -> int:
     return -(-ms // 32) * 32
+
+
+def test_crisis_words_end_an_unfinished_phrase_at_the_minimum_silence() -> None:
+    decider = _decider("I want to kill myself and", 0.1)
+    waits = _first_end(decider)
+    assert waits is not None and waits[1] is EndCause.MAX_WAIT  # unscreened: the maximum wait
+    decider.urgent((9.0, 9.0))  # another pause's screening changes nothing
+    assert _first_end(decider) == waits
+    decider.urgent(KEY)
+    found = _first_end(decider)
+    assert found is not None and found[1] is EndCause.URGENT
+    assert POLICY.min_silence_ms <= found[0] < POLICY.min_silence_ms + 32
