@@ -110,3 +110,30 @@ async def test_with_no_dashboard_open_the_kiosk_says_what_is_true(
     assert crisis["alert_delivered"] is False and crisis["therapist_notified"] is False
     assert "front desk" in crisis["message"] and "front desk" in spoken
     assert "letting your therapist know" not in spoken
+
+
+async def test_a_session_survives_a_30_second_network_cut(live_server: LiveServer) -> None:
+    http = live_server.client("dr_ana")
+    therapist, _, _ = await TherapistClient.connect(live_server, http, last_seq=None)
+    created = live_server.new_session("dr_ana")
+    kiosk = await KioskClient.connect(live_server)
+    try:
+        joined = await kiosk.join(created["code"])
+        await kiosk.send({"type": "text", "text": "My sister and I have not spoken in a year."})
+        await kiosk.until(lambda e: e["type"] == "reply_done")
+        await kiosk.ws.close()  # the network is down for 30 s, inside the 120 s window
+        offline = await _status(therapist, created["session_id"], "offline")
+        await asyncio.sleep(30)
+        kiosk = await KioskClient.connect(live_server, resume_token=joined["resume_token"])
+        resumed = await kiosk.next_event()
+        online = await _status(therapist, created["session_id"], "online")
+        await kiosk.send({"type": "text", "text": "I miss her."})
+        reply = await kiosk.until(lambda e: e["type"] == "reply_done")
+    finally:
+        await kiosk.close()
+        await therapist.close()
+        http.close()
+    assert offline["data"]["status"] == "offline" and online["data"]["status"] == "online"
+    assert resumed["type"] == "resumed" and resumed["state"] == "reflecting"
+    assert resumed["transcript"][1]["text"] == "My sister and I have not spoken in a year."
+    assert reply[-1]["cancelled"] is False  # type: ignore[index]

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from server.engine_stages import load_conversations
 
 from reflection.content_files import ContentStore
 from reflection.reply_filter import ReplyFilter
 from reflection.reply_judge import JudgedReplyFilter, OllamaReplyJudge
+from server.assembly import conversations as load_conversations
 from server.config import ResponderSettings, Settings
 from tests.fake_ollama import FakeOllama, FakeOllamaScript, running_fake_ollama
 

@@ -137,8 +137,7 @@ def test_higher_risk_alerts_again_without_the_block() -> None:
 
 
 def test_the_server_speaks_only_the_follow_up(engine: ReflectionEngine) -> None:
-    from server.engine_stages import Conversation as ServerConversation
-
+    from server.engine_adapter import ConversationAdapter as ServerConversation
     from server.stages import Crisis, Sentence
 
     conversation = ServerConversation(engine.new_conversation("es"))
