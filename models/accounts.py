@@ -6,7 +6,6 @@ that anyone could trigger for any account.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from models.errors import (
     PasswordPolicyError,
 )
 from models.password_policy import check_password_policy as check_password_policy
+from models.password_policy import readable_password
 from models.tables import User
 from models.totp import accepted_step
 from models.types import Role, utcnow
@@ -240,7 +240,7 @@ def ensure_bootstrap_admin(db: Session, *, username: str = "admin") -> str | Non
     admins = db.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN))
     if admins:
         return None
-    password = secrets.token_urlsafe(15)
+    password = readable_password()
     create_user(db, username=username, password=password, role=Role.ADMIN,
                 display_name="Bootstrap administrator", must_change_password=True)
     return password

@@ -32,6 +32,12 @@ class AuthenticationError(DataError):
     code = "unauthenticated"
 
 
+class CodeExpiredError(AuthenticationError):
+    """A session code that was issued but is past its expiry (still refused)."""
+
+    code = "code_expired"
+
+
 class AccountLockedError(AuthenticationError):
     """Too many failed logins; the account is locked until a given time."""
 

@@ -6,6 +6,7 @@ frequency lists, from leaked-password corpora, ship inside the package).
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from zxcvbn import zxcvbn
@@ -24,6 +25,17 @@ PASSWORD_RULES = (
     "password; not easy to guess (no name, product word, year or keyboard pattern as its main "
     "part); must not contain the username. Three or four unrelated words work well."
 )
+
+
+# One-time passwords are read off a screen and typed: no look-alikes (0/O/o, 1/l/I).
+READABLE_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def readable_password(groups: int = 4, size: int = 4) -> str:
+    """A random password in dash-separated groups from READABLE_ALPHABET (about 93 bits)."""
+    return "-".join(
+        "".join(secrets.choice(READABLE_ALPHABET) for _ in range(size)) for _ in range(groups)
+    )
 
 
 @lru_cache(maxsize=1)

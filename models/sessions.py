@@ -20,7 +20,13 @@ from models.access import (
 from models.alerts import crisis_sessions
 from models.audit import AuditAction
 from models.db import context_of
-from models.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
+from models.errors import (
+    AuthenticationError,
+    CodeExpiredError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+)
 from models.tables import (
     BreakGlassAccess,
     Consent,
@@ -121,11 +127,23 @@ def redeem_code(
     if row is None or not claimed:
         audit.record(db, action=AuditAction.SESSION_CODE_REJECTED, actor_id=kiosk_id,
                      actor_kind="kiosk", now=now)
+        if mac is not None and _expired_code(db, mac, now):
+            # Telling the client lets them ask for a new code instead of retyping this one.
+            raise CodeExpiredError("that code has expired")
         raise AuthenticationError("that code is unknown, used or expired", code="bad_code")
     db.refresh(row)
     audit.record(db, action=AuditAction.SESSION_CODE_REDEEMED, actor_id=kiosk_id,
                  actor_kind="kiosk", session_id=row.id, now=now)
     return row
+
+
+def _expired_code(db: Session, mac: str, now: datetime) -> bool:
+    """Whether `mac` is an unused pending code whose time ran out."""
+    return db.scalars(select(ReflectionSession.id).where(
+        ReflectionSession.code_hash == mac,
+        ReflectionSession.status == SessionStatus.PENDING,
+        ReflectionSession.code_expires_at <= now,
+    )).first() is not None
 
 
 def get_session(db: Session, *, session_id: uuid.UUID) -> ReflectionSession:

@@ -163,7 +163,8 @@ class EngineConversations:
             self.store, lang, retention_days=self.settings.database.retention_days,
             live_transcript=live_transcript,
         )
-        return consent.version, " ".join(p for p in consent.sentences if p)
+        # Blank lines between paragraphs: the kiosk shows them as short sections.
+        return consent.version, "\n\n".join(p for p in consent.sentences if p)
 
     def prompt(self, lang: str, name: str) -> str:
         """A short kiosk phrase."""

@@ -99,6 +99,7 @@ class ErrorEvent(Event):
     message: str
     fatal: bool = False
     ref: str | None = None
+    retry_after_s: int | None = None  # rate_limited: when trying again can work
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ and for the whole server, so parallel sockets cannot get more guesses than one s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 
 from server.protocol import ErrorCode, ProtocolError
@@ -21,12 +22,15 @@ async def guarded_join(
         if not limiter.allow(key):
             for spent, spent_key in taken:
                 spent.refund(spent_key)
-            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many code attempts", ref="join")
+            # Say when a code can be tried again: a right code is refused until then too.
+            wait = max(1, math.ceil(limiter.wait_s(key)))
+            raise ProtocolError(ErrorCode.RATE_LIMITED, "too many code attempts", ref="join",
+                                retry_after_s=wait)
         taken.append((limiter, key))
     try:
         await attempt()
     except ProtocolError as error:
-        if error.code is not ErrorCode.CODE_INVALID:
+        if error.code not in (ErrorCode.CODE_INVALID, ErrorCode.CODE_EXPIRED):
             _refund(taken)
         raise
     except BaseException:

@@ -152,6 +152,9 @@ class KioskSession:
         try:
             joined = await self.store.join(code)
         except CodeRejected as exc:
+            if exc.expired:
+                raise ProtocolError(ErrorCode.CODE_EXPIRED, "that code has expired",
+                                    ref="join") from exc
             raise ProtocolError(
                 ErrorCode.CODE_INVALID, "that code is unknown, used or expired", ref="join"
             ) from exc

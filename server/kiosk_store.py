@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models import content, kiosks, retention, sessions
 from models.db import Database
-from models.errors import AuthenticationError
+from models.errors import AuthenticationError, CodeExpiredError
 from models.kiosks import authenticate_kiosk
 from models.types import Speaker, SummaryStatus
 from server.events import EndReason, TherapistEventKind
@@ -44,7 +44,11 @@ class JoinedSession:
 
 
 class CodeRejected(Exception):
-    """Unknown, used or expired code (the server does not say which)."""
+    """A refused code; `expired` when it was issued but its time ran out (else unknown or used)."""
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
 
 
 class KioskStore:
@@ -91,16 +95,16 @@ class KioskStore:
         kiosk = self._kiosk()
         normalized = "".join(ch for ch in code if ch not in " -")
 
-        def work(db: Session) -> JoinedSession | None:
+        def work(db: Session) -> JoinedSession | AuthenticationError:
             try:
                 row = sessions.redeem_code(db, code=normalized, kiosk_id=kiosk.id)
-            except AuthenticationError:
-                return None  # commit the audit row, then refuse
+            except AuthenticationError as error:
+                return error  # commit the audit row, then refuse
             return JoinedSession(row.id, row.therapist_id, row.language)
 
         joined = await self._db(work)
-        if joined is None:
-            raise CodeRejected("code refused")
+        if isinstance(joined, AuthenticationError):
+            raise CodeRejected("code refused", expired=isinstance(joined, CodeExpiredError))
         self.session = joined
         await self.publish(
             TherapistEventKind.SESSION_JOINED,

@@ -41,6 +41,7 @@ class ErrorCode(StrEnum):
     NOT_ALLOWED_NOW = "not_allowed_now"
     NO_SESSION = "no_session"
     CODE_INVALID = "code_invalid"
+    CODE_EXPIRED = "code_expired"
     FRAME_MALFORMED = "frame_malformed"
     FRAME_TOO_LARGE = "frame_too_large"
     UTTERANCE_TOO_LONG = "utterance_too_long"
@@ -80,10 +81,14 @@ FATAL_CLOSE: Final[dict[ErrorCode, int]] = {
 class ProtocolError(Exception):
     """A client message or frame that cannot be used; becomes an `error` event."""
 
-    def __init__(self, code: ErrorCode, message: str, *, ref: str | None = None) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, *, ref: str | None = None,
+        retry_after_s: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.ref = ref
+        self.retry_after_s = retry_after_s
 
     @property
     def fatal(self) -> bool:
@@ -92,7 +97,8 @@ class ProtocolError(Exception):
 
     def to_event(self) -> ErrorEvent:
         """The error event to send."""
-        return ErrorEvent(code=self.code, message=str(self), fatal=self.fatal, ref=self.ref)
+        return ErrorEvent(code=self.code, message=str(self), fatal=self.fatal, ref=self.ref,
+                          retry_after_s=self.retry_after_s)
 
 
 _KIOSK_ADAPTER: TypeAdapter[KioskMessage] = TypeAdapter(KioskMessage)

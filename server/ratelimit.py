@@ -64,6 +64,14 @@ class RateLimiter:
         tokens = min(self.burst, bucket.tokens + (self._clock() - bucket.updated) * self.rate)
         return tokens < 1.0
 
+    def wait_s(self, key: str, cost: float = 1.0) -> float:
+        """Seconds until `key` has `cost` tokens again (0 when it has them now)."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return 0.0
+        tokens = min(self.burst, bucket.tokens + (self._clock() - bucket.updated) * self.rate)
+        return max(0.0, (cost - tokens) / self.rate)
+
     def reset(self, key: str) -> None:
         """Forget a key (e.g. after a successful login)."""
         self._buckets.pop(key, None)

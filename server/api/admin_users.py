@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from fastapi import APIRouter
 
 from models import accounts
 from models.errors import PasswordPolicyError
+from models.password_policy import readable_password
 from models.tables import User
 from models.types import Role
 from server.api.account_schemas import (
@@ -44,7 +44,7 @@ def admin_user_out(user: User) -> AdminUserOut:
 def one_time_password(username: str) -> str:
     """A random password that passes the policy (a short username may occur in it by chance)."""
     for _ in range(100):
-        candidate = secrets.token_urlsafe(15)
+        candidate = readable_password()
         try:
             accounts.check_password_policy(candidate, username=username)
         except PasswordPolicyError:

@@ -247,7 +247,8 @@ def test_keyboard_only_journey_in_type_instead_mode(playwright_driver: Any,
             .observe(send, { attributes: true });
         }""")
         kiosk.keyboard.press("Enter")
-        kiosk.locator("#captions li.kiosk[data-turn='1']").wait_for(timeout=LONG)
+        # A reply after the client's words (the read-aloud consent is not a caption: issue 14).
+        kiosk.locator("#captions li.you ~ li.kiosk").first.wait_for(timeout=LONG)
         assert "mother" in kiosk.locator("#captions li.you").first.inner_text()
         assert kiosk.evaluate("window.sendWasDisabled")
         # The end of the reply's playback is reported to the server (`played`).
@@ -306,7 +307,8 @@ def test_spanish_journey(playwright_driver: Any, reflect_server: LiveServer,
         kiosk.locator("#captions li.you").first.wait_for(timeout=LONG)
         heard = kiosk.locator("#captions li.you .said").first.inner_text().lower()
         assert "cansad" in heard or "triste" in heard
-        kiosk.locator("#captions li.kiosk[data-turn='1']").wait_for(timeout=LONG)
+        # A reply after the client's words (the read-aloud consent is not a caption: issue 14).
+        kiosk.locator("#captions li.you ~ li.kiosk").first.wait_for(timeout=LONG)
         wait_until(kiosk, "() => Number(document.body.dataset.playedChunks || 0) >= 2")
         assert_accessible(kiosk, "kiosk-conversation-es")
         snap(kiosk, "kiosk-conversation-es")

@@ -70,3 +70,20 @@ def test_right_codes_and_other_errors_are_not_counted() -> None:
         await guarded_join(limits, ("kiosk:1",), joined)
 
     asyncio.run(run())
+
+
+def test_too_many_tries_says_how_long_to_wait() -> None:
+    """Issue 14: the refusal after the limit carries the wait, so the kiosk can say it."""
+    limits = limiters(per_key=5)
+    results = asyncio.run(outcomes(limits, [("kiosk:1",)] * 5))
+    assert results.count("code_invalid") == 5
+
+    async def refused() -> ProtocolError:
+        with pytest.raises(ProtocolError) as caught:
+            await guarded_join(limits, ("kiosk:1",), wrong_code_slowly)
+        return caught.value
+
+    error = asyncio.run(refused())
+    # 5 a minute: one guess comes back every 12 s.
+    assert error.code is ErrorCode.RATE_LIMITED and error.retry_after_s == 12
+    assert error.to_event().retry_after_s == 12

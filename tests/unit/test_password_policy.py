@@ -35,3 +35,13 @@ def test_length_and_username_rules(password: str) -> None:
 )
 def test_passphrases_are_accepted(password: str) -> None:
     check_password_policy(password, username="dr_ana")
+
+
+def test_one_time_passwords_have_no_look_alike_characters() -> None:
+    """Issue 14: read off a screen and typed, so no 0/O/o or 1/l/I; and they pass the rules."""
+    from models.password_policy import readable_password
+    from server.api.admin_users import one_time_password
+
+    for password in [readable_password() for _ in range(50)] + [one_time_password("dr_rivera")]:
+        assert not set(password) & set("0Oo1lI"), password
+        check_password_policy(password, username="dr_rivera")

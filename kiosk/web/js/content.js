@@ -3,10 +3,15 @@
 const CONSENT_SECTIONS = ["what", "recorded", "who", "kept", "help"];
 
 /** Consent text from the server (versioned content); the built-in strings are only a fallback. */
-export function renderConsent(container, text, t) {
+export function renderConsent(container, text, t, question = null) {
   container.replaceChildren();
   if (text && text.trim()) {
-    for (const block of text.split(/\n\s*\n/)) {
+    const blocks = text.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
+    // The closing question goes beside the buttons, where it is always on screen.
+    if (question && blocks.length > 1 && /[?？]$/.test(blocks[blocks.length - 1])) {
+      question.textContent = blocks.pop();
+    }
+    for (const block of blocks) {
       const trimmed = block.trim();
       if (!trimmed) continue;
       const heading = trimmed.match(/^#+\s*(.*)$/m);

@@ -125,6 +125,8 @@ const voice = new VoiceController({
   t: (key) => ui.t(key),
   onError: () => {
     $("mic-error").hidden = false;
+    // No microphone: the speaking controls would only lead back to this error.
+    document.body.classList.add("no-mic");
     setTypeMode(true);
   },
   onInterrupt: interrupt,
@@ -171,7 +173,7 @@ function handleEvent(event) {
       ui.consentVersion = event.consent_version;
       resume.joined(event);
       conn.resumeToken = resume.token;
-      renderConsent($("consent-text"), event.consent_text, ui.t);
+      renderConsent($("consent-text"), event.consent_text, ui.t, $("consent-question"));
       idle.start();
       break;
     case "resumed":
@@ -191,6 +193,8 @@ function handleEvent(event) {
       captions.addClient(event.turn, event.text);
       break;
     case "reply_sentence":
+      // The consent is on its own screen already; read aloud, it is not a conversation caption.
+      if (ui.state === "consent") break;
       captions.addReplySentence(event.turn, event.text, event.kind);
       // The fixed crisis message means crisis mode even if the `crisis` event is late.
       if (event.kind === "crisis" && document.body.dataset.screen !== "crisis") enterCrisis(null);
@@ -299,11 +303,28 @@ function onError(event) {
       $("code-error").textContent = ui.t("resume.expired");
     });
   } else if (CODE_ERRORS.has(event.code) && event.ref === "join") {
-    $("code-error").textContent = ui.t("code.invalid");
-    $("code-submit").disabled = false;
+    codeRefused(event);
   } else if (event.code === "stt_failed" || event.code === "server_busy") {
     captions.showPartial(ui.t("error.generic"));
   }
+}
+
+/** Say why a code was refused; after too many tries, say how long to wait and hold Start. */
+function codeRefused(event) {
+  const key = { code_expired: "code.expired", code_used: "code.used" }[event.code] ?? "code.invalid";
+  if (event.code !== "rate_limited") {
+    $("code-error").textContent = ui.t(key);
+    $("code-submit").disabled = false;
+    return;
+  }
+  const seconds = Math.max(1, Number(event.retry_after_s) || 10);
+  $("code-error").textContent = ui.t("code.too_many", { seconds });
+  $("code-submit").disabled = true;
+  clearTimeout(ui.codeWait);
+  ui.codeWait = setTimeout(() => {
+    $("code-submit").disabled = false;
+    $("code-error").textContent = "";
+  }, seconds * 1000);
 }
 
 /** Clear everything for the next person: screen, captions, audio, preferences. */
@@ -325,6 +346,7 @@ async function resetKiosk() {
   $("feedback-form").reset();
   $("call-in-note").hidden = true;
   $("mic-error").hidden = true;
+  document.body.classList.remove("no-mic");
   const fresh = defaultPreferences();
   ui.prefs = fresh;
   applyDisplay(document, fresh);
@@ -350,7 +372,11 @@ function wireControls() {
   });
   $("consent-accept").addEventListener("click", () => conn.send({ type: "consent", accepted: true, consent_version: ui.consentVersion }));
   $("consent-decline").addEventListener("click", () => conn.send({ type: "consent", accepted: false, consent_version: ui.consentVersion }));
-  $("conv-done").addEventListener("click", () => conn.send({ type: "end" }));
+  $("conv-done").addEventListener("click", () => {
+    conn.send({ type: "end" });
+    // Typing: the next question (the focus one) is answered in the box, so go there.
+    if (ui.prefs.typeMode) $("type-input").focus();
+  });
   $("type-instead").addEventListener("click", () => {
     setTypeMode(!ui.prefs.typeMode);
     if (ui.prefs.typeMode) $("type-input").focus();

@@ -1,7 +1,8 @@
 // Per-visit display and speech preferences. A public kiosk resets them for every new client.
 
 export const PATIENCE_MS = { short: 500, normal: 800, long: 1600 };
-const SCALES = [0.85, 1, 1.2, 1.4, 1.7];
+// Up to 200% text: the layout keeps each screen's main button visible at every step.
+const SCALES = [0.85, 1, 1.2, 1.4, 1.7, 2];
 
 export function defaultPreferences(lang = "en") {
   return { lang, scaleIndex: 1, highContrast: false, typeMode: false, rate: 1, patience: "normal" };
@@ -9,7 +10,10 @@ export function defaultPreferences(lang = "en") {
 
 /** Apply the visual preferences to the document. */
 export function applyDisplay(doc, prefs) {
-  doc.documentElement.style.setProperty("--scale", String(SCALES[prefs.scaleIndex]));
+  const scale = SCALES[prefs.scaleIndex];
+  doc.documentElement.style.setProperty("--scale", String(scale));
+  const shown = doc.getElementById("text-size-value");
+  if (shown) shown.textContent = `${Math.round(scale * 100)}%`;
   doc.body.classList.toggle("high-contrast", prefs.highContrast);
   doc.body.classList.toggle("type-mode", prefs.typeMode);
 }

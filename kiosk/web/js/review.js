@@ -9,12 +9,19 @@ function itemsOf(summary, field) {
   return values.map((value) => (typeof value === "string" ? value : value.word ?? value.name ?? ""));
 }
 
+// The item a Remove or Save was pressed on: focus returns near it when the new summary arrives.
+let acted = null;
+
 /** Render the summary; send(message) is called with protocol `review` messages. */
 export function renderReview(container, summary, { t, send }) {
   container.replaceChildren();
   let total = 0;
+  const focus = (summary.focus ?? "").trim().toLowerCase();
   for (const field of FIELDS) {
-    const items = itemsOf(summary, field);
+    // The focus sentence has its own section: not shown again as a phrase or question.
+    const items = itemsOf(summary, field)
+      .map((text, index) => ({ text, index }))
+      .filter(({ text }) => field === "focus" || !focus || text.trim().toLowerCase() !== focus);
     if (items.length === 0) continue;
     total += items.length;
     const section = document.createElement("section");
@@ -23,7 +30,7 @@ export function renderReview(container, summary, { t, send }) {
     heading.textContent = t(`review.${field}`);
     const list = document.createElement("ul");
     list.setAttribute("aria-labelledby", heading.id);
-    items.forEach((text, index) => list.append(reviewItem(field, index, text, { t, send })));
+    for (const { text, index } of items) list.append(reviewItem(field, index, text, { t, send }));
     section.append(heading, list);
     container.append(section);
   }
@@ -52,6 +59,18 @@ export function renderReview(container, summary, { t, send }) {
     empty.textContent = t("review.empty");
     container.append(empty);
   }
+  restoreFocus(container);
+}
+
+/** After Remove/Save: the same place in the list (the next item), else Send. */
+function restoreFocus(container) {
+  if (!acted) return;
+  const { field, index } = acted;
+  acted = null;
+  const items = [...container.querySelectorAll(`.review-item[data-field="${field}"]`)];
+  const target = items.find((el) => Number(el.dataset.index) >= index) ?? items.at(-1);
+  const button = target?.querySelector("button:not([disabled])");
+  (button ?? document.getElementById("review-approve"))?.focus();
 }
 
 function reviewItem(field, index, text, { t, send }) {
@@ -66,6 +85,7 @@ function reviewItem(field, index, text, { t, send }) {
   const remove = button(t("review.remove"), "btn btn-secondary", `${t("review.remove")}: ${text}`);
   edit.addEventListener("click", () => startEdit(item, field, index, text, { t, send }));
   remove.addEventListener("click", () => {
+    acted = { field, index };
     item.classList.add("removed");
     remove.disabled = true;
     edit.disabled = true;
@@ -89,12 +109,20 @@ function startEdit(item, field, index, text, { t, send }) {
   save.addEventListener("click", () => {
     const value = area.value.trim();
     if (!value) return;
+    acted = { field, index };
     send({ type: "review", action: "edit", field, index, text: value });
     save.disabled = true;
   });
   cancel.addEventListener("click", () => {
     item.replaceChildren(...original);
     item.querySelector("button")?.focus();
+  });
+  // Esc leaves the edit as it was, like Cancel.
+  item.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && area.isConnected) {
+      event.preventDefault();
+      cancel.click();
+    }
   });
 }
 

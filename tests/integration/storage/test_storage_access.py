@@ -9,7 +9,12 @@ import pytest
 from models import audit, content, kiosks, sessions
 from models.access import Actor
 from models.db import Database
-from models.errors import AuthenticationError, AuthorizationError, InvalidInputError
+from models.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    CodeExpiredError,
+    InvalidInputError,
+)
 from models.types import Role, utcnow
 from tests.integration.storage_fixtures import populate
 
@@ -99,6 +104,23 @@ def test_codes_are_single_use_and_expire(database: Database) -> None:
     for bad in (code, old_code, "12ab", ""):
         with database.transaction() as db, pytest.raises(AuthenticationError):
             sessions.redeem_code(db, code=bad, kiosk_id=world.kiosk.id, now=now)
+
+
+def test_an_expired_code_is_told_apart_from_a_wrong_one(database: Database) -> None:
+    """Issue 14: the kiosk can say "expired" (ask for a new code) instead of "did not work"."""
+    world = populate(database)
+    now = utcnow()
+    with database.transaction() as db:
+        _row, old_code = sessions.create_session(db, therapist_id=world.therapist.id,
+                                                created_by=world.therapist,
+                                                ttl=timedelta(minutes=5),
+                                                now=now - timedelta(minutes=10))
+    with database.transaction() as db, pytest.raises(CodeExpiredError):
+        sessions.redeem_code(db, code=old_code, kiosk_id=world.kiosk.id, now=now)
+    wrong = "000000" if old_code != "000000" else "111111"
+    with database.transaction() as db, pytest.raises(AuthenticationError) as caught:
+        sessions.redeem_code(db, code=wrong, kiosk_id=world.kiosk.id, now=now)
+    assert not isinstance(caught.value, CodeExpiredError)
 
 
 def test_kiosk_token_checked_and_stored_hashed(database: Database) -> None:
