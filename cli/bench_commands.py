@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,9 @@ def register(sub: Any) -> None:
                        help="speech accuracy instead: every decoding path vs plain faster-whisper")
     bench.add_argument("--no-stages", action="store_true", help="skip the per-stage timings")
     bench.add_argument("--out", type=Path, default=None, help="also write the results here")
+    bench.add_argument("--turns", action="store_true",
+                       help="only the turn-taking benchmark: cut-offs and felt latency, "
+                            "fixed silence vs the turn decider (in process, about 5 minutes)")
     bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
                        help="sample the server with py-spy during the kiosk phases into DIR")
     bench.set_defaults(handler=run_bench)
@@ -63,6 +67,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     if args.accuracy:
         return _run_accuracy(args, settings)
+    if args.turns:
+        return _run_turns(args, settings)
     # One line per HTTP request would bury the progress lines.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = BenchOptions.make(quick=args.quick, kiosks=args.kiosks, models=args.models,
@@ -87,19 +93,38 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _run_accuracy(args: argparse.Namespace, settings: Settings) -> int:
-    """The speech accuracy benchmark: markdown table on stderr, one JSON line on stdout."""
-    from benchmarks.accuracy import markdown, run
-
+def _progress() -> Callable[[str], None]:
+    """Progress lines on stderr, stamped with the seconds since the benchmark started."""
     started = time.monotonic()
 
     def progress(message: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
-    models = args.models or (("tiny.en",) if args.quick else ("tiny.en", "base"))
-    results = run(settings, quick=args.quick, models=models, progress=progress)
-    print(markdown(results), file=sys.stderr)
+    return progress
+
+
+def _emit(args: argparse.Namespace, results: Any) -> int:
+    """Results as one JSON line on stdout (and in --out)."""
     if args.out is not None:
         args.out.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, separators=(",", ":")), flush=True)
     return 0
+
+
+def _run_accuracy(args: argparse.Namespace, settings: Settings) -> int:
+    """The speech accuracy benchmark: markdown table on stderr, one JSON line on stdout."""
+    from benchmarks.accuracy import markdown, run
+
+    models = args.models or (("tiny.en",) if args.quick else ("tiny.en", "base"))
+    results = run(settings, quick=args.quick, models=models, progress=_progress())
+    print(markdown(results), file=sys.stderr)
+    return _emit(args, results)
+
+
+def _run_turns(args: argparse.Namespace, settings: Settings) -> int:
+    """`reflect bench --turns`: the turn-taking table on stderr, JSON on stdout."""
+    from benchmarks import turns_bench
+
+    results = turns_bench.run(settings, quick=args.quick, progress=_progress())
+    print(turns_bench.human(results), file=sys.stderr)
+    return _emit(args, results)

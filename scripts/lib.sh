@@ -3,6 +3,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${REFLECT_VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
+SMART_TURN_WHEEL="pipecat-ai==1.14.0"
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -30,5 +31,10 @@ make_venv() {
   "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
   echo "==> pip install -e .$1"
   "$VENV/bin/python" -m pip install -q -e "$ROOT$1" 2>&1 | grep -v '^WARNING: Location' || true
+  # Smart Turn v3.2 (the end-of-turn audio model) ships inside the pipecat-ai wheel. Only its
+  # ONNX file is used (loaded with our onnxruntime, sha256-pinned in voice/model_store.py), so
+  # the wheel is installed without its framework dependencies (numba, openai, aiohttp, ...).
+  echo "==> pip install --no-deps $SMART_TURN_WHEEL"
+  "$VENV/bin/python" -m pip install -q --no-deps "$SMART_TURN_WHEEL" 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -c 'import faster_whisper, piper, fastapi' # fail loudly if the install did not take
 }

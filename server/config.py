@@ -86,9 +86,19 @@ class VadSettings(EndpointerConfig):
     """Voice activity detection and end-of-turn decisions: the endpointer's own config type
     (`voice.endpointer.EndpointerConfig`, every field a setting) plus speculation."""
 
+    # Trailing silence kept on each utterance handed to STT (and to Smart Turn).
+    tail_ms: int = 200
     # After this much silence the server starts transcribing the utterance so far, so only
     # the tail is left when `end_silence_ms` decides the turn (0 = never speculate).
-    speculate_after_ms: int = 300
+    speculate_after_ms: int = 200
+    # "smart": a turn ends when the speculative transcript and Smart Turn v3.2 say it is
+    # finished (first asked at `speculate_after_ms`, at the latest after `max_wait_ms`);
+    # "silence": after a fixed `end_silence_ms`, as before. Patience scales both.
+    turn_decision: Literal["smart", "silence"] = "smart"
+    max_wait_ms: int = 2500
+    # Voiced speech this long during a reply stops it at once; shorter speech stops it only
+    # when its words are not a backchannel ("mm-hm", "yeah", "ajá").
+    barge_in_ms: int = 900
 
 
 class AudioSettings(BaseModel):

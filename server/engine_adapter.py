@@ -147,6 +147,10 @@ class EngineConversations:
         with PHRASES_FILE.open("rb") as handle:
             self.phrases: dict[str, dict[str, str]] = tomllib.load(handle)
 
+    def risk_level(self, text: str, lang: str) -> int:
+        """The screener's level for words heard so far (ends a turn early; blocking)."""
+        return int(self.engine.screener.screen(text, lang).level)
+
     def new(self, lang: str) -> ConversationAdapter:
         """A fresh conversation."""
         base = base_language(lang)

@@ -46,6 +46,7 @@ from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from server.ws_common import Channel
 from voice.endpointer import EndpointerConfig
+from voice.turn_taking import TurnTaking
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class KioskSession:
         metrics: ServerMetrics,
         policy: KioskPolicy,
         prefs: KioskPrefs,
+        turns: TurnTaking | None = None,
     ) -> None:
         self.channel = Relay(channel)
         self.store = store
@@ -73,10 +75,12 @@ class KioskSession:
         self.conversations = conversations
         self.policy = policy
         self.prefs = prefs
-        self.intake = AudioIntake(pool, new_vad_stream, self._endpointer_config())
+        self.intake = AudioIntake(
+            pool, new_vad_stream, self._endpointer_config(), turns=turns, hint=self._hint
+        )
         self.turns = Turns(
             channel=self.channel, store=store, pool=pool, transcriber=transcriber,
-            speaker=speaker, metrics=metrics, host=self,
+            speaker=speaker, metrics=metrics, host=self, turn_taking=turns,
         )
         self.flow = self._new_flow()
         self.conversation: Conversation | None = None
@@ -133,6 +137,10 @@ class KioskSession:
                 end_silence_ms=self.prefs.end_silence_ms, audio_out=self.prefs.audio_out,
             )
         )
+
+    def _hint(self) -> tuple[tuple[float, float], str, str] | None:
+        """The latest speculative transcript, for the end-of-turn decision."""
+        return self.turns.speculator.guessed()
 
     def _endpointer_config(self) -> EndpointerConfig:
         return replace(self.policy.endpointer, end_silence_ms=self.prefs.end_silence_ms)

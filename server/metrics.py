@@ -38,6 +38,9 @@ class ServerMetrics:
         )
         self.turns = Counter("reflect_turns", "Client turns answered", ["input"], registry=r)
         self.barge_ins = Counter("reflect_barge_ins", "Replies cancelled by barge-in", registry=r)
+        self.backchannels = Counter(
+            "reflect_backchannels", "Short acknowledgements heard during a reply", registry=r
+        )
         self.crises = Counter("reflect_crises", "Crisis protocols triggered", registry=r)
         self.blocked = Counter(
             "reflect_blocked_sentences", "Reply sentences replaced by the filter, by reason",

@@ -115,6 +115,16 @@ class Speculator:
         self._on_outcome(SpeculationOutcome.STARTED)
         self._guess = _Guess(event.key, lang, event.audio, future)
 
+    def guessed(self) -> tuple[tuple[float, float], str, str] | None:
+        """(pause key, text, language) of a finished guess, for the end-of-turn decision."""
+        guess = self._guess
+        if guess is None or not guess.future.done() or guess.future.cancelled():
+            return None
+        if guess.future.exception() is not None:
+            return None
+        heard = guess.future.result()
+        return guess.key, heard.text, heard.lang
+
     def discard(self) -> None:
         """Speech resumed (or the turn is abandoned): forget the guess; stop it if not started."""
         guess, self._guess = self._guess, None

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from reflection.flow import LISTENING
+from server.backchannel import done, transcript_of
 from server.events import (
     Activity,
     AudioStop,
@@ -46,8 +47,15 @@ from server.turn_hooks import (
 )
 from server.turn_state import OpenedReply, TurnOptions, TurnState
 from server.workers import ModelPool
-from voice.endpointer import EndpointEvent, EndReason, SpeechStarted, UtteranceEnded
+from voice.endpointer import (
+    EndpointEvent,
+    EndReason,
+    SpeechStarted,
+    SpeechSustained,
+    UtteranceEnded,
+)
 from voice.tts import split_sentences
+from voice.turn_taking import TurnTaking
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +84,7 @@ class Turns:
         speaker: Speaker,
         metrics: ServerMetrics,
         host: TurnHost,
+        turn_taking: TurnTaking | None = None,
     ) -> None:
         self.channel = channel
         self.store = store
@@ -95,6 +104,10 @@ class Turns:
         self._intake: asyncio.Task[OpenedReply | None] | None = None
         self._background: set[asyncio.Task[Any]] = set()
         self.speculator = Speculator(pool, transcriber, on_outcome=metrics.speculation)
+        # None: any speech during a reply stops it at once (no backchannel check).
+        self.turn_taking = turn_taking
+        # Speech heard during a reply that has not (yet) stopped it: it may be a "mm-hm".
+        self._held = False
 
     @property
     def busy(self) -> bool:
@@ -116,24 +129,65 @@ class Turns:
 
     async def endpoint(self, event: EndpointEvent) -> None:
         """One endpointer event of the client's audio."""
+        if isinstance(event, SpeechSustained):
+            if self._held:  # long enough to be talking, not a backchannel
+                await self._interrupt()
+            return
         lang = self.host.options().lang
         if self.speculator.observe(event, lang) or not isinstance(
             event, SpeechStarted | UtteranceEnded
         ):
             return  # pauses and resumptions only drive speculation; the kiosk hears nothing
         if isinstance(event, SpeechStarted):
+            self._held = False
             if self.replying() and self._task_kind is not ReplyKind.CRISIS:
+                if self.turn_taking is not None:
+                    self._held = True  # the words or the length decide (the kiosk plays on)
+                    return
                 await self.barge_in()
-            await self.channel.event(SpeechStartedEvent(turn=self.turn + 1))
-            await self.channel.event(StateChanged(state=self.host.state, activity=Activity.HEARING))
+            await self._hearing()
             return
+        if self._held:
+            self._held = False
+            dropped, ahead = await self._backchannel(event, lang)
+            if dropped:
+                return
+        else:
+            ahead = self.speculator.take(event, lang)
         await self.channel.event(SpeechEndedEvent(turn=self.turn + 1, reason=event.reason.value))
         if event.reason is EndReason.MAX_LENGTH:
             await self.channel.error(
                 ProtocolError(ErrorCode.UTTERANCE_TOO_LONG, "utterance cut at the maximum length")
             )
-        ahead = self.speculator.take(event, lang)
         await self.client(audio=event.audio, ahead=ahead)
+
+    async def _hearing(self) -> None:
+        await self.channel.event(SpeechStartedEvent(turn=self.turn + 1))
+        await self.channel.event(StateChanged(state=self.host.state, activity=Activity.HEARING))
+
+    async def _interrupt(self) -> None:
+        """Held speech turned out to be real talk: stop the reply and show we are hearing."""
+        self._held = False
+        await self.barge_in()
+        await self._hearing()
+
+    async def _backchannel(
+        self, ended: UtteranceEnded, lang: str | None
+    ) -> tuple[bool, Future[Heard] | None]:
+        """A short utterance during a reply: (True, None) if it was only a "mm-hm" (dropped),
+        else (False, its transcript) after stopping the reply."""
+        heard = await transcript_of(self.speculator, self.pool, self.transcriber, ended, lang)
+        assert self.turn_taking is not None
+        still = self.replying()
+        words = self.turn_taking.barge_in
+        if heard is not None and still and not words.interrupts(heard.text, heard.lang):
+            self.metrics.backchannels.inc()
+            return True, None  # the reply goes on; nothing is stored (it carries no content)
+        if still:
+            await self._interrupt()
+        else:
+            await self._hearing()  # the reply ended meanwhile: an ordinary turn
+        return False, done(heard) if heard is not None else None
 
     def replying(self) -> bool:
         """A reply is being generated or played."""

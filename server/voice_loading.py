@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
 from server.config import Settings, VadSettings
 from voice.endpointer import EndpointerConfig
-from voice.model_store import resolve_piper_voice, resolve_whisper_model
+from voice.model_store import resolve_piper_voice, resolve_smart_turn, resolve_whisper_model
+from voice.smart_turn import SmartTurnModel
 from voice.stt import WhisperStt
 from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
+from voice.turn_taking import BargeInPolicy, TurnPolicy, TurnTaking
 
 
 def model_cache_dir(settings: Settings) -> Path:
@@ -21,7 +24,38 @@ def model_cache_dir(settings: Settings) -> Path:
 def endpointer_config(vad: VadSettings, *, speculate: bool = False) -> EndpointerConfig:
     """The endpointer thresholds; `speculate` turns on pause events for early transcription."""
     own = {f.name: getattr(vad, f.name) for f in fields(EndpointerConfig)}
-    return EndpointerConfig(**{**own, "pause_ms": vad.speculate_after_ms if speculate else 0})
+    return EndpointerConfig(**{
+        **own,
+        "pause_ms": vad.speculate_after_ms if speculate else 0,
+        "sustained_ms": vad.barge_in_ms if vad.turn_decision == "smart" else 0,
+    })
+
+
+def load_smart_turn(settings: Settings) -> SmartTurnModel | None:
+    """Smart Turn v3.2 when turns are decided by it (checksummed); blocking."""
+    if settings.vad.turn_decision != "smart":
+        return None
+    path = resolve_smart_turn(
+        cache_dir=model_cache_dir(settings), verify=settings.stt.verify_checksums
+    )
+    return SmartTurnModel(path)
+
+
+def turn_taking(
+    vad: VadSettings,
+    model: SmartTurnModel | None,
+    screen: Callable[[str, str], int] | None = None,
+) -> TurnTaking | None:
+    """The kiosk's turn-taking rules (`screen`: risk level of words so far); None keeps the
+    fixed `end_silence_ms`."""
+    if vad.turn_decision != "smart":
+        return None
+    return TurnTaking(
+        policy=TurnPolicy(min_silence_ms=vad.speculate_after_ms, max_wait_ms=vad.max_wait_ms),
+        score=model.probability if model is not None else None,
+        barge_in=BargeInPolicy(sustained_ms=vad.barge_in_ms),
+        screen=screen,
+    )
 
 
 def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:

@@ -14,8 +14,9 @@ from numpy.typing import NDArray
 from server.config import Settings
 from server.speech_cache import FixedPhrase, SpeechCache, cache_key
 from server.stages import Heard, Voiced
-from server.voice_loading import load_stt, load_tts
+from server.voice_loading import load_smart_turn, load_stt, load_tts
 from voice.errors import VoiceError
+from voice.smart_turn import SmartTurnModel
 from voice.stt import WhisperStt
 from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
 from voice.vad import SileroVad
@@ -32,6 +33,7 @@ class VoiceStack:
     english_stt: WhisperStt
     english_tts: SpeechSynthesizer
     spanish_tts: SpeechSynthesizer | None
+    smart_turn: SmartTurnModel | None = None
     load_ms: dict[str, float] = field(default_factory=dict)
     # Audio of the fixed content sentences, shared by every kiosk.
     phrases: SpeechCache = field(default_factory=SpeechCache)
@@ -57,8 +59,11 @@ class VoiceStack:
         except VoiceError as exc:
             log.warning("no Spanish voice available (%s); Spanish replies are text only", exc.code)
             spanish = None
+        start = time.perf_counter()
+        smart_turn = load_smart_turn(settings)
+        timings["smart_turn"] = _ms(start)
         phrases = SpeechCache(max_bytes=round(settings.tts.phrase_cache_mb * 1024 * 1024))
-        return cls(settings, vad, english, tts, spanish, timings, phrases)
+        return cls(settings, vad, english, tts, spanish, smart_turn, timings, phrases)
 
     def warm(self) -> None:
         """Run each model once so the first client does not pay for lazy initialisation."""
@@ -67,6 +72,8 @@ class VoiceStack:
         self.english_stt.transcribe((rng.standard_normal(16000) * 0.01).astype(np.float32))
         list(self.english_tts.synthesize("Hello."))
         self.vad.new_stream().probability(np.zeros(512, dtype=np.float32))
+        if self.smart_turn is not None:
+            self.smart_turn.probability(np.zeros(16000, dtype=np.float32))
         self.load_ms["warmup"] = _ms(start)
 
     def transcriber(self) -> Transcribing:

@@ -64,6 +64,8 @@ class ModelPool:
         self._closed = False
         # VAD frames are tiny and time-critical (barge-in); they must not queue behind STT.
         self._vad = ThreadPoolExecutor(1, thread_name_prefix="reflect-vad")
+        # Smart Turn (tens of ms per pause) gets its own thread so VAD frames never wait on it.
+        self._turn = ThreadPoolExecutor(1, thread_name_prefix="reflect-turn")
         self._pending = 0
 
     @property
@@ -149,6 +151,11 @@ class ModelPool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._vad, functools.partial(fn, *args, **kwargs))
 
+    async def run_turn(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run an end-of-turn model call (Smart Turn) on its dedicated thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._turn, functools.partial(fn, *args, **kwargs))
+
     async def iterate(
         self, factory: Callable[[], Iterator[T]], priority: Priority = Priority.NOW
     ) -> AsyncIterator[T]:
@@ -198,3 +205,4 @@ class ModelPool:
         for _ in range(threads):
             self._queue.put((-1, next(self._sequence), None))  # ahead of anything: threads exit
         self._vad.shutdown(wait=False, cancel_futures=True)
+        self._turn.shutdown(wait=False, cancel_futures=True)

@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
 
 from starlette.websockets import WebSocket
 
 from models.errors import DataError
 from server import __version__
+from server.engine_adapter import EngineConversations
 from server.errors import ServerBusyError
 from server.events import EndReason, Welcome
 from server.join_guard import guarded_join
@@ -25,7 +27,7 @@ from server.protocol import (
     parse_kiosk_message,
 )
 from server.services import Services
-from server.voice_loading import endpointer_config
+from server.voice_loading import endpointer_config, turn_taking
 from server.ws_common import Channel, receive_hello_text, run_connection
 
 log = logging.getLogger(__name__)
@@ -138,7 +140,14 @@ def _new_session(
         metrics=services.metrics,
         policy=policy,
         prefs=prefs,
+        turns=turn_taking(vad, services.voice.smart_turn, screen=_risk_level(services)),
     )
+
+
+def _risk_level(services: Services) -> Callable[[str, str], int] | None:
+    """The engine's screener for the turn decider (crisis words end a turn at once)."""
+    conversations = services.conversations
+    return conversations.risk_level if isinstance(conversations, EngineConversations) else None
 
 
 async def _loop(

@@ -5,28 +5,34 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
+from voice.endpoint_events import (
+    EndpointEvent,
+    EndpointEventType,
+    EndReason,
+    SpeechPaused,
+    SpeechResumed,
+    SpeechStarted,
+    SpeechSustained,
+    UtteranceEnded,
+)
 
-class EndpointEventType(StrEnum):
-    """Kinds of endpointer events."""
-
-    SPEECH_STARTED = "speech_started"
-    SPEECH_PAUSED = "speech_paused"
-    SPEECH_RESUMED = "speech_resumed"
-    UTTERANCE_ENDED = "utterance_ended"
-
-
-class EndReason(StrEnum):
-    """Why an utterance was closed."""
-
-    SILENCE = "silence"
-    MAX_LENGTH = "max_length"
-    STREAM_END = "stream_end"
+__all__ = [
+    "EndReason",
+    "EndpointEvent",
+    "EndpointEventType",
+    "Endpointer",
+    "EndpointerConfig",
+    "SpeechPaused",
+    "SpeechResumed",
+    "SpeechStarted",
+    "SpeechSustained",
+    "UtteranceEnded",
+    "frame_level_db",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,9 @@ class EndpointerConfig:
     # events), so a consumer can start work before `end_silence_ms` decides the turn. It
     # fires no earlier than `tail_ms`, so its audio is exactly what the end would carry.
     pause_ms: int = 0
+    # This much voiced speech in one utterance gives one SpeechSustained event (0 = never):
+    # longer than a "mm-hm", so a reply in progress may stop for it.
+    sustained_ms: int = 0
 
     @property
     def silence_threshold(self) -> float:
@@ -61,58 +70,6 @@ class EndpointerConfig:
             return self.neg_threshold
         return max(self.speech_threshold - 0.15, 0.01)
 
-
-@dataclass(frozen=True)
-class SpeechStarted:
-    """Enough speech was heard to count as the start of an utterance."""
-
-    type: ClassVar[EndpointEventType] = EndpointEventType.SPEECH_STARTED
-    start_s: float
-
-
-@dataclass(frozen=True, eq=False)
-class UtteranceEnded:
-    """An utterance is complete; `audio` includes the pre-roll and a short tail."""
-
-    type: ClassVar[EndpointEventType] = EndpointEventType.UTTERANCE_ENDED
-    audio: NDArray[np.float32]
-    reason: EndReason
-    speech_end_s: float
-    start_s: float = 0.0
-
-    @property
-    def key(self) -> tuple[float, float]:
-        """(start_s, speech_end_s): equal to the key of the SpeechPaused with the same audio."""
-        return (self.start_s, self.speech_end_s)
-
-
-@dataclass(frozen=True, eq=False)
-class SpeechPaused:
-    """The client went quiet mid-utterance; `audio` is the utterance if no speech follows.
-
-    `key` identifies the pause: an UtteranceEnded with the same `key` carries the same audio.
-    """
-
-    type: ClassVar[EndpointEventType] = EndpointEventType.SPEECH_PAUSED
-    audio: NDArray[np.float32]
-    start_s: float
-    speech_end_s: float
-
-    @property
-    def key(self) -> tuple[float, float]:
-        """(start_s, speech_end_s) of the utterance so far."""
-        return (self.start_s, self.speech_end_s)
-
-
-@dataclass(frozen=True)
-class SpeechResumed:
-    """Speech came back after a SpeechPaused; that pause's audio is no longer the utterance."""
-
-    type: ClassVar[EndpointEventType] = EndpointEventType.SPEECH_RESUMED
-    at_s: float
-
-
-EndpointEvent = SpeechStarted | SpeechPaused | SpeechResumed | UtteranceEnded
 
 _FLOOR_DB = -70.0  # quieter than any real room; keeps digital silence from meaning -inf
 # The background level moves slowly: a percentile over seconds of frames every 128 ms is as
@@ -136,6 +93,7 @@ class _Turn:
     silence_frames: int = 0
     last_speech_frame: int = 0
     paused: bool = False
+    sustained: bool = False
 
 
 class Endpointer:
@@ -159,12 +117,32 @@ class Endpointer:
         )
         self._noise_frames = max(1, round(config.noise_window_s * 1000.0 / frame_ms))
         self._envelope_frames = max(1, round(config.envelope_ms / frame_ms))
+        self._sustained_frames = round(config.sustained_ms / frame_ms) if config.sustained_ms else 0
+        self._frame_ms = frame_ms
         self.reset()
 
     @property
     def in_speech(self) -> bool:
         """True between SpeechStarted and UtteranceEnded."""
         return self._speaking
+
+    @property
+    def paused(self) -> bool:
+        """True after a SpeechPaused while the silence goes on (the turn is being decided)."""
+        return self._speaking and self._turn is not None and self._turn.paused
+
+    @property
+    def silence_ms(self) -> float:
+        """Silence so far after the last speech of the utterance in progress (0 if none)."""
+        if not self._speaking or self._turn is None:
+            return 0.0
+        return self._turn.silence_frames * self._frame_ms
+
+    def end_paused(self) -> UtteranceEnded | None:
+        """Close the paused utterance now (a decider heard enough); None if speech resumed."""
+        if not self.paused or self._turn is None:
+            return None
+        return self._finish(self._turn, EndReason.SILENCE)
 
     def reset(self) -> None:
         """Forget the current turn and the pre-roll."""
@@ -269,6 +247,7 @@ class Endpointer:
         if probability >= self.config.speech_threshold:
             turn.silence_frames = 0
             turn.last_speech_frame = index
+            turn.voiced_frames += 1
             if turn.paused:
                 turn.paused = False
                 events.append(SpeechResumed(at_s=self._seconds(index)))
@@ -276,6 +255,13 @@ class Endpointer:
             turn.silence_frames += 1
         else:
             turn.last_speech_frame = index  # hysteresis band right after speech
+        if (
+            self._sustained_frames
+            and not turn.sustained
+            and turn.voiced_frames >= self._sustained_frames
+        ):
+            turn.sustained = True
+            events.append(SpeechSustained(at_s=self._seconds(index + 1)))
         if turn.silence_frames >= self._end_silence:
             return [*events, self._finish(turn, EndReason.SILENCE)]
         if len(turn.frames) >= self._max_frames:

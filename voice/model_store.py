@@ -48,6 +48,8 @@ JOE_VOICE_FILES: Mapping[str, str] = MappingProxyType(
     }
 )
 SILERO_VAD_SHA256 = "4cbf549b8326f60f80f2536d9eefeb450a9abe83365a098031c89719f1be17d2"
+# smart-turn-v3.2-cpu.onnx as shipped in pipecat-ai 1.14.0.
+SMART_TURN_SHA256 = "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f"
 
 PACKAGED_WHISPER_MODELS = ("tiny.en", "base")
 _VERIFIED_INDEX = "verified.json"
@@ -114,6 +116,18 @@ def resolve_piper_voice(
     if not path.is_file() or not config.is_file():
         raise ModelNotFoundError(f"Piper voice needs {path} and {config}")
     return PiperVoiceFiles(path, config)
+
+
+def resolve_smart_turn(*, cache_dir: Path | None, verify: bool = True) -> Path:
+    """The Smart Turn v3.2 model from the pipecat-ai wheel, checked against its pinned sha256."""
+    from voice.smart_turn import SMART_TURN_FILE, default_smart_turn_path
+
+    path = default_smart_turn_path()
+    if verify:
+        verify_files(path.parent, {SMART_TURN_FILE: SMART_TURN_SHA256}, cache_dir=cache_dir)
+    elif not path.is_file():
+        raise ModelNotFoundError(f"Smart Turn model not found at {path}")
+    return path
 
 
 def verify_files(

@@ -61,6 +61,11 @@ def resample_pcm16(pcm16: bytes, src_rate: int, dst_rate: int) -> bytes:
     return converted
 
 
+# How long the person in a mic WAV file waits after the kiosk stops speaking (longer than the
+# headless kiosk's half-duplex echo tail, so none of their words fall into it).
+WAIT_AFTER_REPLY_S = 0.6
+
+
 class WavFileIO:
     """Plays a WAV file as the microphone (then silence); records reply audio to a WAV file."""
 
@@ -75,15 +80,22 @@ class WavFileIO:
         self.stopped_count = 0
 
     async def frames(self) -> AsyncIterator[bytes]:
-        """The file's frames in real time (or `speed` times faster), then silence forever."""
+        """The file's frames in real time (or `speed` times faster), then silence forever.
+
+        The file is a person who waits for the kiosk: while a reply plays (and a moment after)
+        it gives silence and holds its place, so a slow reply never swallows their next words.
+        """
         step = FRAME_SAMPLES / MIC_RATE / self._speed
         start = time.monotonic()
         offset = 0
         sent = 0
         while True:
-            chunk = self._mic[offset : offset + FRAME_BYTES]
-            offset += FRAME_BYTES
-            yield chunk + bytes(FRAME_BYTES - len(chunk))
+            if time.monotonic() < self._play_until + WAIT_AFTER_REPLY_S:
+                yield bytes(FRAME_BYTES)
+            else:
+                chunk = self._mic[offset : offset + FRAME_BYTES]
+                offset += FRAME_BYTES
+                yield chunk + bytes(FRAME_BYTES - len(chunk))
             sent += 1
             await asyncio.sleep(max(0.0, start + sent * step - time.monotonic()))
 

@@ -20,8 +20,12 @@ pytestmark = [
 
 
 def utterance(text: str) -> np.ndarray:
-    """Speech with a lead-in and enough trailing silence for the end-of-turn decision."""
-    return np.concatenate([silence(0.4), espeak_speech(text, speed=140), silence(1.6)])
+    """Speech with a lead-in and enough trailing silence for the end-of-turn decision.
+
+    Streamed 4x faster than real time, the decider's model results arrive later in audio
+    time; the silence outlasts its maximum wait (2.5 s) so every turn ends within it.
+    """
+    return np.concatenate([silence(0.4), espeak_speech(text, speed=140), silence(3.0)])
 
 
 def kinds(items: list[Any]) -> list[str]:

@@ -83,3 +83,22 @@ def test_a_pause_longer_than_end_silence_never_fires() -> None:
     endpointer = Endpointer(_config(pause_ms=800), FRAME, RATE)
     events = _push(endpointer, [0.9] * 20 + [0.0] * 30)
     assert [type(e) for e in events] == [SpeechStarted, UtteranceEnded]
+
+
+def test_a_decider_may_end_the_paused_utterance_with_the_pause_audio() -> None:
+    endpointer = Endpointer(_config(), FRAME, RATE)
+    events = _push(endpointer, [0.9] * 20 + [0.0] * 8)
+    paused = events[-1]
+    assert isinstance(paused, SpeechPaused) and endpointer.paused
+    assert endpointer.silence_ms == 8 * 32
+    ended = endpointer.end_paused()
+    assert ended is not None and ended.key == paused.key
+    np.testing.assert_array_equal(ended.audio, paused.audio)
+    assert not endpointer.in_speech and endpointer.end_paused() is None
+
+
+def test_no_early_end_once_speech_resumed() -> None:
+    endpointer = Endpointer(_config(), FRAME, RATE)
+    _push(endpointer, [0.9] * 20 + [0.0] * 8 + [0.9] * 3)
+    assert not endpointer.paused and endpointer.silence_ms == 0
+    assert endpointer.end_paused() is None and endpointer.in_speech

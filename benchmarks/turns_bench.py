@@ -1,0 +1,125 @@
+"""Loads the real models and runs the turn-taking benchmark; formats its table."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from benchmarks import turn_corpus
+from benchmarks.turns import Models, run_modes, table
+from reflection.content_files import ContentStore
+from reflection.engine import ReflectionEngine
+from reflection.events import ReplySentence
+from reflection.responders.scripted import ScriptedReflector
+from server.config import Settings
+from server.voice_loading import (
+    endpointer_config,
+    load_smart_turn,
+    load_stt,
+    load_tts,
+    turn_taking,
+)
+from voice.tts import SpeechSynthesizer
+from voice.vad import SileroVad
+
+Progress = Callable[[str], None]
+_REPLY_TEXTS = ("I have been feeling very tired at work lately.",
+                "My father and I have not spoken since the summer.")
+
+
+def response_ms(tts: SpeechSynthesizer, repeats: int = 4) -> dict[str, float]:
+    """Server work after the decision when the transcript is known: the engine's first
+    sentence plus its first audio (median wall and CPU time; transport adds a few ms)."""
+    store = ContentStore()
+    engine = ReflectionEngine.load(store, responder=ScriptedReflector(store))
+    list(tts.synthesize("Hello."))
+    times: list[float] = []
+    cpu: list[float] = []
+    for index in range(repeats):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        conversation = engine.new_conversation("en")
+        for event in conversation.respond(_REPLY_TEXTS[index % len(_REPLY_TEXTS)], "en"):
+            if isinstance(event, ReplySentence):
+                next(iter(tts.synthesize(event.text)))
+                break
+        times.append(1000.0 * (time.perf_counter() - start))
+        cpu.append(1000.0 * (time.process_time() - cpu_start))
+    return {"wall": statistics.median(times), "cpu": statistics.median(cpu)}
+
+
+def run(settings: Settings, *, quick: bool, progress: Progress) -> dict[str, Any]:
+    """Both decisions over the same synthesized corpus; one results object."""
+    started = time.monotonic()
+    if settings.vad.turn_decision != "smart":
+        settings = settings.model_copy(
+            update={"vad": dataclasses.replace(settings.vad, turn_decision="smart")})
+    progress("turns: loading VAD, Whisper (tiny.en, base), Smart Turn, Piper")
+    vad = SileroVad()
+    english = load_stt(settings)
+    spanish = load_stt(settings, settings.stt.multilingual_model)
+    smart = load_smart_turn(settings)
+    assert smart is not None
+    tts = load_tts(settings)
+
+    def transcribe(audio: np.ndarray, lang: str) -> str:
+        model = english if lang == "en" else spanish
+        return model.transcribe(audio, language=lang).text
+
+    voices = {
+        "en": [turn_corpus.piper_voice("piper-joe", tts), turn_corpus.espeak_voice("en-us+f3")],
+        "es": [turn_corpus.espeak_voice("es"), turn_corpus.espeak_voice("es-419+f3")],
+    }
+    progress("turns: synthesizing the paused sentences")
+    corpus = turn_corpus.build(voices, per_lang=4 if quick else 8)
+    server_ms = response_ms(tts)
+    base = endpointer_config(settings.vad, speculate=True)
+    modes = {
+        f"fixed silence {settings.vad.end_silence_ms} ms": (base, None),
+        "turn decider": (base, turn_taking(settings.vad, smart)),
+    }
+    models = Models(transcribe, smart.probability)
+    results = run_modes(corpus, modes, vad, models, server_ms, progress)
+    guesses = list(models._cache.values())
+    return {
+        "utterances": len(corpus),
+        "voices": {lang: [name for name, _ in v] for lang, v in voices.items()},
+        "pauses_s": list(turn_corpus.PAUSES_S),
+        "server_response_ms": {k: round(v, 1) for k, v in server_ms.items()},
+        "smart_turn_ms_p50": {
+            "wall": round(statistics.median(g.score_ms for g in guesses), 1),
+            "cpu": round(statistics.median(g.score_cpu_ms for g in guesses), 1)},
+        "speculative_stt_ms_p50": {
+            "wall": round(statistics.median(g.stt_ms for g in guesses), 1),
+            "cpu": round(statistics.median(g.stt_cpu_ms for g in guesses), 1)},
+        "clocks": {clock: table(corpus, by_mode) for clock, by_mode in results.items()},
+        "elapsed_s": round(time.monotonic() - started, 1),
+    }
+
+
+def human(results: dict[str, Any]) -> str:
+    """The side-by-side table for the terminal (and docs/performance.md)."""
+    modes = {f"{name} ({clock})": rows for clock, by_mode in results["clocks"].items()
+             for name, rows in by_mode.items()}
+    names = list(modes)
+    keys = [k for k in modes[names[0]] if k.startswith("cut_")]
+    lines = ["| | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for key in keys:
+        lines.append(f"| {key.replace('_', ' ')} | " + " | ".join(modes[n][key] for n in names)
+                     + " |")
+    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "decision_ms"):
+        cells = [f"{modes[n][key]['p50']} / {modes[n][key]['p95']} (n={modes[n][key]['n']})"
+                 for n in names]
+        lines.append(f"| {key.replace('_', ' ')} p50 / p95 | " + " | ".join(cells) + " |")
+    lines.append(f"\nutterances {results['utterances']}, voices {results['voices']}, "
+                 f"server response {results['server_response_ms']} ms, Smart Turn p50 "
+                 f"{results['smart_turn_ms_p50']} ms, speculative STT p50 "
+                 f"{results['speculative_stt_ms_p50']} ms, causes "
+                 + "; ".join(f"{n}: {modes[n]['causes']}" for n in names)
+                 + "\n(wall: model times as measured on this machine; cpu: the process's CPU "
+                 "time for them, about what a free machine takes)")
+    return "\n".join(lines)
