@@ -66,10 +66,17 @@ class Channel:
 class Store:
     session = object()
 
-    def client_turn(self, heard: Heard, screening: Screening) -> None:
+    input_kind = "spoken"
+
+    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+                    ) -> None:
         pass
 
-    def reply_turn(self, turn: int, heard: str, reply: str, level: int) -> None:
+    def reply_turn(self, turn: int, heard: str, reply: str, level: int, *,
+                   meta: object = None) -> None:
+        pass
+
+    def empty_transcript(self) -> None:
         pass
 
     def alert(self, crisis: Any, *, heard_at: float) -> bool:
