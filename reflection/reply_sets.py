@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from reflection.errors import GuardrailContentError
+from reflection.review_eval import load_jsonl
 
 # Reason names used by the external review sets, mapped onto the filter's own.
 REASON_ALIASES = {
@@ -39,23 +39,10 @@ def load_reply_tsv(paths: Sequence[Path]) -> list[dict[str, Any]]:
 
 def load_replies(data_dir: Path) -> list[dict[str, Any]]:
     """Every reply set in a directory: replies_*.jsonl and replies_*.tsv."""
-    rows = _load_jsonl(sorted(data_dir.glob("replies_*.jsonl")))
+    rows = load_jsonl(sorted(data_dir.glob("replies_*.jsonl")))
     rows += load_reply_tsv(sorted(data_dir.glob("replies_*.tsv")))
     if not rows:
         raise GuardrailContentError(
             f"no replies_* sets in {data_dir}", code="guard_eval_data_missing"
         )
-    return rows
-
-
-def _load_jsonl(paths: Sequence[Path]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    for path in paths:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise GuardrailContentError(f"{path}:{number}: not JSON: {exc}") from exc
     return rows

@@ -96,7 +96,7 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
     config = settings.responder
     kind = responder_kind or config.kind
     answering = responder(config, store, responder_kind, probe=probe)
-    _, reply_filter = guardrails(store)
+    reply_filter = ReplyFilter.load(store)
     screener, late_screen = build_screening(store, ScreeningLayers(
         embedded=settings.screening.embedded, guard_model=settings.screening.guard_model,
         guard_host=config.ollama_host, guard_timeout_s=settings.screening.guard_timeout_s))

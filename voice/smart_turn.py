@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from voice.errors import AudioFormatError, ModelNotFoundError
+from voice.onnx_session import cpu_session
 
 SMART_TURN_RATE = 16000
 # The model sees the last 8 s; shorter audio is padded with silence in front (as trained).
@@ -47,20 +48,11 @@ class SmartTurnModel:
     """One loaded Smart Turn model; `probability` is thread-safe."""
 
     def __init__(self, model_path: Path | None = None, *, threads: int = 1) -> None:
-        import onnxruntime
         from faster_whisper.feature_extractor import FeatureExtractor
 
         path = model_path or default_smart_turn_path()
-        if not path.is_file():
-            raise ModelNotFoundError(f"Smart Turn model not found at {path}")
-        options = onnxruntime.SessionOptions()
-        options.inter_op_num_threads = 1
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 4
         self.model_path = path
-        self._session = onnxruntime.InferenceSession(
-            str(path), providers=["CPUExecutionProvider"], sess_options=options
-        )
+        self._session = cpu_session(path, threads=threads, what="Smart Turn")
         # The same Whisper log-mel features the model was trained on (80 mels, 8 s window).
         self._features = FeatureExtractor(feature_size=80, chunk_length=8)
         self._lock = threading.Lock()  # the extractor keeps per-call attributes

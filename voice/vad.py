@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from voice.errors import AudioFormatError, ModelNotFoundError
+from voice.errors import AudioFormatError
+from voice.onnx_session import cpu_session
 
 FRAME_SAMPLES = 512  # 32 ms at 16 kHz: the only window size the v6 model accepts
 VAD_RATE = 16000
@@ -26,20 +27,9 @@ class SileroVad:
     """One loaded Silero VAD model; create a `VadStream` per audio stream."""
 
     def __init__(self, model_path: Path | None = None, *, threads: int = 1) -> None:
-        import onnxruntime
-
         path = model_path or default_vad_model_path()
-        if not path.is_file():
-            raise ModelNotFoundError(f"Silero VAD model not found at {path}")
-        options = onnxruntime.SessionOptions()
-        # One thread per call: frames are tiny and many streams share the 2 cores.
-        options.inter_op_num_threads = 1
-        options.intra_op_num_threads = threads
-        options.log_severity_level = 4
         self.model_path = path
-        self._session = onnxruntime.InferenceSession(
-            str(path), providers=["CPUExecutionProvider"], sess_options=options
-        )
+        self._session = cpu_session(path, threads=threads, what="Silero VAD")
 
     def new_stream(self) -> VadStream:
         """Fresh recurrent state for one audio stream (one kiosk, one file)."""
