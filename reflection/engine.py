@@ -33,7 +33,12 @@ from reflection.sentences import SentenceSplitter
 from reflection.session_language import SessionLanguage
 from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
 from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
-from reflection.turn_replies import crisis_followup, fresh_check_in, honest_events
+from reflection.turn_replies import (
+    crisis_followup,
+    fresh_check_in,
+    honest_events,
+    undelivered_lines,
+)
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +196,7 @@ class Conversation:
         turn = len(self.turns)
         context = self._context()
         assessment = engine.screener.screen(text, lang or "auto", context=context)
+        raised = False
         if heard_alternatives:  # unsure speech: its other readings too, raise-only
             assessment, raised = best_reading(
                 lambda reading: engine.screener.screen(reading, lang or "auto", context=context),
@@ -210,7 +216,7 @@ class Conversation:
             is_focus=focus, meta=meta, answers_check_in=after_check_in,
         ))
         self._history.append((Speaker.CLIENT, text))
-        yield Screened(turn, assessment)
+        yield Screened(turn, assessment, raised_by_alternative=raised)
         level = int(assessment.level)
         if self.locked_by is not None or assessment.level >= RiskLevel.HIGH:
             yield from self._crisis(turn, assessment, reply_lang)
@@ -276,7 +282,8 @@ class Conversation:
             return
         said = spoken_text(response)
         self.say(said)
-        yield CrisisTriggered(turn, response, repeated=repeated)
+        yield CrisisTriggered(turn, response, repeated=repeated,
+                              undelivered=undelivered_lines(self._engine.store, lang))
         yield ReplyDone(turn, said, lang, "crisis", int(assessment.level), crisis=True)
 
     def _request(self, turn: int, text: str, lang: str) -> ReplyRequest:

@@ -1,13 +1,22 @@
-"""Events a conversation turn produces, and their one JSON-ready serialisation."""
+"""Events a conversation turn produces: the one vocabulary of a reply, engine to socket
+(server/protocol.py serialises them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
-from enum import Enum, StrEnum
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from reflection.risk import RiskAssessment
 from reflection.stages import CrisisReply
+
+
+class ReplyKind(StrEnum):
+    """What a reply sentence is (a content-file sentence is anything but a reflection)."""
+
+    REFLECTION = "reflection"
+    CHECK_IN = "check_in"
+    CRISIS = "crisis"
+    PROMPT = "prompt"
 
 
 class EventKind(StrEnum):
@@ -26,7 +35,14 @@ class Screened:
 
     turn: int
     assessment: RiskAssessment
+    # Another reading of unsure speech set the level (counted on /metrics, never the text).
+    raised_by_alternative: bool = False
     kind: EventKind = field(default=EventKind.SCREENED, init=False)
+
+    @property
+    def level(self) -> int:
+        """The screened risk level, as a number."""
+        return int(self.assessment.level)
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,8 @@ class CrisisTriggered:
     response: CrisisReply
     # True when the conversation was already locked by an earlier turn.
     repeated: bool = False
+    # (sentence, replacement) pairs to say when no staff screen received the alert.
+    undelivered: tuple[tuple[str, str], ...] = ()
     kind: EventKind = field(default=EventKind.CRISIS, init=False)
 
 
@@ -57,7 +75,8 @@ class ReplySentence:
     index: int
     text: str
     blocked: bool = False
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # reply-filter reason codes when blocked (counted, issue 20)
+    reply_kind: ReplyKind = ReplyKind.REFLECTION
     kind: EventKind = field(default=EventKind.REPLY_SENTENCE, init=False)
 
 
@@ -66,9 +85,9 @@ class ReplyDone:
     """Always last: the whole reply as spoken, and how it was produced."""
 
     turn: int
-    text: str
-    language: str
-    responder: str
+    text: str = ""
+    language: str = ""
+    responder: str = ""
     level: int = 0
     crisis: bool = False
     check_in: bool = False
@@ -77,49 +96,35 @@ class ReplyDone:
 
 
 EngineEvent = Screened | CrisisTriggered | CheckIn | ReplySentence | ReplyDone
-
-
-def _json_ready(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _json_ready(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_json_ready(v) for v in value]
-        return sorted(items) if isinstance(value, set | frozenset) else items
-    return value
+CrisisEventType = CrisisTriggered | CheckIn
 
 
 def spoken_text(response: CrisisReply) -> str:
     """Everything a crisis or check-in response says, in order, as one text."""
-    sentences = getattr(response, "sentences", None)
-    return " ".join(sentences) if sentences else response.message
+    return " ".join(spoken_lines(response))
 
 
-def _response_dict(response: CrisisReply) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": str(response.kind), "message": response.message,
-                           "text": spoken_text(response)}
-    for name in ("resources", "grounding"):
-        if hasattr(response, name):
-            out[name] = _json_ready(getattr(response, name))
-    return out
+def crisis_level(crisis: CrisisTriggered | CheckIn, screened: Screened | None) -> int:
+    """The level a crisis (at least 2) or check-in (at least 1) stands for."""
+    floor = 2 if isinstance(crisis, CrisisTriggered) else 1
+    return max(screened.level if screened is not None else 0, floor)
 
 
-def event_to_dict(event: EngineEvent) -> dict[str, Any]:
-    """A JSON-ready view of any engine event (the one place events are serialised)."""
-    body: dict[str, Any] = {"kind": event.kind.value, "turn": event.turn}
-    if isinstance(event, Screened):
-        body["assessment"] = event.assessment.to_dict()
-    elif isinstance(event, CrisisTriggered):
-        body["response"] = _response_dict(event.response)
-        body["repeated"] = event.repeated
-    elif isinstance(event, CheckIn):
-        body["response"] = _response_dict(event.response)
-    elif isinstance(event, ReplySentence):
-        body.update(index=event.index, text=event.text, blocked=event.blocked,
-                    reasons=list(event.reasons))
-    else:
-        body.update(text=event.text, language=event.language, responder=event.responder,
-                    level=event.level, crisis=event.crisis, check_in=event.check_in,
-                    blocked=event.blocked)
-    return body
+def resources_of(response: CrisisReply) -> tuple[dict[str, str], ...]:
+    """The crisis lines a response lists, as text maps (none for a check-in)."""
+    items = getattr(response, "resources", None) or ()
+    return tuple({k: str(v) for k, v in asdict(item).items()} for item in items)
+
+
+def grounding_of(response: CrisisReply) -> str:
+    """The grounding exercise a crisis response offers (offer and steps), or ""."""
+    exercise = getattr(response, "grounding", None)
+    if exercise is None:
+        return ""
+    steps = " ".join(str(step) for step in getattr(exercise, "steps", ()))
+    return f"{exercise.offer} {steps}".strip()
+
+
+def spoken_lines(response: CrisisReply) -> tuple[str, ...]:
+    """The parts of a crisis or check-in response, in the order they are said."""
+    return tuple(getattr(response, "sentences", None) or (response.message,))

@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from reflection.engine import Conversation, ReflectionEngine
 
 
+def undelivered_lines(store: ContentStore, lang: str) -> tuple[tuple[str, str], ...]:
+    """(sentence, replacement) of the crisis message for an alert no staff screen received."""
+    table = store.load(lang, "crisis").get("undelivered") or {}
+    notified, instead = str(table.get("notified", "")), str(table.get("instead", ""))
+    return ((notified, instead),) if notified and instead else ()
+
+
 def crisis_followup(engine: ReflectionEngine, text: str, lang: str, used: Collection[str],
                     state: FollowUpState, response: CrisisReply, higher: bool,
                     delivered: bool) -> CrisisReply:

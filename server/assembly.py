@@ -24,7 +24,7 @@ from reflection.screening import RiskScreener
 from reflection.screening_layers import ScreeningLayers, build_screening
 from reflection.summary import Summarizer
 from server.config import ResponderSettings, Settings
-from server.engine_adapter import EngineConversations
+from server.conversations import EngineConversations
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import logging
 from concurrent.futures import Future
 
 from server.speculation import Speculator
-from server.stages import Heard, Transcriber
+from server.speech import Heard, Transcriber
 from server.workers import ModelPool
 from voice.endpointer import UtteranceEnded
 

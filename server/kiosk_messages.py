@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reflection.flow import LISTENING
+from reflection.flow import LISTENING, EndReason
 from server import messages as m
-from server.events import EndReason, Pong
+from server.events import Pong
 from server.protocol import ErrorCode, ProtocolError
 from server.reply_flags import store_reply_flag
 

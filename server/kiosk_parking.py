@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from server.events import EndReason
+from reflection.flow import EndReason
 from server.kiosk_session import KioskSession
 
 log = logging.getLogger(__name__)

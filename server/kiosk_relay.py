@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.events import CrisisEvent, Event, ReplySentenceEvent, TranscriptEvent
+from server.events import Event
+from server.kiosk_events import CrisisEvent, ReplySentenceEvent, TranscriptEvent
 from server.protocol import ProtocolError
 from server.ws_common import Channel
 

@@ -15,15 +15,14 @@ from dataclasses import replace
 from typing import Any
 
 from reflection.errors import FlowError
-from reflection.flow import LISTENING, ReviewAction, SessionFlow
+from reflection.flow import LISTENING, EndReason, FlowState, ReviewAction, SessionFlow
 from server import messages as m
 from server.audio_intake import AudioIntake, ProbabilityStream
-from server.events import (
+from server.conversations import ClientConversation, ConversationFactory
+from server.kiosk_events import (
     Activity,
     CallIn,
     Ended,
-    EndReason,
-    FlowState,
     Joined,
     Resumed,
     SettingsEvent,
@@ -39,8 +38,8 @@ from server.metrics import ServerMetrics
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
 from server.reply_flags import reply_meta
 from server.review import apply_review, client_view
-from server.stages import Conversation, ConversationFactory, Heard, Transcriber
-from server.stages import Speaker as SpeakerStage
+from server.speech import Heard, Transcriber
+from server.speech import Speaker as SpeakerStage
 from server.turn import Turns
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
@@ -83,7 +82,7 @@ class KioskSession:
             speaker=speaker, metrics=metrics, host=self, turn_taking=turns,
         )
         self.flow = self._new_flow()
-        self.conversation: Conversation | None = None
+        self.conversation: ClientConversation | None = None
         self.lang = "en"
         self.resume_token = ""
         self.last_activity = time.monotonic()

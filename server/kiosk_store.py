@@ -17,10 +17,12 @@ from models.errors import AuthenticationError, CodeExpiredError
 from models.kiosks import authenticate_kiosk
 from models.turn_meta import TurnMeta
 from models.types import Speaker, SummaryStatus
-from server.events import EndReason, TherapistEventKind
+from reflection.events import CrisisEventType, CrisisTriggered, Screened, crisis_level
+from reflection.flow import EndReason
+from server.events import TherapistEventKind
 from server.hub import TherapistHub
 from server.metrics import ServerMetrics
-from server.stages import Crisis, Heard, Screening
+from server.speech import Heard
 from server.write_queue import WriteQueue
 
 T = TypeVar("T")
@@ -129,7 +131,7 @@ class KioskStore:
             TherapistEventKind.CONSENT, {"accepted": given, "consent_version": version}
         )
 
-    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+    def client_turn(self, heard: Heard, screening: Screened, *, turn: int | None = None
                     ) -> None:
         """Store what the client said, with its screened risk level (queued, retried)."""
         words = " ".join("".join(c for c in heard.text.casefold() if c.isalnum() or c.isspace())
@@ -191,7 +193,8 @@ class KioskStore:
 
         return self.writes.submit("reply_flag", write)
 
-    def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
+    def alert(self, crisis: CrisisEventType, screened: Screened | None, *, heard_at: float
+              ) -> bool:
         """Raise the risk alert: on the therapist's open dashboards at once, stored after.
 
         Returns whether a connected staff screen got it. The stored alert (with its id) and
@@ -199,12 +202,16 @@ class KioskStore:
         them, so an alert is never lost to a failing disk.
         """
         session, kiosk = self._session(), self._kiosk()
-        evidence = [{"text": e.get("text", ""), "rule": e.get("rule", "")} for e in crisis.evidence]
+        assessment = screened.assessment if screened is not None else None
+        evidence = [{"text": e.text, "rule": e.rule} for e in
+                    (assessment.evidence if assessment is not None else ())]
+        categories = tuple(sorted(str(c) for c in assessment.categories)) if assessment else ()
+        urgent, level = isinstance(crisis, CrisisTriggered), crisis_level(crisis, screened)
         data: dict[str, Any] = {
             "alert_key": uuid.uuid4().hex,  # the same on the live and the stored copy
-            "urgent": crisis.urgent,
-            "level": crisis.level,
-            "categories": list(crisis.categories),
+            "urgent": urgent,
+            "level": level,
+            "categories": list(categories),
             "evidence": evidence,
             "trigger_words": sorted({e["text"] for e in evidence if e["text"]}),
             "kiosk_name": kiosk.name,
@@ -223,9 +230,9 @@ class KioskStore:
                 row = content.raise_alert(
                     db,
                     session_id=session.id,
-                    level=crisis.level,
-                    categories=crisis.categories,
-                    urgent=crisis.urgent,
+                    level=level,
+                    categories=categories,
+                    urgent=urgent,
                     evidence=evidence,
                 )
                 return str(row.id)

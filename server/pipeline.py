@@ -18,30 +18,34 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from server.events import (
+from reflection.events import (
+    CheckIn,
+    CrisisEventType,
+    CrisisTriggered,
+    ReplyDone,
+    ReplyKind,
+    ReplySentence,
+    Screened,
+    crisis_level,
+    grounding_of,
+    resources_of,
+    spoken_lines,
+)
+from reflection.flow import FlowState
+from server.conversations import Replier
+from server.kiosk_events import (
     Activity,
     CrisisEvent,
-    FlowState,
-    ReplyKind,
     ReplySentenceEvent,
     StateChanged,
     TranscriptEvent,
 )
 from server.protocol import AudioFrameHeader, pack_audio_frame, split_audio
+from server.speech import Heard, Speaker, Transcriber, Voiced
 from server.speech_cache import FixedPhrase
-from server.stages import (
-    Crisis,
-    Heard,
-    Replier,
-    ReplyEnd,
-    Screening,
-    Sentence,
-    Speaker,
-    Transcriber,
-    Voiced,
-)
 from server.turn_state import OpenedReply, Output, TurnHooks, TurnOptions, TurnState
 from server.workers import ModelPool, Priority
+from voice.tts import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -133,20 +137,21 @@ class TurnPipeline:
             heard.text, heard.lang or None, alternatives) if alternatives else
             self.replier.reply(heard.text, heard.lang or None))
         async for part in parts:
-            if isinstance(part, Screening):
+            if isinstance(part, Screened):
                 state.screening = part
                 await self.hooks.screened(state.turn, heard, part)
-            elif isinstance(part, Crisis):
-                await self._crisis(state, part)
-            else:
-                return OpenedReply(parts, part)
+                continue
+            repeated = isinstance(part, CrisisTriggered) and part.repeated
+            if isinstance(part, CrisisTriggered | CheckIn) and not repeated:
+                await self._crisis(state, part)  # a repeated crisis only speaks its follow-up
+            return OpenedReply(parts, part)
         return OpenedReply(parts, None)
 
     async def finish(
         self, state: TurnState, options: TurnOptions, heard: Heard, opened: OpenedReply
     ) -> None:
         """Generate and speak the rest of an opened reply (cancellable: barge-in)."""
-        queue: asyncio.Queue[Sentence | None] = asyncio.Queue()
+        queue: asyncio.Queue[ReplySentence | None] = asyncio.Queue()
         lang = heard.lang or options.lang or "en"
         try:
             async with asyncio.TaskGroup() as group:
@@ -159,47 +164,61 @@ class TurnPipeline:
             await opened.close()
 
     async def say(
-        self, state: TurnState, options: TurnOptions, sentences: list[Sentence], lang: str
+        self, state: TurnState, options: TurnOptions, sentences: list[ReplySentence], lang: str
     ) -> None:
         """Speak fixed sentences (prompts): with nothing to generate, no model thread is needed
         once their audio is cached."""
-        queue: asyncio.Queue[Sentence | None] = asyncio.Queue()
+        queue: asyncio.Queue[ReplySentence | None] = asyncio.Queue()
         for sentence in sentences:
             state.sentences.append(sentence)
             queue.put_nowait(sentence)
         queue.put_nowait(None)
-        state.end = ReplyEnd(responder="prompt")
+        state.end = ReplyDone(state.turn, responder="prompt")
         await self._speak(state, options, lang, queue)
 
     async def _generate(
-        self, state: TurnState, opened: OpenedReply, queue: asyncio.Queue[Sentence | None]
+        self, state: TurnState, opened: OpenedReply, queue: asyncio.Queue[ReplySentence | None]
     ) -> None:
         async for part in opened:
-            if isinstance(part, Sentence):
-                if state.marks.first_token is None:
-                    state.marks.first_token = time.monotonic()
-                if part.kind is ReplyKind.CRISIS and part.text in state.undelivered:
-                    part = replace(part, text=state.undelivered[part.text])
-                state.sentences.append(part)
-                queue.put_nowait(part)
-            elif isinstance(part, ReplyEnd):
+            if isinstance(part, CrisisTriggered | CheckIn):
+                kind = ReplyKind.CRISIS if isinstance(part, CrisisTriggered) else ReplyKind.CHECK_IN
+                lines = [line for said in spoken_lines(part.response)
+                         for line in split_sentences(said)]
+                for index, line in enumerate(lines):
+                    self._queue(state, queue, ReplySentence(state.turn, index, line,
+                                                            reply_kind=kind))
+            elif isinstance(part, ReplySentence):
+                self._queue(state, queue, part)
+            elif isinstance(part, ReplyDone):
                 state.end = part
 
-    async def _crisis(self, state: TurnState, crisis: Crisis) -> None:
+    @staticmethod
+    def _queue(
+        state: TurnState, queue: asyncio.Queue[ReplySentence | None], sentence: ReplySentence
+    ) -> None:
+        if state.marks.first_token is None:
+            state.marks.first_token = time.monotonic()
+        if sentence.reply_kind is ReplyKind.CRISIS and sentence.text in state.undelivered:
+            sentence = replace(sentence, text=state.undelivered[sentence.text])
+        state.sentences.append(sentence)
+        queue.put_nowait(sentence)
+
+    async def _crisis(self, state: TurnState, crisis: CrisisEventType) -> None:
         state.crisis = crisis
         delivered = await self.hooks.crisis(state.turn, crisis)
         state.alert_delivered = delivered
-        message = crisis.message
-        if not delivered and crisis.undelivered:
+        message = crisis.response.message
+        if isinstance(crisis, CrisisTriggered) and not delivered and crisis.undelivered:
             # The kiosk says "your therapist has been notified" only when a screen got it.
             state.undelivered = dict(crisis.undelivered)
             for old, new in crisis.undelivered:
                 message = message.replace(old, new)
-        if crisis.urgent:
+        if isinstance(crisis, CrisisTriggered):
             await self.output.event(
                 CrisisEvent(
-                    turn=state.turn, level=crisis.level, message=message,
-                    resources=crisis.resources, grounding=crisis.grounding,
+                    turn=state.turn, level=crisis_level(crisis, state.screening), message=message,
+                    resources=resources_of(crisis.response),
+                    grounding=grounding_of(crisis.response),
                     therapist_notified=delivered, alert_delivered=delivered,
                 )
             )
@@ -213,13 +232,14 @@ class TurnPipeline:
         state: TurnState,
         options: TurnOptions,
         lang: str,
-        queue: asyncio.Queue[Sentence | None],
+        queue: asyncio.Queue[ReplySentence | None],
     ) -> None:
         last: tuple[int, int] | None = None  # (index, sample rate) of the last voiced sentence
         while (sentence := await queue.get()) is not None:
             await self.output.event(
                 ReplySentenceEvent(
-                    turn=state.turn, index=sentence.index, text=sentence.text, kind=sentence.kind
+                    turn=state.turn, index=sentence.index, text=sentence.text,
+                    kind=sentence.reply_kind,
                 )
             )
             if options.audio_out:
@@ -250,7 +270,7 @@ class TurnPipeline:
 
 
     async def _voice(
-        self, sentence: Sentence, lang: str, rate: float, priority: Priority
+        self, sentence: ReplySentence, lang: str, rate: float, priority: Priority
     ) -> Voiced:
         speaker = self.speaker
         phrase = FixedPhrase.of(sentence)
@@ -265,7 +285,8 @@ class TurnPipeline:
 
 def _flow_state(state: TurnState, options: TurnOptions) -> FlowState:
     """A turn that opened the crisis screen speaks in crisis state."""
-    return FlowState.CRISIS if state.crisis is not None and state.crisis.urgent else options.state
+    urgent = isinstance(state.crisis, CrisisTriggered)
+    return FlowState.CRISIS if urgent else options.state
 
 
 async def _result(ahead: Future[Heard]) -> Heard | None:

@@ -5,12 +5,21 @@ from __future__ import annotations
 import dataclasses
 import json
 import struct
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, fields, is_dataclass
+from enum import Enum, StrEnum
 from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
 
+from reflection.events import (
+    CheckIn,
+    CrisisTriggered,
+    EngineEvent,
+    ReplySentence,
+    Screened,
+    spoken_text,
+)
+from reflection.stages import CrisisReply
 from server.events import ErrorEvent, Event
 from server.messages import KioskMessage, KioskMessageType, TherapistMessage, TherapistMessageType
 
@@ -157,6 +166,46 @@ def parse_therapist_message(raw: str) -> TherapistMessage:
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The JSON-ready form of an event, with `type` first."""
     return {"type": str(event.type), **dataclasses.asdict(event)}
+
+
+def _json_ready(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _json_ready(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_json_ready(v) for v in value]
+        return sorted(items) if isinstance(value, set | frozenset) else items
+    return value
+
+
+def _response_dict(response: CrisisReply) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": str(response.kind), "message": response.message,
+                           "text": spoken_text(response)}
+    for name in ("resources", "grounding"):
+        if hasattr(response, name):
+            out[name] = _json_ready(getattr(response, name))
+    return out
+
+
+def engine_event_to_dict(event: EngineEvent) -> dict[str, Any]:
+    """A JSON-ready view of any engine event (reflection.events)."""
+    body: dict[str, Any] = {"kind": event.kind.value, "turn": event.turn}
+    if isinstance(event, Screened):
+        body["assessment"] = event.assessment.to_dict()
+    elif isinstance(event, CrisisTriggered):
+        body["response"] = _response_dict(event.response)
+        body["repeated"] = event.repeated
+    elif isinstance(event, CheckIn):
+        body["response"] = _response_dict(event.response)
+    elif isinstance(event, ReplySentence):
+        body.update(index=event.index, text=event.text, blocked=event.blocked,
+                    reasons=list(event.reasons))
+    else:
+        body.update(text=event.text, language=event.language, responder=event.responder,
+                    level=event.level, crisis=event.crisis, check_in=event.check_in,
+                    blocked=event.blocked)
+    return body
 
 
 def encode_event(event: Event) -> str:

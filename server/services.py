@@ -15,6 +15,7 @@ from models.startup_repair import repair_on_start
 from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
+from server.conversations import ConversationFactory
 from server.hub import TherapistHub
 from server.kiosk_commands import KioskCommands
 from server.kiosk_parking import Parking
@@ -22,7 +23,6 @@ from server.kiosk_sockets import KioskSockets
 from server.login_throttle import LoginThrottle
 from server.metrics import ServerMetrics
 from server.ratelimit import ConnectionCounter, RateLimiter
-from server.stages import ConversationFactory
 from server.voice_stack import VoiceStack
 from server.workers import ModelPool
 from server.write_queue import WriteQueue

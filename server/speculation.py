@@ -20,7 +20,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from server.stages import Heard, Transcriber
+from server.speech import Heard, Transcriber
 from server.workers import ModelPool
 from voice.endpointer import (
     EndpointEvent,

@@ -11,8 +11,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from server.events import ReplyKind
-from server.stages import Sentence, Voiced
+from reflection.events import ReplyKind, ReplySentence
+from server.speech import Voiced
 
 # Kinds whose text comes from the reviewed content files, never from the client or a model.
 CONTENT_KINDS = frozenset({ReplyKind.PROMPT, ReplyKind.CRISIS, ReplyKind.CHECK_IN})
@@ -27,13 +27,13 @@ class FixedPhrase:
     kind: ReplyKind
 
     @classmethod
-    def of(cls, sentence: Sentence) -> FixedPhrase | None:
+    def of(cls, sentence: ReplySentence) -> FixedPhrase | None:
         """The phrase for a content sentence; None for replies (they may hold client words)."""
-        if sentence.kind not in CONTENT_KINDS or sentence.blocked:
+        if sentence.reply_kind not in CONTENT_KINDS or sentence.blocked:
             return None
         if not sentence.text or len(sentence.text) > MAX_PHRASE_CHARS:
             return None
-        return cls(sentence.text, sentence.kind)
+        return cls(sentence.text, sentence.reply_kind)
 
 
 # (voice, speaking rate in thousandths, phrase)

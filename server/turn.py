@@ -19,13 +19,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from reflection.events import ReplyKind, ReplySentence
 from reflection.flow import LISTENING
 from server.backchannel import done, transcript_of
-from server.events import (
+from server.conversations import ClientConversation, Replier
+from server.kiosk_events import (
     Activity,
     AudioStop,
-    ReplyDone,
-    ReplyKind,
+    ReplyDoneEvent,
     SpeechEndedEvent,
     SpeechStartedEvent,
     StateChanged,
@@ -36,7 +37,7 @@ from server.pipeline import TurnPipeline
 from server.protocol import ErrorCode, ProtocolError
 from server.reply_flags import reply_meta
 from server.speculation import Speculator
-from server.stages import Conversation, Heard, Replier, Sentence, Speaker, Transcriber
+from server.speech import Heard, Speaker, Transcriber
 from server.turn_hooks import (
     ClientTurnHooks,
     FixedSentences,
@@ -63,7 +64,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class _ClientTurn:
     state: TurnState
-    conversation: Conversation
+    conversation: ClientConversation
     typed: bool
     options: TurnOptions = field(default_factory=TurnOptions)
     heard: Heard | None = None
@@ -224,7 +225,8 @@ class Turns:
         state = self._task_state
         # After the task ended, so no frame of this turn can follow the stop.
         await self.channel.event(AudioStop(turn=state.turn))
-        await self.channel.event(ReplyDone(turn=state.turn, sentences=state.spoken, cancelled=True))
+        await self.channel.event(
+            ReplyDoneEvent(turn=state.turn, sentences=state.spoken, cancelled=True))
         return True
 
     async def settle(self) -> None:
@@ -340,7 +342,8 @@ class Turns:
         self._cancellable = False
         try:
             self._playback_until = time.monotonic() + state.audio_seconds
-            await self.channel.event(ReplyDone(turn=state.turn, sentences=len(state.sentences)))
+            await self.channel.event(
+                ReplyDoneEvent(turn=state.turn, sentences=len(state.sentences)))
             self.metrics.observe_turn(state.marks)
             self.metrics.turns.labels(input="text" if turn.typed else "voice").inc()
             await self.host.replied(state, turn.heard, turn.was_focus)
@@ -373,7 +376,7 @@ class Turns:
         await self.cancel()
         self.turn += 1
         sentences = [
-            Sentence(index=i, text=s, kind=ReplyKind.PROMPT)
+            ReplySentence(self.turn, i, s, reply_kind=ReplyKind.PROMPT)
             for i, s in enumerate(split_sentences(text))
         ]
         state = TurnState(turn=self.turn)
@@ -382,9 +385,9 @@ class Turns:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def _speak_prompt(self, state: TurnState, sentences: list[Sentence]) -> None:
+    async def _speak_prompt(self, state: TurnState, sentences: list[ReplySentence]) -> None:
         pipeline = self._pipeline(FixedSentences(sentences), state)
         await pipeline.say(state, self.host.options(), sentences, self.host.lang)
         self._playback_until = time.monotonic() + state.audio_seconds
-        await self.channel.event(ReplyDone(turn=state.turn, sentences=len(sentences)))
+        await self.channel.event(ReplyDoneEvent(turn=state.turn, sentences=len(sentences)))
         await self.channel.event(StateChanged(state=self.host.state, activity=self._idle()))

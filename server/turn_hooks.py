@@ -7,12 +7,21 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
+from reflection.events import (
+    CrisisEventType,
+    CrisisTriggered,
+    EngineEvent,
+    ReplyDone,
+    ReplySentence,
+    Screened,
+)
+from reflection.flow import FlowState
+from server.conversations import ClientConversation
 from server.errors import ServerBusyError
-from server.events import FlowState
 from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.protocol import ErrorCode, ProtocolError
-from server.stages import Conversation, Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence
+from server.speech import Heard
 from server.turn_state import Output, TurnOptions, TurnState
 
 log = logging.getLogger(__name__)
@@ -40,7 +49,7 @@ class TurnHost(Protocol):
         ...
 
     @property
-    def conversation(self) -> Conversation | None:
+    def conversation(self) -> ClientConversation | None:
         """The client's conversation, once consent was given."""
         ...
 
@@ -87,13 +96,13 @@ def error_code(exc: BaseException | None) -> ErrorCode:
 class FixedSentences:
     """A replier that just says fixed sentences (prompts are not client text)."""
 
-    def __init__(self, sentences: list[Sentence]) -> None:
+    def __init__(self, sentences: list[ReplySentence]) -> None:
         self.sentences = sentences
 
     def reply(self, text: str, lang: str | None, alternatives: Sequence[str] = ()
-              ) -> Iterator[ReplyPart]:
+              ) -> Iterator[EngineEvent]:
         yield from self.sentences
-        yield ReplyEnd(responder="prompt")
+        yield ReplyDone(self.sentences[0].turn if self.sentences else 0, responder="prompt")
 
 
 class ClientTurnHooks:
@@ -106,17 +115,18 @@ class ClientTurnHooks:
     async def heard(self, turn: int, heard: Heard) -> None:
         pass  # stored with its risk level once screened
 
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+    async def screened(self, turn: int, heard: Heard, screening: Screened) -> None:
         if screening.raised_by_alternative:
             self.turns.metrics.alternative_raises.inc()
         self.turns.store.client_turn(heard, screening, turn=turn)
 
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
-        if not crisis.urgent:
-            return self.turns.store.alert(crisis, heard_at=self.state.marks.end_of_speech)
+    async def crisis(self, turn: int, crisis: CrisisEventType) -> bool:
+        screened, heard_at = self.state.screening, self.state.marks.end_of_speech
+        if not isinstance(crisis, CrisisTriggered):
+            return self.turns.store.alert(crisis, screened, heard_at=heard_at)
         self.turns.metrics.crises.inc()
         self.turns.crisis_reply(turn)  # speech does not barge into it
-        delivered = self.turns.store.alert(crisis, heard_at=self.state.marks.end_of_speech)
+        delivered = self.turns.store.alert(crisis, screened, heard_at=heard_at)
         await self.turns.host.crisis_opened(delivered)
         return delivered
 

@@ -6,9 +6,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from server.events import Event, FlowState
+from reflection.events import CrisisEventType, EngineEvent, ReplyDone, ReplySentence, Screened
+from reflection.flow import FlowState
+from server.events import Event
 from server.metrics import TurnMarks
-from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence
+from server.speech import Heard
 
 
 class Output(Protocol):
@@ -30,11 +32,11 @@ class TurnHooks(Protocol):
         """The client's words are known."""
         ...
 
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+    async def screened(self, turn: int, heard: Heard, screening: Screened) -> None:
         """Risk screening finished."""
         ...
 
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
+    async def crisis(self, turn: int, crisis: CrisisEventType) -> bool:
         """Raise the alert; returns whether a therapist was notified."""
         ...
 
@@ -46,12 +48,12 @@ class TurnState:
     turn: int
     marks: TurnMarks = field(default_factory=TurnMarks)
     heard: Heard | None = None
-    screening: Screening | None = None
-    crisis: Crisis | None = None
-    sentences: list[Sentence] = field(default_factory=list)
+    screening: Screened | None = None
+    crisis: CrisisEventType | None = None
+    sentences: list[ReplySentence] = field(default_factory=list)
     spoken: int = 0
     audio_seconds: float = 0.0
-    end: ReplyEnd | None = None
+    end: ReplyDone | None = None
     alert_delivered: bool = False
     # Crisis sentences to say instead when no staff screen got the alert.
     undelivered: dict[str, str] = field(default_factory=dict)
@@ -75,12 +77,12 @@ class TurnOptions:
 class OpenedReply:
     """The rest of an engine reply after screening: its first part and the parts to come."""
 
-    def __init__(self, parts: AsyncIterator[ReplyPart], first: ReplyPart | None) -> None:
+    def __init__(self, parts: AsyncIterator[EngineEvent], first: EngineEvent | None) -> None:
         self.parts = parts
         self.first = first
         self._closed = False
 
-    async def __aiter__(self) -> AsyncIterator[ReplyPart]:
+    async def __aiter__(self) -> AsyncIterator[EngineEvent]:
         if self.first is not None:
             first, self.first = self.first, None
             yield first

@@ -12,8 +12,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from server.config import Settings
+from server.speech import Heard, Voiced
 from server.speech_cache import FixedPhrase, SpeechCache, cache_key
-from server.stages import Heard, Voiced
 from server.voice_loading import load_smart_turn, load_stt, load_tts
 from voice.errors import VoiceError
 from voice.smart_turn import SmartTurnModel

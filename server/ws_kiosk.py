@@ -11,11 +11,12 @@ from collections.abc import Callable
 from starlette.websockets import WebSocket
 
 from models.errors import DataError
+from reflection.flow import EndReason
 from server import __version__
-from server.engine_adapter import EngineConversations
+from server.conversations import EngineConversations
 from server.errors import ServerBusyError
-from server.events import EndReason, Welcome
 from server.join_guard import guarded_join
+from server.kiosk_events import Welcome
 from server.kiosk_session import KioskPolicy, KioskPrefs, KioskSession
 from server.kiosk_store import KioskStore
 from server.messages import MAX_TEXT_CHARS, Join, KioskHello

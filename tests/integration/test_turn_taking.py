@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from benchmarks import turn_corpus
 from server.audio_intake import AudioIntake
 from server.speculation import Speculator
-from server.stages import Heard
+from server.speech import Heard
 from server.workers import ModelPool
 from voice.audio import float_to_pcm16
 from voice.endpointer import EndpointerConfig, EndpointEvent, UtteranceEnded

@@ -11,12 +11,16 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from server.events import AudioStop, Event, FlowState, SpeechStartedEvent
+from reflection.events import EngineEvent, Screened
+from reflection.flow import FlowState
+from server.events import Event
+from server.kiosk_events import AudioStop, SpeechStartedEvent
 from server.metrics import ServerMetrics
-from server.stages import Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.speech import Heard, Voiced
 from server.turn import Turns
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
+from tests.unit.reply_fakes import reply_done, screened, sentence
 from voice.endpointer import EndReason, SpeechStarted, SpeechSustained, UtteranceEnded
 from voice.turn_taking import TurnTaking
 
@@ -42,11 +46,11 @@ class Conversation:
     def in_crisis(self) -> bool:
         return False
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None) -> Iterator[EngineEvent]:
         self.asked.append(text)
-        yield Screening(level=0)
-        yield Sentence(index=0, text="That sounds hard.")
-        yield ReplyEnd(responder="fake")
+        yield screened(0)
+        yield sentence(0, "That sounds hard.")
+        yield reply_done("fake")
 
 
 class Channel:
@@ -68,7 +72,7 @@ class Store:
 
     input_kind = "spoken"
 
-    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+    def client_turn(self, heard: Heard, screening: Screened, *, turn: int | None = None
                     ) -> None:
         pass
 

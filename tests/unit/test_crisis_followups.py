@@ -137,15 +137,17 @@ def test_higher_risk_alerts_again_without_the_block() -> None:
 
 
 def test_the_server_speaks_only_the_follow_up(engine: ReflectionEngine) -> None:
-    from server.engine_adapter import ConversationAdapter as ServerConversation
-    from server.stages import Crisis, Sentence
+    from reflection.events import spoken_lines
+    from server.conversations import EngineConversation as ServerConversation
 
     conversation = ServerConversation(engine.new_conversation("es"))
     first = list(conversation.reply("Quiero morirme, ya no aguanto más.", "es"))
-    assert any(isinstance(p, Crisis) for p in first)
+    assert any(isinstance(p, CrisisTriggered) and not p.repeated for p in first)
     later = list(conversation.reply("¿De verdad viene alguien?", "es"))
-    assert not any(isinstance(p, Crisis) for p in later)  # no second crisis screen or alert
-    spoken = [p.text for p in later if isinstance(p, Sentence)]
+    # No second crisis screen or alert: the repeated crisis event only says its follow-up.
+    assert not any(isinstance(p, CrisisTriggered) and not p.repeated for p in later)
+    repeated = [p for p in later if isinstance(p, CrisisTriggered)]
+    spoken = [line for p in repeated for line in spoken_lines(p.response)]
     assert spoken and len(" ".join(spoken).split()) <= 60
     assert "terapeuta" in " ".join(spoken) and "988" not in " ".join(spoken)
 

@@ -17,11 +17,11 @@ from reflection.events import (
     ReplyDone,
     ReplySentence,
     Screened,
-    event_to_dict,
 )
 from reflection.responders.base import ReplyRequest
 from reflection.risk import RiskAssessment, RiskCategory, RiskLevel
 from reflection.screening_context import ScreeningContext
+from server.protocol import engine_event_to_dict
 
 SUICIDE = frozenset({RiskCategory.SUICIDE})
 
@@ -212,7 +212,7 @@ def test_empty_turn_is_a_clear_error() -> None:
 
 def test_events_serialise() -> None:
     events = run(make_engine().new_conversation(), "I want to kill myself")
-    dicts = [event_to_dict(e) for e in events]
+    dicts = [engine_event_to_dict(e) for e in events]
     assert dicts[0]["assessment"]["level"] == 2
     assert dicts[1]["response"]["kind"] == "crisis" and dicts[2]["crisis"] is True
 

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from server.events import EndReason
+from reflection.flow import EndReason
 from server.kiosk_parking import Parking
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from server.events import Ended, EndReason, FlowState
+from reflection.flow import EndReason, FlowState
+from server.kiosk_events import Ended
 from server.kiosk_session import KioskPolicy, KioskPrefs, KioskSession
 from server.metrics import ServerMetrics
 from server.workers import ModelPool

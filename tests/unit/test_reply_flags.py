@@ -7,8 +7,8 @@ import pytest
 from server.messages import FlagReply
 from server.protocol import ErrorCode, ProtocolError, parse_kiosk_message
 from server.reply_flags import reply_meta
-from server.stages import ReplyEnd, Sentence
 from server.turn_state import TurnState
+from tests.unit.reply_fakes import reply_done, sentence
 
 
 def test_flag_reply_is_validated_like_every_kiosk_message() -> None:
@@ -26,12 +26,12 @@ def test_flag_reply_is_validated_like_every_kiosk_message() -> None:
 def test_reply_meta_keeps_reason_codes_of_blocked_sentences_only() -> None:
     state = TurnState(turn=4)
     state.sentences = [
-        Sentence(0, "fine"),
-        Sentence(1, "safe line", blocked=True, reasons=("clinical_advice", "diagnosis")),
-        Sentence(2, "other safe line", blocked=True, reasons=("diagnosis",)),
-        Sentence(3, "legacy", blocked=True),
+        sentence(0, "fine"),
+        sentence(1, "safe line", blocked=True, reasons=("clinical_advice", "diagnosis")),
+        sentence(2, "other safe line", blocked=True, reasons=("diagnosis",)),
+        sentence(3, "legacy", blocked=True),
     ]
-    state.end = ReplyEnd(responder="ollama", blocked=3)
+    state.end = reply_done("ollama", blocked=3)
     meta = reply_meta(state)
     assert meta.kiosk_turn == 4 and meta.responder == "ollama"
     assert meta.filter_reasons == ("clinical_advice", "diagnosis", "unspecified")

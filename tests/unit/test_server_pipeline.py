@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from server.events import CrisisEvent, Event, ReplyKind, ReplySentenceEvent, TranscriptEvent
+from reflection.events import CrisisEventType, EngineEvent, ReplyKind, Screened
+from server.events import Event
+from server.kiosk_events import CrisisEvent, ReplySentenceEvent, TranscriptEvent
 from server.pipeline import TurnPipeline
 from server.protocol import unpack_audio_frame
-from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.speech import Heard, Voiced
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
+from tests.unit.reply_fakes import crisis_event, reply_done, screened, sentence
 
 
 class FakeTranscriber:
@@ -35,23 +38,25 @@ class FakeSpeaker:
 class GatedReplier:
     """Yields sentence 0, then waits for `gate` before the rest; records closing."""
 
-    def __init__(self, sentences: list[str], gate: threading.Event, crisis: Crisis | None = None):
+    def __init__(self, sentences: list[str], gate: threading.Event,
+                 crisis: CrisisEventType | None = None, level: int = 0):
         self.sentences = sentences
         self.gate = gate
         self.crisis = crisis
+        self.level = level
         self.closed = threading.Event()
         self.gate_was_open_in_time = False
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None) -> Iterator[EngineEvent]:
         try:
-            yield Screening(level=self.crisis.level if self.crisis else 0)
+            yield screened(self.level)
             if self.crisis:
                 yield self.crisis
-            for index, sentence in enumerate(self.sentences):
+            for index, text_ in enumerate(self.sentences):
                 if index == 1:
                     self.gate_was_open_in_time = self.gate.wait(timeout=10)
-                yield Sentence(index=index, text=sentence)
-            yield ReplyEnd(responder="fake")
+                yield sentence(index, text_)
+            yield reply_done("fake")
         finally:
             self.closed.set()
 
@@ -62,7 +67,7 @@ class Recorder:
     def __init__(self, gate: threading.Event | None = None) -> None:
         self.items: list[Event | bytes] = []
         self.gate = gate
-        self.crises: list[Crisis] = []
+        self.crises: list[CrisisEventType] = []
         self.first_audio = asyncio.Event()
 
     async def event(self, event: Event) -> None:
@@ -77,10 +82,10 @@ class Recorder:
     async def heard(self, turn: int, heard: Heard) -> None:
         self.items.append(TranscriptEvent(turn=turn, text="<stored>", lang="", confidence=0))
 
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+    async def screened(self, turn: int, heard: Heard, screening: Screened) -> None:
         pass
 
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
+    async def crisis(self, turn: int, crisis: CrisisEventType) -> bool:
         self.crises.append(crisis)
         return True
 
@@ -157,8 +162,8 @@ async def test_barge_in_cancels_generation_and_closes_the_responder(pool: ModelP
 async def test_crisis_is_reported_before_the_crisis_message_is_spoken(pool: ModelPool) -> None:
     gate = threading.Event()
     gate.set()
-    crisis = Crisis(level=2, urgent=True, message="Please call 988.", categories=("suicide",))
-    replier = GatedReplier(["Please call 988."], gate, crisis=crisis)
+    crisis = crisis_event("Please call 988.")
+    replier = GatedReplier([], gate, crisis=crisis, level=2)  # the crisis event says its message
     recorder = Recorder()
     pipeline = _pipeline(replier, recorder, pool)
     state = TurnState(turn=2)
@@ -166,7 +171,8 @@ async def test_crisis_is_reported_before_the_crisis_message_is_spoken(pool: Mode
     assert recorder.crises == [crisis]
     events = [i for i in recorder.items if isinstance(i, CrisisEvent | ReplySentenceEvent)]
     assert isinstance(events[0], CrisisEvent) and events[0].therapist_notified
-    assert isinstance(events[1], ReplySentenceEvent) and events[1].kind == ReplyKind.REFLECTION
+    assert isinstance(events[1], ReplySentenceEvent) and events[1].kind == ReplyKind.CRISIS
+    assert events[1].text == "Please call 988."
     assert not any(isinstance(i, bytes) for i in recorder.items)  # audio_out off
 
 

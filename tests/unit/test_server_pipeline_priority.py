@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
+from reflection.events import CrisisEventType, EngineEvent, Screened
 from server.events import Event
 from server.pipeline import TurnPipeline
-from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.speech import Heard, Voiced
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool, Priority
+from tests.unit.reply_fakes import reply_done, screened, sentence
 
 
 class RecordingPool(ModelPool):
@@ -63,11 +65,11 @@ class Replier:
     def __init__(self, sentences: list[str]) -> None:
         self.sentences = sentences
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
-        yield Screening(level=0)
-        for index, sentence in enumerate(self.sentences):
-            yield Sentence(index=index, text=sentence)
-        yield ReplyEnd(responder="fake")
+    def reply(self, text: str, lang: str | None) -> Iterator[EngineEvent]:
+        yield screened(0)
+        for index, text_ in enumerate(self.sentences):
+            yield sentence(index, text_)
+        yield reply_done("fake")
 
 
 class Output:
@@ -88,10 +90,10 @@ class Output:
     async def heard(self, turn: int, heard: Heard) -> None:
         pass
 
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+    async def screened(self, turn: int, heard: Heard, screening: Screened) -> None:
         pass
 
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
+    async def crisis(self, turn: int, crisis: CrisisEventType) -> bool:
         return False
 
 

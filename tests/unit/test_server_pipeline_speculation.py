@@ -11,13 +11,17 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from server.events import Event, FlowState, TranscriptEvent
+from reflection.events import EngineEvent, Screened
+from reflection.flow import FlowState
+from server.events import Event
+from server.kiosk_events import TranscriptEvent
 from server.metrics import ServerMetrics
 from server.speculation import Speculator
-from server.stages import Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.speech import Heard, Voiced
 from server.turn import Turns
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
+from tests.unit.reply_fakes import reply_done, screened, sentence
 from voice.endpointer import (
     Endpointer,
     EndpointerConfig,
@@ -56,11 +60,11 @@ class Conversation:
     def in_crisis(self) -> bool:
         return False
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None) -> Iterator[EngineEvent]:
         self.asked.append(text)
-        yield Screening(level=0)
-        yield Sentence(index=0, text="That sounds like a lot.")
-        yield ReplyEnd(responder="fake")
+        yield screened(0)
+        yield sentence(0, "That sounds like a lot.")
+        yield reply_done("fake")
 
     def summary(self) -> dict[str, Any]:
         return {}
@@ -89,7 +93,7 @@ class Store:
         self.calls: list[str] = []
         self.session = object()
 
-    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+    def client_turn(self, heard: Heard, screening: Screened, *, turn: int | None = None
                     ) -> None:
         self.calls.append(f"client_turn:{heard.text}")
 

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server.events import (
-    Activity,
-    CrisisEvent,
-    FlowState,
-    StateChanged,
-    TherapistEvent,
-    TherapistEventKind,
-)
+from reflection.flow import FlowState
+from server.events import TherapistEvent, TherapistEventKind
+from server.kiosk_events import Activity, CrisisEvent, StateChanged
 from server.messages import Feedback, Join, KioskHello, TherapistHello
 from server.protocol import (
     AUDIO_HEADER,

@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 
-from server.events import CrisisEvent, Event, FlowState, ReplyDone, ReplyKind
+from reflection.events import CrisisEventType, EngineEvent, Screened, crisis_level
+from reflection.flow import FlowState
+from server.events import Event
+from server.kiosk_events import CrisisEvent, ReplyDoneEvent
 from server.metrics import ServerMetrics
-from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
+from server.speech import Heard, Voiced
 from server.turn import Turns
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
+from tests.unit.reply_fakes import crisis_event, reply_done, screened, sentence
 
 CRISIS_WORDS = "kill myself"
 
@@ -32,25 +36,24 @@ class SlowScreeningConversation:
     def in_crisis(self) -> bool:
         return self.locked
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None) -> Iterator[EngineEvent]:
         threading.Event().wait(self.screen_s)
         self.screened.append(text)
         if CRISIS_WORDS in text or self.locked:
             first = not self.locked
             self.locked = True
-            yield Screening(level=3 if first else 0)
-            if first:
-                yield Crisis(
-                    level=3, urgent=True, message="I am letting your therapist know.",
-                    undelivered=(("I am letting your therapist know.", "Go to the front desk."),),
-                )
-            yield Sentence(index=0, text="I am letting your therapist know.", kind=ReplyKind.CRISIS)
+            yield screened(3 if first else 0)
+            # The crisis event says its message (a repeated one: no second alert).
+            yield crisis_event(
+                "I am letting your therapist know.", repeated=not first,
+                undelivered=(("I am letting your therapist know.", "Go to the front desk."),),
+            )
         else:
-            yield Screening(level=0)
+            yield screened(0)
             for index in range(3):
                 threading.Event().wait(0.05)
-                yield Sentence(index=index, text=f"Reflection {index}.")
-        yield ReplyEnd(responder="fake")
+                yield sentence(index, f"Reflection {index}.")
+        yield reply_done("fake")
 
     def summary(self) -> dict[str, Any]:
         return {}
@@ -91,7 +94,7 @@ class Store:
         self.session = object()
         self.calls: list[str] = []
 
-    def client_turn(self, heard: Heard, screening: Screening, *, turn: int | None = None
+    def client_turn(self, heard: Heard, screening: Screened, *, turn: int | None = None
                     ) -> None:
         self.calls.append(f"client:{heard.text}:{screening.level}")
 
@@ -102,8 +105,9 @@ class Store:
     def empty_transcript(self) -> None:
         self.calls.append("empty")
 
-    def alert(self, crisis: Crisis, *, heard_at: float) -> bool:
-        self.calls.append(f"alert:{crisis.level}")
+    def alert(self, crisis: CrisisEventType, screening: Screened | None, *, heard_at: float
+              ) -> bool:
+        self.calls.append(f"alert:{crisis_level(crisis, screening)}")
         return self.watching
 
 
@@ -180,7 +184,7 @@ async def test_a_barge_in_during_screening_stops_only_the_reply(pool: ModelPool)
     await asyncio.sleep(0.2)
     assert host.conversation.screened == ["work was hard"]
     assert host.store.calls[0] == "client:work was hard:0"
-    cancelled = [e for e in host.events(ReplyDone) if e.cancelled]
+    cancelled = [e for e in host.events(ReplyDoneEvent) if e.cancelled]
     assert [e.turn for e in cancelled] == [1] and host.replied_turns == []
 
 

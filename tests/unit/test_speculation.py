@@ -11,7 +11,7 @@ import pytest
 from numpy.typing import NDArray
 
 from server.speculation import SpeculationOutcome, Speculator
-from server.stages import Heard
+from server.speech import Heard
 from server.workers import ModelPool
 from voice.endpointer import EndReason, SpeechPaused, UtteranceEnded
 

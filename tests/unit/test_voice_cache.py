@@ -8,14 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 
+from reflection.events import CrisisEventType, EngineEvent, ReplyKind, ReplySentence, Screened
 from server.config import Settings
-from server.events import Event, ReplyKind
+from server.events import Event
 from server.pipeline import TurnPipeline
+from server.speech import Heard, Voiced
 from server.speech_cache import FixedPhrase, SpeechCache, cache_key
-from server.stages import Crisis, Heard, ReplyEnd, ReplyPart, Screening, Sentence, Voiced
 from server.turn_state import TurnOptions, TurnState
 from server.voice_stack import Speaking, VoiceStack
 from server.workers import ModelPool
+from tests.unit.reply_fakes import reply_done, sentence
 from voice.tts import SpeechChunk
 
 
@@ -43,12 +45,12 @@ def _speaking(max_bytes: int = 1 << 20) -> tuple[Speaking, FakeSynth]:
 
 
 class Fixed:
-    def __init__(self, sentences: list[Sentence]) -> None:
+    def __init__(self, sentences: list[ReplySentence]) -> None:
         self.sentences = sentences
 
-    def reply(self, text: str, lang: str | None) -> Iterator[ReplyPart]:
+    def reply(self, text: str, lang: str | None) -> Iterator[EngineEvent]:
         yield from self.sentences
-        yield ReplyEnd()
+        yield reply_done()
 
 
 class Output:
@@ -64,19 +66,19 @@ class Output:
     async def heard(self, turn: int, heard: Heard) -> None:
         pass
 
-    async def screened(self, turn: int, heard: Heard, screening: Screening) -> None:
+    async def screened(self, turn: int, heard: Heard, screening: Screened) -> None:
         pass
 
-    async def crisis(self, turn: int, crisis: Crisis) -> bool:
+    async def crisis(self, turn: int, crisis: CrisisEventType) -> bool:
         return True
 
 
-async def _say(pool: ModelPool, speaking: Speaking, sentences: list[Sentence]) -> Output:
+async def _say(pool: ModelPool, speaking: Speaking, sentences: list[ReplySentence]) -> Output:
     """A prompt (fixed sentences) as the kiosk says it; a reply goes through the engine."""
     output = Output()
     pipeline = TurnPipeline(pool=pool, transcriber=None, speaker=speaking,  # type: ignore[arg-type]
                             replier=Fixed(sentences), output=output, hooks=output)
-    if all(s.kind is ReplyKind.PROMPT for s in sentences):
+    if all(s.reply_kind is ReplyKind.PROMPT for s in sentences):
         await pipeline.say(TurnState(turn=1), TurnOptions(), sentences, "en")
     else:
         await pipeline.respond(TurnState(turn=1), TurnOptions(), Heard("", "en", 1.0))
@@ -91,11 +93,11 @@ def pool() -> Iterator[ModelPool]:
 
 
 def test_only_content_kinds_become_phrases() -> None:
-    assert FixedPhrase.of(Sentence(0, "You feel tired.")) is None  # a reply: may echo the client
-    assert FixedPhrase.of(Sentence(0, "Is it okay?", kind=ReplyKind.PROMPT, blocked=True)) is None
-    assert FixedPhrase.of(Sentence(0, "x" * 601, kind=ReplyKind.PROMPT)) is None
+    assert FixedPhrase.of(sentence(0, "You feel tired.")) is None  # a reply: may echo the client
+    assert FixedPhrase.of(sentence(0, "Is it okay?", kind=ReplyKind.PROMPT, blocked=True)) is None
+    assert FixedPhrase.of(sentence(0, "x" * 601, kind=ReplyKind.PROMPT)) is None
     for kind in (ReplyKind.PROMPT, ReplyKind.CRISIS, ReplyKind.CHECK_IN):
-        assert FixedPhrase.of(Sentence(0, "Thank you.", kind=kind)) == FixedPhrase(
+        assert FixedPhrase.of(sentence(0, "Thank you.", kind=kind)) == FixedPhrase(
             "Thank you.", kind)
 
 
@@ -119,7 +121,7 @@ async def test_a_prompt_is_synthesized_once_and_replayed_while_every_thread_is_b
     pool: ModelPool,
 ) -> None:
     speaking, synth = _speaking()
-    prompt = [Sentence(0, "How are you feeling today?", kind=ReplyKind.PROMPT)]
+    prompt = [sentence(0, "How are you feeling today?", kind=ReplyKind.PROMPT)]
     first = await _say(pool, speaking, prompt)
     gate = threading.Event()
     busy = asyncio.ensure_future(pool.run(gate.wait, 10))  # the only model thread is taken
@@ -135,7 +137,7 @@ async def test_a_prompt_is_synthesized_once_and_replayed_while_every_thread_is_b
 
 async def test_replies_are_never_cached(pool: ModelPool) -> None:
     speaking, synth = _speaking()
-    reply = [Sentence(0, "You said you feel alone.")]
+    reply = [sentence(0, "You said you feel alone.")]
     for _ in range(2):
         await _say(pool, speaking, reply)
     assert synth.said == ["You said you feel alone.", "You said you feel alone."]
@@ -156,8 +158,8 @@ async def test_rate_and_a_zero_budget_are_respected(pool: ModelPool) -> None:
 
 async def test_the_crisis_message_from_the_engine_is_cached_too(pool: ModelPool) -> None:
     speaking, synth = _speaking()
-    crisis = [Sentence(0, "A person is coming.", kind=ReplyKind.CRISIS),
-              Sentence(1, "You are not alone.", kind=ReplyKind.CRISIS)]
+    crisis = [sentence(0, "A person is coming.", kind=ReplyKind.CRISIS),
+              sentence(1, "You are not alone.", kind=ReplyKind.CRISIS)]
     outputs = [await _say(pool, speaking, crisis) for _ in range(2)]
     assert synth.said == ["A person is coming.", "You are not alone."]
     assert outputs[0].audio_frames == outputs[1].audio_frames
