@@ -33,7 +33,7 @@ CLIENT_LINES = (
 CLIENT_VOICE = "en-gb"  # espeak-ng, so the client does not sound like the kiosk
 
 
-class Replier(Protocol):
+class DemoReplier(Protocol):
     """Turns a client utterance into reply sentences."""
 
     label: str
@@ -59,7 +59,7 @@ class EngineReplier:
                 yield from split_sentences(event.response.message)
 
 
-def make_replier(settings: Settings | None = None) -> Replier:
+def make_replier(settings: Settings | None = None) -> DemoReplier:
     """The engine as the server builds it (scripted responder: the demo needs no Ollama)."""
     engine = assembly.build_engine(settings or Settings(), responder_kind="scripted", probe=False)
     return EngineReplier(engine)
@@ -140,7 +140,7 @@ def _turn(
     stt: WhisperStt,
     tts: SpeechSynthesizer,
     client_voice: EspeakTts,
-    replier: Replier,
+    replier: DemoReplier,
     settings: Settings,
 ) -> TurnTiming:
     client = np.concatenate([chunk.samples for chunk in client_voice.synthesize(line)])

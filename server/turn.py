@@ -50,10 +50,10 @@ from server.turn_state import OpenedReply, TurnOptions, TurnState
 from server.workers import ModelPool
 from voice.endpointer import (
     EndpointEvent,
-    EndReason,
     SpeechStarted,
     SpeechSustained,
     UtteranceEnded,
+    UtteranceEndReason,
 )
 from voice.tts import split_sentences
 from voice.turn_taking import TurnTaking
@@ -156,7 +156,7 @@ class Turns:
         else:
             ahead = self.speculator.take(event, lang)
         await self.channel.event(SpeechEndedEvent(turn=self.turn + 1, reason=event.reason.value))
-        if event.reason is EndReason.MAX_LENGTH:
+        if event.reason is UtteranceEndReason.MAX_LENGTH:
             await self.channel.error(
                 ProtocolError(ErrorCode.UTTERANCE_TOO_LONG, "utterance cut at the maximum length")
             )

@@ -20,7 +20,7 @@ class EndpointEventType(StrEnum):
     UTTERANCE_ENDED = "utterance_ended"
 
 
-class EndReason(StrEnum):
+class UtteranceEndReason(StrEnum):
     """Why an utterance was closed."""
 
     SILENCE = "silence"
@@ -42,7 +42,7 @@ class UtteranceEnded:
 
     type: ClassVar[EndpointEventType] = EndpointEventType.UTTERANCE_ENDED
     audio: NDArray[np.float32]
-    reason: EndReason
+    reason: UtteranceEndReason
     speech_end_s: float
     start_s: float = 0.0
 

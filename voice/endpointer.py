@@ -12,16 +12,15 @@ from numpy.typing import NDArray
 from voice.endpoint_events import (
     EndpointEvent,
     EndpointEventType,
-    EndReason,
     SpeechPaused,
     SpeechResumed,
     SpeechStarted,
     SpeechSustained,
     UtteranceEnded,
+    UtteranceEndReason,
 )
 
 __all__ = [
-    "EndReason",
     "EndpointEvent",
     "EndpointEventType",
     "Endpointer",
@@ -30,6 +29,7 @@ __all__ = [
     "SpeechResumed",
     "SpeechStarted",
     "SpeechSustained",
+    "UtteranceEndReason",
     "UtteranceEnded",
     "frame_level_db",
 ]
@@ -142,7 +142,7 @@ class Endpointer:
         """Close the paused utterance now (a decider heard enough); None if speech resumed."""
         if not self.paused or self._turn is None:
             return None
-        return self._finish(self._turn, EndReason.SILENCE)
+        return self._finish(self._turn, UtteranceEndReason.SILENCE)
 
     def reset(self) -> None:
         """Forget the current turn and the pre-roll."""
@@ -199,7 +199,7 @@ class Endpointer:
         """End of stream: close an utterance in progress."""
         events: list[EndpointEvent] = []
         if self._turn is not None and self._speaking:
-            events.append(self._close(self._turn, EndReason.STREAM_END))
+            events.append(self._close(self._turn, UtteranceEndReason.STREAM_END))
         self._turn = None
         self._speaking = False
         return events
@@ -263,22 +263,22 @@ class Endpointer:
             turn.sustained = True
             events.append(SpeechSustained(at_s=self._seconds(index + 1)))
         if turn.silence_frames >= self._end_silence:
-            return [*events, self._finish(turn, EndReason.SILENCE)]
+            return [*events, self._finish(turn, UtteranceEndReason.SILENCE)]
         if len(turn.frames) >= self._max_frames:
-            return [*events, self._finish(turn, EndReason.MAX_LENGTH)]
+            return [*events, self._finish(turn, UtteranceEndReason.MAX_LENGTH)]
         if self._pause_frames and turn.silence_frames == self._pause_frames:
             turn.paused = True
-            ended = self._close(turn, EndReason.SILENCE)
+            ended = self._close(turn, UtteranceEndReason.SILENCE)
             events.append(SpeechPaused(ended.audio, ended.start_s, ended.speech_end_s))
         return events
 
-    def _finish(self, turn: _Turn, reason: EndReason) -> UtteranceEnded:
+    def _finish(self, turn: _Turn, reason: UtteranceEndReason) -> UtteranceEnded:
         event = self._close(turn, reason)
         self._turn = None
         self._speaking = False
         return event
 
-    def _close(self, turn: _Turn, reason: EndReason) -> UtteranceEnded:
+    def _close(self, turn: _Turn, reason: UtteranceEndReason) -> UtteranceEnded:
         keep = turn.last_speech_frame - turn.start_frame + 1 + self._tail_frames
         frames = turn.frames[:keep]
         return UtteranceEnded(

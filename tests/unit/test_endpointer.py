@@ -8,9 +8,9 @@ from voice.endpointer import (
     Endpointer,
     EndpointerConfig,
     EndpointEvent,
-    EndReason,
     SpeechStarted,
     UtteranceEnded,
+    UtteranceEndReason,
 )
 
 FRAME = 512
@@ -67,7 +67,7 @@ def test_speech_then_silence_ends_the_turn_after_end_silence() -> None:
     started, ended = events
     assert isinstance(started, SpeechStarted) and isinstance(ended, UtteranceEnded)
     assert started.start_s == 10 * FRAME_S
-    assert ended.reason is EndReason.SILENCE
+    assert ended.reason is UtteranceEndReason.SILENCE
     assert abs(ended.speech_end_s - 40 * FRAME_S) < 1e-9
     # Exactly the 30 speech frames, tagged 11..40.
     tags = ended.audio.reshape(-1, FRAME)[:, 0]
@@ -124,7 +124,7 @@ def test_max_utterance_length_forces_an_end() -> None:
     config = EndpointerConfig(max_utterance_s=1.0, min_snr_db=0.0)
     events, endpointer = _run([0.9] * 40, config)  # 1.28 s of speech
     ended = [e for e in events if isinstance(e, UtteranceEnded)]
-    assert len(ended) == 1 and ended[0].reason is EndReason.MAX_LENGTH
+    assert len(ended) == 1 and ended[0].reason is UtteranceEndReason.MAX_LENGTH
     assert len(ended[0].audio) <= int(1.0 * RATE) + FRAME
     assert endpointer.in_speech  # still talking: the next utterance started
 
@@ -134,7 +134,7 @@ def test_flush_closes_an_open_utterance() -> None:
     assert [type(e) for e in events] == [SpeechStarted]
     closing = endpointer.flush()
     assert len(closing) == 1 and isinstance(closing[0], UtteranceEnded)
-    assert closing[0].reason is EndReason.STREAM_END
+    assert closing[0].reason is UtteranceEndReason.STREAM_END
     assert not endpointer.in_speech
 
 
@@ -164,7 +164,7 @@ def test_loud_background_chatter_is_gated_by_level() -> None:
         events.extend(endpointer.push(frame, 0.95))
     assert [type(e) for e in events] == [SpeechStarted, UtteranceEnded]
     ended = events[1]
-    assert isinstance(ended, UtteranceEnded) and ended.reason is EndReason.SILENCE
+    assert isinstance(ended, UtteranceEnded) and ended.reason is UtteranceEndReason.SILENCE
 
 
 def test_level_gate_off_by_zero_config() -> None:
