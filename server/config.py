@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from voice.endpointer import EndpointerConfig
+from voice.whisper_config import WhisperConfig
 
 CONFIG_FILE_ENV = "REFLECT_CONFIG"
 DEFAULT_CONFIG_FILE = Path("reflect.toml")
@@ -26,36 +27,20 @@ def _default_data_dir() -> Path:
     return Path(base) / "reflect-kiosk"
 
 
-class SttSettings(BaseModel):
-    """Speech-to-text (faster-whisper)."""
+@pydantic_dataclass(frozen=True)
+class SttSettings(WhisperConfig):
+    """Speech-to-text (faster-whisper): the recogniser's own config type
+    (`voice.whisper_config.WhisperConfig`, every field a setting; `window_margin_s = 0` is
+    "always the reference decode") plus which models to load."""
 
     # "tiny.en" and "base" resolve to the offline PyPI model packages; any other
     # faster-whisper model name or a model directory may be given.
     model: str = "tiny.en"
     # Model used when the kiosk's language is not English (multilingual).
     multilingual_model: str = "base"
-    device: str = "cpu"
-    compute_type: str = "int8"
-    cpu_threads: int = 0  # 0 lets CTranslate2 decide
-    beam_size: int = 1
     # The multilingual model's fast decode: beam 5 made it more accurate in both languages
     # (`reflect bench --accuracy`); tiny.en did worse with it (more loops), so it stays at 1.
     multilingual_beam_size: int = 5
-    no_speech_threshold: float = 0.6
-    # Segments below this mean token log-probability (and above this compression ratio)
-    # are treated as hallucinated and dropped.
-    log_prob_threshold: float = -1.0
-    compression_ratio_threshold: float = 2.4
-    # Encode only the utterance plus this much padding instead of Whisper's fixed 30 s window
-    # (several times faster). Its output is used only when confident and clean; otherwise
-    # plain faster-whisper (30 s window, `reference_beam_size`) decides. 0 = always the reference.
-    window_margin_s: float = 2.0
-    reference_beam_size: int = 5
-    # A fast decode below this mean token log-probability goes to the reference decode
-    # (chosen with `reflect bench accuracy`, docs/performance.md "Speech accuracy").
-    trust_log_prob: float = -0.7
-    # Below this, a transcript is "unsure": screening also checks its other readings.
-    unsure_log_prob: float = -0.5
     verify_checksums: bool = True
 
 

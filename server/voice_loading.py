@@ -6,14 +6,16 @@ import logging
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from server.config import Settings, VadSettings
+from server.config import Settings, SttSettings, VadSettings
 from voice.endpointer import EndpointerConfig
 from voice.model_store import resolve_piper_voice, resolve_smart_turn, resolve_whisper_model
 from voice.smart_turn import SmartTurnModel
 from voice.stt import WhisperStt
 from voice.tts import EspeakTts, PiperTts, SpeechSynthesizer
 from voice.turn_taking import BargeInPolicy, TurnPolicy, TurnTaking
+from voice.whisper_config import WhisperConfig
 
 
 def model_cache_dir(settings: Settings) -> Path:
@@ -21,11 +23,15 @@ def model_cache_dir(settings: Settings) -> Path:
     return settings.data_dir / "models"
 
 
+def _own_fields(section: object, config_type: type) -> dict[str, Any]:
+    """The fields of a library config type, read from the settings section that extends it."""
+    return {f.name: getattr(section, f.name) for f in fields(config_type)}
+
+
 def endpointer_config(vad: VadSettings, *, speculate: bool = False) -> EndpointerConfig:
     """The endpointer thresholds; `speculate` turns on pause events for early transcription."""
-    own = {f.name: getattr(vad, f.name) for f in fields(EndpointerConfig)}
     return EndpointerConfig(**{
-        **own,
+        **_own_fields(vad, EndpointerConfig),
         "pause_ms": vad.speculate_after_ms if speculate else 0,
         "sustained_ms": vad.barge_in_ms if vad.turn_decision == "smart" else 0,
     })
@@ -68,20 +74,16 @@ def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
         name, cache_dir=model_cache_dir(settings), verify=stt.verify_checksums
     )
     multilingual = name == stt.multilingual_model and name != stt.model
-    return WhisperStt(
-        model_dir,
-        device=stt.device,
-        compute_type=stt.compute_type,
-        cpu_threads=stt.cpu_threads,
-        beam_size=stt.multilingual_beam_size if multilingual else stt.beam_size,
-        no_speech_threshold=stt.no_speech_threshold,
-        log_prob_threshold=stt.log_prob_threshold,
-        compression_ratio_threshold=stt.compression_ratio_threshold,
-        window_margin_s=stt.window_margin_s or None,
-        reference_beam_size=stt.reference_beam_size,
-        trust_log_prob=stt.trust_log_prob,
-        unsure_log_prob=stt.unsure_log_prob,
-    )
+    return whisper_config(stt, multilingual=multilingual).load(model_dir)
+
+
+def whisper_config(stt: SttSettings, *, multilingual: bool = False) -> WhisperConfig:
+    """The recogniser's config from the `[stt]` section (the multilingual model's own beam)."""
+    return WhisperConfig(**{
+        **_own_fields(stt, WhisperConfig),
+        "beam_size": stt.multilingual_beam_size if multilingual else stt.beam_size,
+        "window_margin_s": stt.window_margin_s or None,
+    })
 
 
 def load_tts(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -156,8 +157,8 @@ def test_window_frames_covers_the_utterance_plus_margin() -> None:
 
 def test_bench_server_env_carries_speech_settings_and_bench_policy(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "ignored")
-    settings = settings.model_copy(update={"stt": settings.stt.model_copy(
-        update={"cpu_threads": 1, "verify_checksums": False})})
+    settings = settings.model_copy(update={"stt": replace(
+        settings.stt, cpu_threads=1, verify_checksums=False)})
     env = settings_env(settings, tmp_path / "bench", "base")
     assert env["REFLECT_STT__MODEL"] == "base"
     assert env["REFLECT_STT__CPU_THREADS"] == "1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -12,8 +13,10 @@ import pytest
 from reflection.responders.ollama import OllamaResponder
 from server import assembly
 from server.config import Settings
-from server.voice_loading import endpointer_config
+from server.voice_loading import endpointer_config, whisper_config
 from voice.endpointer import EndpointerConfig
+from voice.stt import WhisperStt
+from voice.whisper_config import WhisperConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = ("server", "cli", "benchmarks", "models")
@@ -57,6 +60,8 @@ def test_every_documented_key_is_a_setting_that_something_reads(key: str) -> Non
     assert hasattr(owner, name), f"{key} is documented but is not a setting"
     if section == "vad" and name in {f.name for f in fields(EndpointerConfig)}:
         return  # handed over whole by endpointer_config (tested below)
+    if section == "stt" and name in {f.name for f in fields(WhisperConfig)}:
+        return  # handed over whole by whisper_config (tested below)
     where = DERIVED.get(key, (section or "settings", name))
     assert _read_in_code(*where), f"{key} is documented but nothing reads it"
 
@@ -73,6 +78,30 @@ def test_vad_settings_reach_the_endpointer() -> None:
     assert (config.min_speech_ms, config.max_utterance_s, config.preroll_ms) == (111, 12.0, 222)
     assert config.tail_ms == 99 and config.pause_ms == 444 and "pause_ms" in changed
     assert endpointer_config(settings.vad).pause_ms == 0
+
+
+def test_stt_settings_reach_the_recogniser() -> None:
+    settings = Settings.model_validate({"stt": {
+        "device": "cuda", "compute_type": "float16", "cpu_threads": 3, "beam_size": 2,
+        "multilingual_beam_size": 4, "no_speech_threshold": 0.7, "log_prob_threshold": -1.5,
+        "compression_ratio_threshold": 2.0, "window_margin_s": 1.5, "reference_beam_size": 3,
+        "trust_log_prob": -0.6, "unsure_log_prob": -0.4,
+    }})
+    config = whisper_config(settings.stt)
+    assert (config.device, config.compute_type, config.cpu_threads) == ("cuda", "float16", 3)
+    assert (config.beam_size, config.reference_beam_size, config.window_margin_s) == (2, 3, 1.5)
+    assert (config.no_speech_threshold, config.log_prob_threshold) == (0.7, -1.5)
+    assert config.compression_ratio_threshold == 2.0
+    assert (config.trust_log_prob, config.unsure_log_prob) == (-0.6, -0.4)
+    assert whisper_config(settings.stt, multilingual=True).beam_size == 4
+    off = Settings.model_validate({"stt": {"window_margin_s": 0}})
+    assert whisper_config(off.stt).window_margin_s is None  # 0 = always the reference decode
+
+
+def test_the_recogniser_config_is_exactly_what_whisper_stt_takes() -> None:
+    signature = inspect.signature(WhisperStt)
+    keywords = {n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
+    assert keywords == {f.name for f in fields(WhisperConfig)}
 
 
 def test_responder_settings_reach_the_responder_and_the_summarizer() -> None:
