@@ -19,6 +19,7 @@ from reflection.flow import LISTENING, EndReason, FlowState, ReviewAction, Sessi
 from server import messages as m
 from server.audio_intake import AudioIntake, ProbabilityStream
 from server.conversations import ClientConversation, ConversationFactory
+from server.kiosk_connection import CodeRejected
 from server.kiosk_events import (
     Activity,
     CallIn,
@@ -33,7 +34,7 @@ from server.kiosk_messages import dispatch
 from server.kiosk_policy import KioskPolicy as KioskPolicy
 from server.kiosk_policy import KioskPrefs as KioskPrefs
 from server.kiosk_relay import Relay
-from server.kiosk_store import CodeRejected, KioskStore
+from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
 from server.reply_flags import reply_meta

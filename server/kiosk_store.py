@@ -4,132 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import Any
 
-from sqlalchemy.orm import Session
-
-from models import content, kiosks, retention, sessions, turn_meta
+from models import content, turn_meta
 from models.db import Database
-from models.errors import AuthenticationError, CodeExpiredError
-from models.kiosks import authenticate_kiosk
 from models.turn_meta import TurnMeta
 from models.types import Speaker, SummaryStatus
-from reflection.events import CrisisEventType, CrisisTriggered, Screened, crisis_level
-from reflection.flow import EndReason
+from reflection.events import CrisisEventType, Screened
 from server.events import TherapistEventKind
 from server.hub import TherapistHub
+from server.kiosk_alert import RiskAlert
+from server.kiosk_connection import JoinedSession, KioskConnection
 from server.metrics import ServerMetrics
 from server.speech import Heard
 from server.write_queue import WriteQueue
 
-T = TypeVar("T")
-END_WAIT_S = 5.0
 
+class KioskStore(KioskConnection):
+    """What one kiosk's conversations write: turns, alerts, summaries, feedback (queued,
+    retried, in order)."""
 
-@dataclass(frozen=True)
-class KioskIdentity:
-    """An authenticated kiosk."""
-
-    id: uuid.UUID
-    name: str
-
-
-@dataclass(frozen=True)
-class JoinedSession:
-    """A session a kiosk redeemed a code for."""
-
-    id: uuid.UUID
-    therapist_id: uuid.UUID
-    language: str
-
-
-class CodeRejected(Exception):
-    """A refused code; `expired` when it was issued but its time ran out (else unknown or used)."""
-
-    def __init__(self, message: str, *, expired: bool = False) -> None:
-        super().__init__(message)
-        self.expired = expired
-
-
-class KioskStore:
-    """Database and therapist-stream side effects of one kiosk connection."""
-
-    def __init__(
-        self,
-        database: Database,
-        hub: TherapistHub,
-        metrics: ServerMetrics,
-        live_transcript: bool,
-        writes: WriteQueue,
-    ) -> None:
-        self.database = database
-        self.hub = hub
-        self.writes = writes
-        self.metrics = metrics
-        self.live_transcript = live_transcript
-        self.kiosk: KioskIdentity | None = None
-        self.session: JoinedSession | None = None
+    def __init__(self, database: Database, hub: TherapistHub, metrics: ServerMetrics,
+                 live_transcript: bool, writes: WriteQueue) -> None:
+        super().__init__(database, hub, metrics, live_transcript, writes)
         self.input_kind = "spoken"  # of the utterance being handled: "typed" or "spoken"
         self._last_words = ""  # normalised previous client words, to count repeats
         self._pending_flags: set[int] = set()  # flagged before their reply was stored
 
-    async def _db(self, work: Callable[[Session], T]) -> T:
-        def run() -> T:
-            with self.database.transaction() as db:
-                return work(db)
-
-        return await asyncio.to_thread(run)
-
-    async def authenticate(self, token: str) -> KioskIdentity | None:
-        """The kiosk for a device token, or None (the failure is audited and committed)."""
-
-        def work(db: Session) -> KioskIdentity | None:
-            try:
-                kiosk = authenticate_kiosk(db, token=token)
-            except AuthenticationError:
-                return None
-            return KioskIdentity(kiosk.id, kiosk.name)
-
-        self.kiosk = await self._db(work)
-        return self.kiosk
-
     async def join(self, code: str) -> JoinedSession:
-        """Redeem a one-time code; raises CodeRejected (the rejection is audited)."""
-        kiosk = self._kiosk()
-        normalized = "".join(ch for ch in code if ch not in " -")
-
-        def work(db: Session) -> JoinedSession | AuthenticationError:
-            try:
-                row = sessions.redeem_code(db, code=normalized, kiosk_id=kiosk.id)
-            except AuthenticationError as error:
-                return error  # commit the audit row, then refuse
-            return JoinedSession(row.id, row.therapist_id, row.language)
-
-        joined = await self._db(work)
-        if isinstance(joined, AuthenticationError):
-            raise CodeRejected("code refused", expired=isinstance(joined, CodeExpiredError))
-        self.session = joined
+        """Redeem a one-time code (see KioskConnection.join); a new session's turns start over."""
+        joined = await super().join(code)
         self._last_words, self._pending_flags = "", set()
-        await self.publish(
-            TherapistEventKind.SESSION_JOINED,
-            {"kiosk_id": str(kiosk.id), "kiosk_name": kiosk.name, "lang": joined.language},
-        )
         return joined
-
-    async def consent(self, version: str, given: bool) -> None:
-        """Record the answer and tell the therapist."""
-        session = self._session()
-        await self._db(
-            lambda db: content.record_consent(
-                db, session_id=session.id, text_version=version, given=given
-            )
-        )
-        await self.publish(
-            TherapistEventKind.CONSENT, {"accepted": given, "consent_version": version}
-        )
 
     def client_turn(self, heard: Heard, screening: Screened, *, turn: int | None = None
                     ) -> None:
@@ -202,20 +109,8 @@ class KioskStore:
         them, so an alert is never lost to a failing disk.
         """
         session, kiosk = self._session(), self._kiosk()
-        assessment = screened.assessment if screened is not None else None
-        evidence = [{"text": e.text, "rule": e.rule} for e in
-                    (assessment.evidence if assessment is not None else ())]
-        categories = tuple(sorted(str(c) for c in assessment.categories)) if assessment else ()
-        urgent, level = isinstance(crisis, CrisisTriggered), crisis_level(crisis, screened)
-        data: dict[str, Any] = {
-            "alert_key": uuid.uuid4().hex,  # the same on the live and the stored copy
-            "urgent": urgent,
-            "level": level,
-            "categories": list(categories),
-            "evidence": evidence,
-            "trigger_words": sorted({e["text"] for e in evidence if e["text"]}),
-            "kiosk_name": kiosk.name,
-        }
+        alert = RiskAlert.of(crisis, screened, kiosk.name)
+        data = alert.data()
         delivered = self.hub.push_unsaved(
             session.therapist_id, TherapistEventKind.RISK_ALERT, session_id=session.id, data=data
         )
@@ -223,21 +118,8 @@ class KioskStore:
         stored: dict[str, str] = {}
 
         async def write_alert() -> None:
-            if "id" in stored:
-                return
-
-            def work(db: Session) -> str:
-                row = content.raise_alert(
-                    db,
-                    session_id=session.id,
-                    level=level,
-                    categories=categories,
-                    urgent=urgent,
-                    evidence=evidence,
-                )
-                return str(row.id)
-
-            stored["id"] = await self._db(work)
+            if "id" not in stored:
+                stored["id"] = await self._db(lambda db: alert.save(db, session.id))
 
         async def publish_alert() -> None:
             await self.hub.publish(
@@ -251,16 +133,6 @@ class KioskStore:
         self.writes.submit("alert", write_alert)
         self.writes.submit("alert_event", publish_alert)
         return delivered > 0
-
-    def _publish_later(
-        self, kind: TherapistEventKind, data: dict[str, Any]
-    ) -> asyncio.Future[None]:
-        session = self._session()
-
-        async def publish() -> None:
-            await self.hub.publish(session.therapist_id, kind, session_id=session.id, data=data)
-
-        return self.writes.submit(kind.value, publish)
 
     def draft_summary(self, summary: dict[str, Any]) -> None:
         """Store the running draft summary and send it to the therapist (queued, retried)."""
@@ -312,57 +184,3 @@ class KioskStore:
         data = {"rating": rating, "has_comment": bool(comment), "flagged_turns": flagged_turns}
         await asyncio.shield(self._publish_later(TherapistEventKind.FEEDBACK, data))
 
-    async def end(self, reason: EndReason) -> None:
-        """End (or, for `erased`, erase) the session and tell the therapist; idempotent.
-
-        Queued after the session's pending writes (an erase must follow them); waits a moment
-        for it, and leaves it queued when the database is failing.
-        """
-        session, self.session = self.session, None
-        if session is None:
-            return
-        kiosk = self._kiosk()
-
-        async def write() -> None:
-            if reason is EndReason.ERASED:
-                await self._db(
-                    lambda db: retention.erase_session(db, session_id=session.id, kiosk_id=kiosk.id)
-                )
-            else:
-                await self._db(lambda db: sessions.end_session(db, session_id=session.id))
-
-        async def publish() -> None:
-            await self.hub.publish(
-                session.therapist_id,
-                TherapistEventKind.SESSION_ENDED,
-                session_id=session.id,
-                data={"reason": reason.value},
-            )
-
-        self.writes.submit("session_end", write)
-        await self.writes.write("session_ended", publish, END_WAIT_S)
-
-    async def staff_pin_ok(self, pin: str) -> bool:
-        """Whether `pin` is this kiosk's staff PIN (set at enrolment); fails closed."""
-        kiosk = self._kiosk()
-        return await self._db(lambda db: kiosks.check_staff_pin(db, kiosk_id=kiosk.id, pin=pin))
-
-    def kiosk_status(self, status: str) -> None:
-        """Tell the therapist the kiosk is online, offline (may resume) or disconnected."""
-        if self.session is not None:
-            self._publish_later(TherapistEventKind.KIOSK_STATUS, {"status": status})
-
-    async def publish(self, kind: TherapistEventKind, data: dict[str, Any]) -> None:
-        """An event about the current session for its therapist."""
-        session = self._session()
-        await self.hub.publish(session.therapist_id, kind, session_id=session.id, data=data)
-
-    def _kiosk(self) -> KioskIdentity:
-        if self.kiosk is None:
-            raise RuntimeError("kiosk not authenticated")
-        return self.kiosk
-
-    def _session(self) -> JoinedSession:
-        if self.session is None:
-            raise RuntimeError("no session joined")
-        return self.session
