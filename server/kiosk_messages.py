@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from reflection.flow import LISTENING, EndReason
 from server import messages as m
 from server.events import Pong
+from server.kiosk_closing import feedback, review_step
 from server.protocol import ErrorCode, ProtocolError
 from server.reply_flags import store_reply_flag
 
@@ -37,9 +38,9 @@ async def dispatch(session: KioskSession, message: Any) -> None:
     elif isinstance(message, m.Played):
         session.turns.played(message.turn)
     elif isinstance(message, m.Review):
-        await session.review_step(message)
+        await review_step(session, message)
     elif isinstance(message, m.Feedback):
-        await session.feedback(message)
+        await feedback(session, message)
     elif isinstance(message, m.FlagReply):
         session.flagged.add(message.turn)
         store_reply_flag(session.store, message.turn)  # the one place a flag is stored at once

@@ -15,10 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 from reflection.errors import FlowError
-from reflection.flow import LISTENING, EndReason, FlowState, ReviewAction, SessionFlow
+from reflection.flow import LISTENING, EndReason, FlowState, SessionFlow
 from server import messages as m
 from server.audio_intake import AudioIntake, ProbabilityStream
 from server.conversations import ClientConversation, ConversationFactory
+from server.kiosk_closing import to_review
 from server.kiosk_connection import CodeRejected
 from server.kiosk_events import (
     Activity,
@@ -28,21 +29,18 @@ from server.kiosk_events import (
     Resumed,
     SettingsEvent,
     StateChanged,
-    SummaryEvent,
 )
 from server.kiosk_messages import dispatch
 from server.kiosk_policy import KioskPolicy as KioskPolicy
 from server.kiosk_policy import KioskPrefs as KioskPrefs
 from server.kiosk_relay import Relay
 from server.kiosk_store import KioskStore
+from server.kiosk_turn_host import SessionTurnHost
 from server.metrics import ServerMetrics
 from server.protocol import ErrorCode, ProtocolError, check_audio_in
-from server.reply_flags import reply_meta
-from server.review import apply_review, client_view
-from server.speech import Heard, Transcriber
 from server.speech import Speaker as SpeakerStage
+from server.speech import Transcriber
 from server.turn import Turns
-from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from server.ws_common import Channel
 from voice.endpointer import EndpointerConfig
@@ -80,7 +78,7 @@ class KioskSession:
         )
         self.turns = Turns(
             channel=self.channel, store=store, pool=pool, transcriber=transcriber,
-            speaker=speaker, metrics=metrics, host=self, turn_taking=turns,
+            speaker=speaker, metrics=metrics, host=SessionTurnHost(self), turn_taking=turns,
         )
         self.flow = self._new_flow()
         self.conversation: ClientConversation | None = None
@@ -176,7 +174,7 @@ class KioskSession:
                 resume_token=self.resume_token,
             )
         )
-        await self._show(Activity.WAITING)
+        await self.show(Activity.WAITING)
         await self.turns.say(text)
 
     async def consent(self, message: m.Consent) -> None:
@@ -189,7 +187,7 @@ class KioskSession:
         self.conversation = await self.pool.run(self.conversations.new, self.lang)
         self.channel.forget()  # a resumed screen shows the conversation, not the consent
         self.intake.reset()
-        await self._show(Activity.LISTENING)
+        await self.show(Activity.LISTENING)
         await self.turns.say(await self.pool.run(self.conversation.ask, "opening"))
 
     async def client_end(self) -> None:
@@ -197,7 +195,7 @@ class KioskSession:
         await self.turns.settle()  # and a turn being screened may open the crisis screen
         before = self.flow.state
         try:
-            await self._perform(self.flow.finish(), EndReason.COMPLETED, before=before)
+            await self.perform(self.flow.finish(), EndReason.COMPLETED, before=before)
         except FlowError as exc:
             raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, str(exc), ref="end") from exc
 
@@ -223,31 +221,7 @@ class KioskSession:
         await self.channel.event(CallIn(message=self.conversations.prompt(self.lang, "call_in")))
         before = self.flow.state
         after = self.flow.call_in(replying=self.turns.busy)
-        await self._perform(after, EndReason.CALL_IN, before=before)
-
-    async def review_step(self, message: m.Review) -> None:
-        self.require((FlowState.REVIEW,), message.type)
-        assert self.review is not None
-        if message.action != "approve":
-            self.review, redaction = apply_review(self.review, message)
-            self.redactions.append(redaction)
-            self.flow.review(ReviewAction.EDIT)
-            await self.channel.event(SummaryEvent(summary=client_view(self.review), draft=True))
-            return
-        await self.store.summary(self.review, approved=True, redactions=self.redactions)
-        if self.flow.review(ReviewAction.APPROVE) is FlowState.ENDED:  # called in: done
-            await self.turns.say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
-            await self.end(EndReason.CALL_IN)
-        else:
-            await self._show(Activity.WAITING)
-
-    async def feedback(self, message: m.Feedback) -> None:
-        self.require((FlowState.FEEDBACK,), message.type)
-        flagged = sorted(self.flagged | set(message.flagged_turns))
-        await self.store.feedback(message.rating, message.comment, flagged)
-        self.flow.feedback(message.rating)
-        await self.turns.say(self.conversations.prompt(self.lang, "goodbye"), wait=True)
-        await self.end(self.flow.end_reason or EndReason.COMPLETED)
+        await self.perform(after, EndReason.CALL_IN, before=before)
 
     async def end(self, reason: EndReason) -> None:
         """End the session (or just clear the kiosk) and go back to idle."""
@@ -291,73 +265,22 @@ class KioskSession:
                     crisis=self.channel.crisis)
         )
         activity = Activity.LISTENING if self.state in LISTENING else Activity.WAITING
-        await self._show(activity)
+        await self.show(activity)
         return True
 
-    # ----- TurnHost: what the turns ask of the session ---------------------------------
-
-    def options(self) -> TurnOptions:
-        """The client's choices for the next turn."""
-        # "auto" means the session's language (chosen when the session was created): the
-        # English-only model is several times faster than detecting with the multilingual one.
-        lang = self.prefs.lang if self.prefs.lang in ("en", "es") else self.lang
-        return TurnOptions(
-            lang=lang, audio_out=self.prefs.audio_out, tts_rate=self.prefs.tts_rate,
-            state=self.state,
-        )
-
-    def counted(self, heard: Heard) -> bool:
-        """A client turn with words: True when it answered the focus question."""
-        if heard.lang in ("en", "es"):
-            self.lang = heard.lang
-        return self.flow.heard() if self.flow.state in LISTENING else False
-
-    async def crisis_opened(self, delivered: bool) -> None:
-        """Screening found a crisis: the session is in crisis from now on."""
-        self.flow.crisis()
-        if self.conversation is not None:
-            self.conversation.note_alert(delivered)  # later crisis replies say what is true
-
-    async def replied(self, state: TurnState, heard: Heard, was_focus: bool) -> None:
-        """The reply was said in full: store it, update the summary, move the flow on."""
-        if self.store.session is None:
-            return  # the session ended while the reply was being said
-        level = state.screening.level if state.screening else 0
-        self.store.reply_turn(state.turn, heard.text, state.reply_text, level,
-                              meta=reply_meta(state))
-        assert self.conversation is not None
-        summary = await self.pool.run(self.conversation.summary)
-        self.store.draft_summary(summary)
-        before = self.flow.state
-        after = self.flow.replied(now=time.monotonic(), answered_focus=was_focus)
-        if after is before:
-            await self._show(Activity.LISTENING)  # crisis included: the screen holds
-        else:
-            await self._perform(after, EndReason.COMPLETED, before=before)
-
-    async def _perform(self, after: FlowState, reason: EndReason, *, before: FlowState) -> None:
+    async def perform(self, after: FlowState, reason: EndReason, *, before: FlowState) -> None:
         """Do what the flow decided: the focus question, the review, or the end."""
         if after is before:
             return
         if after is FlowState.ENDED:
             await self.end(self.flow.end_reason or reason)
         elif after is FlowState.FOCUS:
-            await self._show(Activity.LISTENING)
+            await self.show(Activity.LISTENING)
             assert self.conversation is not None
             await self.turns.say(await self.pool.run(self.conversation.ask, "focus"))
         elif after is FlowState.REVIEW:
             await self.turns.cancel()
-            await self._to_review()
+            await to_review(self)
 
-    async def _to_review(self) -> None:
-        if self.conversation is None:
-            await self.end(EndReason.COMPLETED)
-            return
-        summary = await self.pool.run(self.conversation.summary)
-        self.review = summary
-        await self.store.summary(summary, approved=False, redactions=[])
-        await self._show(Activity.WAITING)
-        await self.channel.event(SummaryEvent(summary=client_view(summary), draft=True))
-
-    async def _show(self, activity: Activity) -> None:
+    async def show(self, activity: Activity) -> None:
         await self.channel.event(StateChanged(state=self.state, activity=activity))
