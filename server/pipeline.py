@@ -13,7 +13,6 @@ import logging
 import time
 from concurrent.futures import Future
 from dataclasses import replace
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,25 +41,12 @@ from server.kiosk_events import (
 )
 from server.protocol import AudioFrameHeader, pack_audio_frame, split_audio
 from server.speech import Heard, Speaker, Transcriber, Voiced
-from server.speech_cache import FixedPhrase
+from server.speech_cache import FixedPhrase, PhraseSpeaker
 from server.turn_state import OpenedReply, Output, TurnHooks, TurnOptions, TurnState
 from server.workers import ModelPool, Priority
 from voice.tts import split_sentences
 
 log = logging.getLogger(__name__)
-
-
-@runtime_checkable
-class PhraseSpeaker(Speaker, Protocol):
-    """A Speaker that keeps the audio of fixed content sentences (see server.speech_cache)."""
-
-    def recall(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced | None:
-        """Cached audio, or None; cheap enough for the event loop."""
-        ...
-
-    def speak_fixed(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced:
-        """Synthesize (once) and keep; blocking."""
-        ...
 
 
 class TurnPipeline:

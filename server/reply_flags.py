@@ -26,3 +26,12 @@ def store_reply_flag(store: KioskStore, turn: int) -> None:
     a turn with no stored reply (a prompt) stays in the session's feedback list only.
     """
     store.flag_reply(turn)
+
+
+def store_cut_reply(store: KioskStore, state: TurnState) -> None:
+    """What was already said of a stopped reply is stored (with the turn's facts so far)."""
+    spoken = " ".join(s.text for s in state.sentences[: state.spoken])
+    heard = state.heard.text if state.heard else ""
+    level = state.screening.level if state.screening else 0
+    if heard and state.screening is not None and store.session is not None:
+        store.reply_turn(state.turn, heard, spoken, level, meta=reply_meta(state, state.spoken))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from reflection.events import ReplyKind, ReplySentence
-from server.speech import Voiced
+from server.speech import Speaker, Voiced
 
 # Kinds whose text comes from the reviewed content files, never from the client or a model.
 CONTENT_KINDS = frozenset({ReplyKind.PROMPT, ReplyKind.CRISIS, ReplyKind.CHECK_IN})
@@ -90,3 +91,16 @@ class SpeechCache:
             while len(self._items) > self.max_entries or self._bytes > self.max_bytes:
                 _, evicted = self._items.popitem(last=False)
                 self._bytes -= len(evicted.pcm16)
+
+
+@runtime_checkable
+class PhraseSpeaker(Speaker, Protocol):
+    """A Speaker that keeps the audio of fixed content sentences (see server.speech_cache)."""
+
+    def recall(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced | None:
+        """Cached audio, or None; cheap enough for the event loop."""
+        ...
+
+    def speak_fixed(self, phrase: FixedPhrase, *, lang: str, rate: float) -> Voiced:
+        """Synthesize (once) and keep; blocking."""
+        ...

@@ -9,33 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import Coroutine
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from reflection.events import ReplyKind, ReplySentence
-from reflection.flow import LISTENING
-from server.backchannel import done, transcript_of
-from server.conversations import ClientConversation, Replier
+from server.conversations import Replier
 from server.kiosk_events import (
     Activity,
     AudioStop,
     ReplyDoneEvent,
-    SpeechEndedEvent,
-    SpeechStartedEvent,
     StateChanged,
 )
 from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.pipeline import TurnPipeline
 from server.protocol import ErrorCode, ProtocolError
-from server.reply_flags import reply_meta
+from server.reply_flags import store_cut_reply
 from server.speculation import Speculator
 from server.speech import Heard, Speaker, Transcriber
 from server.turn_hooks import (
@@ -43,33 +37,17 @@ from server.turn_hooks import (
     FixedSentences,
     KioskOutput,
     TurnHost,
-    error_code,
+    idle_activity,
     log_failure,
+    report_failure,
 )
-from server.turn_state import OpenedReply, TurnOptions, TurnState
+from server.turn_speech import on_endpoint
+from server.turn_state import ClientTurn, OpenedReply, TurnState, prompt_sentences
 from server.workers import ModelPool
 from voice.endpointer import (
     EndpointEvent,
-    SpeechStarted,
-    SpeechSustained,
-    UtteranceEnded,
-    UtteranceEndReason,
 )
-from voice.tts import split_sentences
 from voice.turn_taking import TurnTaking
-
-log = logging.getLogger(__name__)
-
-
-@dataclass
-class _ClientTurn:
-    state: TurnState
-    conversation: ClientConversation
-    typed: bool
-    options: TurnOptions = field(default_factory=TurnOptions)
-    heard: Heard | None = None
-    was_focus: bool = False
-    cancelled: bool = False
 
 
 class Turns:
@@ -98,7 +76,7 @@ class Turns:
         self._task: asyncio.Task[None] | None = None
         self._task_state = TurnState(turn=-1)
         self._task_turn = -1
-        self._task_kind = ReplyKind.REFLECTION
+        self.reply_kind = ReplyKind.REFLECTION
         # While a finished reply is being stored it must not be cancelled, only awaited.
         self._cancellable = True
         self._playback_until = 0.0
@@ -108,7 +86,7 @@ class Turns:
         # None: any speech during a reply stops it at once (no backchannel check).
         self.turn_taking = turn_taking
         # Speech heard during a reply that has not (yet) stopped it: it may be a "mm-hm".
-        self._held = False
+        self.held = False
 
     @property
     def busy(self) -> bool:
@@ -119,7 +97,7 @@ class Turns:
     def crisis_reply(self, turn: int) -> None:
         """The reply of `turn` is the crisis message: speech does not barge into it."""
         if self._task_turn == turn:
-            self._task_kind = ReplyKind.CRISIS
+            self.reply_kind = ReplyKind.CRISIS
 
     def played(self, turn: int) -> None:
         """The kiosk finished playing a reply."""
@@ -129,66 +107,8 @@ class Turns:
     # ----- speech events ----------------------------------------------------------------
 
     async def endpoint(self, event: EndpointEvent) -> None:
-        """One endpointer event of the client's audio."""
-        if isinstance(event, SpeechSustained):
-            if self._held:  # long enough to be talking, not a backchannel
-                await self._interrupt()
-            return
-        lang = self.host.options().lang
-        if self.speculator.observe(event, lang) or not isinstance(
-            event, SpeechStarted | UtteranceEnded
-        ):
-            return  # pauses and resumptions only drive speculation; the kiosk hears nothing
-        if isinstance(event, SpeechStarted):
-            self._held = False
-            if self.replying() and self._task_kind is not ReplyKind.CRISIS:
-                if self.turn_taking is not None:
-                    self._held = True  # the words or the length decide (the kiosk plays on)
-                    return
-                await self.barge_in()
-            await self._hearing()
-            return
-        if self._held:
-            self._held = False
-            dropped, ahead = await self._backchannel(event, lang)
-            if dropped:
-                return
-        else:
-            ahead = self.speculator.take(event, lang)
-        await self.channel.event(SpeechEndedEvent(turn=self.turn + 1, reason=event.reason.value))
-        if event.reason is UtteranceEndReason.MAX_LENGTH:
-            await self.channel.error(
-                ProtocolError(ErrorCode.UTTERANCE_TOO_LONG, "utterance cut at the maximum length")
-            )
-        await self.client(audio=event.audio, ahead=ahead)
-
-    async def _hearing(self) -> None:
-        await self.channel.event(SpeechStartedEvent(turn=self.turn + 1))
-        await self.channel.event(StateChanged(state=self.host.state, activity=Activity.HEARING))
-
-    async def _interrupt(self) -> None:
-        """Held speech turned out to be real talk: stop the reply and show we are hearing."""
-        self._held = False
-        await self.barge_in()
-        await self._hearing()
-
-    async def _backchannel(
-        self, ended: UtteranceEnded, lang: str | None
-    ) -> tuple[bool, Future[Heard] | None]:
-        """A short utterance during a reply: (True, None) if it was only a "mm-hm" (dropped),
-        else (False, its transcript) after stopping the reply."""
-        heard = await transcript_of(self.speculator, self.pool, self.transcriber, ended, lang)
-        assert self.turn_taking is not None
-        still = self.replying()
-        words = self.turn_taking.barge_in
-        if heard is not None and still and not words.interrupts(heard.text, heard.lang):
-            self.metrics.backchannels.inc()
-            return True, None  # the reply goes on; nothing is stored (it carries no content)
-        if still:
-            await self._interrupt()
-        else:
-            await self._hearing()  # the reply ended meanwhile: an ordinary turn
-        return False, done(heard) if heard is not None else None
+        """One endpointer event of the client's audio (server.turn_speech)."""
+        await on_endpoint(self, event)
 
     def replying(self) -> bool:
         """A reply is being generated or played."""
@@ -240,27 +160,20 @@ class Turns:
         self._task = asyncio.create_task(coro)
         self._task.add_done_callback(self._task_done)
         self._task_state = state
-        self._task_turn, self._task_kind = state.turn, kind
+        self._task_turn, self.reply_kind = state.turn, kind
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         if task.cancelled() or task.exception() is None:
             return
-        self._spawn(self._report(task.exception()))
+        self._spawn(report_failure(self.channel, self.host.state, task.exception()))
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def _report(self, exc: BaseException | None) -> None:
-        """A turn failed: tell the kiosk with a code and listen again (never the text)."""
-        code = error_code(exc)
-        log.error("kiosk turn failed: %s (%s)", type(exc).__name__, getattr(exc, "code", ""))
-        await self.channel.error(ProtocolError(code, "the turn could not be completed"))
-        await self.channel.event(StateChanged(state=self.host.state, activity=self._idle()))
-
     def _idle(self) -> Activity:
-        return Activity.LISTENING if self.host.state in LISTENING else Activity.WAITING
+        return idle_activity(self.host.state)
 
     # ----- client turns -----------------------------------------------------------------
 
@@ -277,7 +190,7 @@ class Turns:
             raise ProtocolError(ErrorCode.NOT_ALLOWED_NOW, "no conversation yet")
         await self.cancel()
         self.turn += 1
-        turn = _ClientTurn(TurnState(turn=self.turn), conversation, typed=text is not None)
+        turn = ClientTurn(TurnState(turn=self.turn), conversation, typed=text is not None)
         intake = asyncio.create_task(self._take_in(turn, text, audio, ahead, self._intake))
         intake.add_done_callback(log_failure)
         self._intake = intake
@@ -285,7 +198,7 @@ class Turns:
 
     async def _take_in(
         self,
-        turn: _ClientTurn,
+        turn: ClientTurn,
         text: str | None,
         audio: NDArray[np.float32] | None,
         ahead: Future[Heard] | None,
@@ -314,11 +227,11 @@ class Turns:
         opened = await pipeline.open(state, heard)
         if turn.cancelled:
             await opened.close()
-            self._store_cut_reply(state)
+            store_cut_reply(self.store, state)
             return None
         return opened
 
-    async def _reply(self, turn: _ClientTurn, intake: asyncio.Task[OpenedReply | None]) -> None:
+    async def _reply(self, turn: ClientTurn, intake: asyncio.Task[OpenedReply | None]) -> None:
         state = turn.state
         try:
             opened = await asyncio.shield(intake)
@@ -336,7 +249,7 @@ class Turns:
                 done = intake.result()
                 if done is not None:
                     await done.close()
-                    self._store_cut_reply(state)
+                    store_cut_reply(self.store, state)
             raise
         assert turn.heard is not None
         self._cancellable = False
@@ -349,15 +262,6 @@ class Turns:
             await self.host.replied(state, turn.heard, turn.was_focus)
         finally:
             self._cancellable = True
-
-    def _store_cut_reply(self, state: TurnState) -> None:
-        """What was already said is stored even though the reply stopped."""
-        spoken = " ".join(s.text for s in state.sentences[: state.spoken])
-        heard = state.heard.text if state.heard else ""
-        level = state.screening.level if state.screening else 0
-        if heard and state.screening is not None and self.store.session is not None:
-            self.store.reply_turn(state.turn, heard, spoken, level,
-                                  meta=reply_meta(state, state.spoken))
 
     def _pipeline(self, replier: Replier, state: TurnState) -> TurnPipeline:
         return TurnPipeline(
@@ -375,10 +279,7 @@ class Turns:
         """Speak a fixed prompt as its own turn (cancellable like any reply)."""
         await self.cancel()
         self.turn += 1
-        sentences = [
-            ReplySentence(self.turn, i, s, reply_kind=ReplyKind.PROMPT)
-            for i, s in enumerate(split_sentences(text))
-        ]
+        sentences = prompt_sentences(self.turn, text)
         state = TurnState(turn=self.turn)
         self._start(self._speak_prompt(state, sentences), state, ReplyKind.PROMPT)
         if wait and self._task is not None:

@@ -15,9 +15,10 @@ from reflection.events import (
     ReplySentence,
     Screened,
 )
-from reflection.flow import FlowState
+from reflection.flow import LISTENING, FlowState
 from server.conversations import ClientConversation
 from server.errors import ServerBusyError
+from server.kiosk_events import Activity, StateChanged
 from server.kiosk_store import KioskStore
 from server.metrics import ServerMetrics
 from server.protocol import ErrorCode, ProtocolError
@@ -80,6 +81,19 @@ class TurnsView(Protocol):
     def crisis_reply(self, turn: int) -> None:
         """The reply of `turn` is the crisis message."""
         ...
+
+
+def idle_activity(state: FlowState) -> Activity:
+    """What the kiosk shows while nothing is being said: listening, or waiting."""
+    return Activity.LISTENING if state in LISTENING else Activity.WAITING
+
+
+async def report_failure(channel: KioskOutput, state: FlowState, exc: BaseException | None
+                         ) -> None:
+    """A turn failed: tell the kiosk with a code and listen again (never the text)."""
+    log.error("kiosk turn failed: %s (%s)", type(exc).__name__, getattr(exc, "code", ""))
+    await channel.error(ProtocolError(error_code(exc), "the turn could not be completed"))
+    await channel.event(StateChanged(state=state, activity=idle_activity(state)))
 
 
 def error_code(exc: BaseException | None) -> ErrorCode:

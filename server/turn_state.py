@@ -6,11 +6,20 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from reflection.events import CrisisEventType, EngineEvent, ReplyDone, ReplySentence, Screened
+from reflection.events import (
+    CrisisEventType,
+    EngineEvent,
+    ReplyDone,
+    ReplyKind,
+    ReplySentence,
+    Screened,
+)
 from reflection.flow import FlowState
+from server.conversations import ClientConversation
 from server.events import Event
 from server.metrics import TurnMarks
 from server.speech import Heard
+from voice.tts import split_sentences
 
 
 class Output(Protocol):
@@ -97,3 +106,22 @@ class OpenedReply:
             aclose = getattr(self.parts, "aclose", None)
             if aclose is not None:
                 await aclose()
+
+
+@dataclass
+class ClientTurn:
+    """A client turn in progress: what its intake found, for its reply task."""
+
+    state: TurnState
+    conversation: ClientConversation
+    typed: bool
+    options: TurnOptions = field(default_factory=TurnOptions)
+    heard: Heard | None = None
+    was_focus: bool = False
+    cancelled: bool = False
+
+
+def prompt_sentences(turn: int, text: str) -> list[ReplySentence]:
+    """A fixed prompt as the sentences a turn says."""
+    return [ReplySentence(turn, i, line, reply_kind=ReplyKind.PROMPT)
+            for i, line in enumerate(split_sentences(text))]

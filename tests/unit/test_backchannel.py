@@ -21,7 +21,7 @@ from server.turn import Turns
 from server.turn_state import TurnOptions, TurnState
 from server.workers import ModelPool
 from tests.unit.reply_fakes import reply_done, screened, sentence
-from voice.endpointer import EndReason, SpeechStarted, SpeechSustained, UtteranceEnded
+from voice.endpointer import SpeechStarted, SpeechSustained, UtteranceEnded, UtteranceEndReason
 from voice.turn_taking import TurnTaking
 
 
@@ -130,7 +130,8 @@ def pool() -> Iterator[ModelPool]:
 
 
 def _ended() -> UtteranceEnded:
-    return UtteranceEnded(np.zeros(8000, dtype=np.float32), EndReason.SILENCE, speech_end_s=1.0)
+    return UtteranceEnded(np.zeros(8000, dtype=np.float32), UtteranceEndReason.SILENCE,
+                          speech_end_s=1.0)
 
 
 def _sent(kiosk: Kiosk, kind: type) -> int:

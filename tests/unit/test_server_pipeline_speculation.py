@@ -26,9 +26,9 @@ from voice.endpointer import (
     Endpointer,
     EndpointerConfig,
     EndpointEvent,
-    EndReason,
     SpeechPaused,
     UtteranceEnded,
+    UtteranceEndReason,
 )
 
 
@@ -233,7 +233,7 @@ async def test_an_unmatched_guess_is_redone_on_the_final_audio(pool: ModelPool) 
     pause = next(e for e in events if isinstance(e, SpeechPaused))
     longer = np.concatenate([pause.audio, np.ones(512, dtype=np.float32)])
     # A flush (push-to-talk release) cut elsewhere than the pause: the guess does not fit.
-    cut = UtteranceEnded(audio=longer, reason=EndReason.STREAM_END, speech_end_s=9.0)
+    cut = UtteranceEnded(audio=longer, reason=UtteranceEndReason.STREAM_END, speech_end_s=9.0)
     await kiosk._endpoint(cut)
     await asyncio.wait_for(kiosk.finished.wait(), 10)
     transcripts = [i for i in kiosk.channel.items if isinstance(i, TranscriptEvent)]

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from server.speculation import SpeculationOutcome, Speculator
 from server.speech import Heard
 from server.workers import ModelPool
-from voice.endpointer import EndReason, SpeechPaused, UtteranceEnded
+from voice.endpointer import SpeechPaused, UtteranceEnded, UtteranceEndReason
 
 
 class CountingTranscriber:
@@ -50,7 +50,7 @@ def _paused(frames: int, start_s: float = 0.5) -> SpeechPaused:
 
 def _ended(frames: int, start_s: float = 0.5) -> UtteranceEnded:
     return UtteranceEnded(
-        audio=_audio(frames), reason=EndReason.SILENCE,
+        audio=_audio(frames), reason=UtteranceEndReason.SILENCE,
         speech_end_s=start_s + frames / 31, start_s=start_s,
     )
 
