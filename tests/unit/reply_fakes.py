@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reflection.events import (
-    CheckIn,
-    CrisisEventType,
-    CrisisTriggered,
-    ReplyDone,
-    ReplyKind,
-    ReplySentence,
-    Screened,
-)
+from reflection import events
+from reflection.events import CrisisEventType, ReplyKind
 from reflection.risk import RiskAssessment, RiskCategory, RiskLevel
 
 
@@ -25,28 +18,28 @@ class FakeCrisisReply:
 
 
 def screened(level: int = 0, *, raised_by_alternative: bool = False,
-             categories: tuple[str, ...] = ()) -> Screened:
+             categories: tuple[str, ...] = ()) -> events.Screened:
     """Screening at `level`."""
     assessment = RiskAssessment(level=RiskLevel(level),
                                 categories=frozenset(RiskCategory(c) for c in categories))
-    return Screened(0, assessment, raised_by_alternative=raised_by_alternative)
+    return events.Screened(0, assessment, raised_by_alternative=raised_by_alternative)
 
 
 def sentence(index: int, text: str, *, kind: ReplyKind = ReplyKind.REFLECTION,
-             blocked: bool = False, reasons: tuple[str, ...] = ()) -> ReplySentence:
+             blocked: bool = False, reasons: tuple[str, ...] = ()) -> events.ReplySentence:
     """One reply sentence."""
-    return ReplySentence(0, index, text, blocked, reasons, reply_kind=kind)
+    return events.ReplySentence(0, index, text, blocked, reasons, reply_kind=kind)
 
 
-def reply_done(responder: str = "", *, blocked: int = 0) -> ReplyDone:
+def reply_done(responder: str = "", *, blocked: int = 0) -> events.ReplyDone:
     """The end of a reply."""
-    return ReplyDone(0, responder=responder, blocked=blocked)
+    return events.ReplyDone(0, responder=responder, blocked=blocked)
 
 
 def crisis_event(message: str, *, urgent: bool = True, repeated: bool = False,
                  undelivered: tuple[tuple[str, str], ...] = ()) -> CrisisEventType:
     """The crisis protocol took over (`urgent`) or asked its check-in question."""
     if not urgent:
-        return CheckIn(0, FakeCrisisReply("check_in", message))
-    return CrisisTriggered(0, FakeCrisisReply("crisis", message), repeated=repeated,
+        return events.CheckIn(0, FakeCrisisReply("check_in", message))
+    return events.CrisisTriggered(0, FakeCrisisReply("crisis", message), repeated=repeated,
                            undelivered=undelivered)
