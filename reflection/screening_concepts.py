@@ -13,7 +13,7 @@ from reflection.screening_text import NormalisedText
 
 # A negator governs risk words at most this many words after it ("not ... kill myself").
 _NEGATION_REACH = 6
-_KINDS = ("span", "before", "clause")
+_KINDS = ("span", "before", "clause", "previous")
 _EFFECTS = ("drop", "cap1")
 # Modifiers may also govern the phrase rules' matches, under this pseudo-concept name.
 RULES = "rules"
@@ -35,7 +35,10 @@ class Modifier:
     """Denial, idiom, media, medication, past or third party: lowers only what it governs."""
 
     id: str
-    kind: str  # span: overlapping hits; before: hits after it in the clause; clause: its clause
+    # span: overlapping hits; before: hits after it in the clause; clause: its clause;
+    # previous: the clause before it (a recovery said of what came just before: "..., but
+    # they went away with therapy"), and its own clause
+    kind: str
     effect: str  # drop the hit, or cap it at level 1 (history, someone else)
     patterns: tuple[re.Pattern[str], ...]
     governs: frozenset[str]
@@ -162,9 +165,13 @@ def clause_index(text: NormalisedText, breaks: frozenset[str]) -> tuple[int, ...
     """The clause number of every token: punctuation and words like "but" start a new one."""
     out: list[int] = []
     clause = 0
+    after_break = False
     for token in text.tokens:
-        if token.text in breaks or token.text in ".,;:!?":
+        is_break = token.text in breaks or token.text in ".,;:!?"
+        # ", but" is one break, not two: no empty clause, so "the clause before" is a real one.
+        if is_break and not after_break:
             clause += 1
+        after_break = is_break
         out.append(clause)
     return tuple(out)
 
@@ -204,6 +211,8 @@ def _governed(modifier: Modifier, span: tuple[int, int], hit: Hit, clauses: Sequ
     start, end = span
     if modifier.kind == "span":
         return start < hit.end and hit.start < end
+    if modifier.kind == "previous":
+        return hit.clause in (clauses[start], clauses[start] - 1)
     if clauses[start] != hit.clause:
         return False
     if modifier.kind == "before":

@@ -9,12 +9,15 @@ from functools import lru_cache
 
 import simplemma
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from reflection.screening_text import NormalisedText, Token, join_tokens
 
 _REPEAT_RE = re.compile(r"(.)\1{2,}")
 # Below this similarity (0-100) a misspelling is left alone: "killian" must not become a risk word.
 _FUZZY_CUTOFF = 85.0
+# Words at least this long may also be one transposition, insertion or deletion from a risk word.
+_OSA_MIN_LENGTH = 5
 
 
 @lru_cache(maxsize=50_000)
@@ -92,4 +95,12 @@ def _fuzzy(word: str, lang: str, vocabulary: tuple[str, ...]) -> str:
     candidates = [v for v in vocabulary if v[0] == word[0] and abs(len(v) - len(word)) <= 2
                   and (len(word) > 3 or len(v) == 4)]
     found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
-    return str(found[0]) if found else word
+    if found:
+        return str(found[0])
+    if len(word) >= _OSA_MIN_LENGTH:
+        # One slip of the fingers in a longer word: a swapped pair ("myslef", "sucidal" is
+        # a deletion) costs two edits to `ratio` but one to optimal string alignment.
+        near = process.extractOne(word, candidates, scorer=OSA.distance, score_cutoff=1)
+        if near:
+            return str(near[0])
+    return word

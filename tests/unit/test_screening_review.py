@@ -42,12 +42,23 @@ def test_in_sample_sets_meet_their_thresholds(scored: dict[str, dict[str, object
         assert overall["en_es_gap"] <= 0.05, name
 
 
-def test_first_contact_set_is_scored_and_reported(scored: dict[str, dict[str, object]]) -> None:
-    result = scored["first_contact_5"]
+@pytest.mark.parametrize("name", ["first_contact_5", "first_contact_6"])
+def test_first_contact_set_is_scored_and_reported(scored: dict[str, dict[str, object]],
+                                                  name: str) -> None:
+    result = scored[name]
     assert result["in_sample"] is False and result["gated"] is False
     overall = result["overall"]
     assert isinstance(overall, dict) and overall["n"] >= 150
     assert 0.0 <= overall["recall_level2"] <= 1.0 and overall["n_crisis"] > 0
+
+
+def test_set_6_covers_what_round_4_was_asked_to_measure() -> None:
+    items = load_review_tsv(DEFAULT_DATA_DIR / "screening_first_contact_6.tsv")
+    assert len(items) >= 200 and sum(i.lowest == 0 for i in items) >= len(items) / 3
+    groups = {i.group for i in items}
+    assert {"overdose_taken", "child_disclosure", "context", "typo", "asr", "idiom", "negated",
+            "medication", "media", "third_party", "past_recovered"} <= groups
+    assert {i.lang for i in items if i.group == "child_disclosure"} == {"en", "es"}
 
 
 def test_figures_arithmetic() -> None:
