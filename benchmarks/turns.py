@@ -66,6 +66,14 @@ class Models:
         self.score = score
         self._cache: dict[tuple[int, float, float], Guess] = {}
 
+    def all_guesses(self) -> list[Guess]:
+        """Every pause's guess so far."""
+        return list(self._cache.values())
+
+    def guesses_of(self, ident: int) -> list[tuple[tuple[int, float, float], Guess]]:
+        """Utterance `ident`'s pauses, in order."""
+        return sorted((k, g) for k, g in self._cache.items() if k[0] == ident)
+
     def guess(self, ident: int, event: SpeechPaused, lang: str) -> Guess:
         """Transcript and score of the utterance so far, with their times."""
         key = (ident, *event.key)
@@ -177,8 +185,11 @@ def table(
         rows: dict[str, Any] = {}
         for pause in sorted({u.pause_s for u in corpus}):
             picked = [o for u, o in zip(corpus, outcomes, strict=True) if u.pause_s == pause]
-            rows[f"cut_{pause:.1f}s"] = f"{sum(o.cut for o in picked)}/{len(picked)}"
+            label = f"cut_{pause:.1f}s" if pause else "cut_no_pause"  # complete turns
+            rows[label] = f"{sum(o.cut for o in picked)}/{len(picked)}"
         for group in ("clause", "conjunction", "phrase"):
+            if not any(u.where == group for u in corpus):
+                continue
             mid = [o for u, o in zip(corpus, outcomes, strict=True)
                    if u.where == group and 1.0 <= u.pause_s <= 1.5]
             rows[f"cut_1.0-1.5s_{group}"] = f"{sum(o.cut for o in mid)}/{len(mid)}"
@@ -192,6 +203,9 @@ def table(
                     if u.lang == lang and o.felt_ms is not None]
             rows[f"felt_ms_{lang}"] = summarize(felt)
         rows["felt_ms"] = summarize(o.felt_ms for o in outcomes if o.felt_ms is not None)
+        rows["felt_ms_no_pause"] = summarize(
+            o.felt_ms for u, o in zip(corpus, outcomes, strict=True)
+            if u.pause_s == 0 and o.felt_ms is not None)
         rows["decision_ms"] = summarize(o.decision_ms for o in outcomes)
         causes: dict[str, int] = {}
         for outcome in outcomes:
