@@ -38,17 +38,16 @@ class TurnPolicy:
     doubt_ms: int = 1200
     # Finished words in a voice that sounds unfinished wait a little longer, but less than the
     # old fixed silence: Smart Turn is unsure on synthetic and flat voices (in the turns
-    # benchmark it called most espeak sentences unfinished), and a finished sentence (a crisis
-    # disclosure above all) must never be answered later than before.
+    # benchmark it called most espeak sentences unfinished), and a finished sentence that falls
+    # must not be answered later than before (words screening as a crisis end it at once).
     late_ms: int = 450
     # Finished words whose voice leads on (a level or rising pitch at the end, as before a
-    # comma, together with an unsure Smart Turn) wait this long: a thinking pause after a
-    # complete clause ("I went to see my mother on Sunday, | and...").
+    # comma: "I went to see my mother on Sunday, | and...") wait this long, whatever Smart
+    # Turn says (it called most such comma pauses finished in the turns benchmark).
     hold_ms: int = 1700
-    # The end's pitch at or above this (semitones/s) is level or rising, not a final fall.
-    level_pitch: float = -5.0
-    # Smart Turn at or above this is sure enough to overrule a level pitch.
-    sure_probability: float = 0.9
+    # The end's pitch at or above this (semitones/s) is level or rising, not a final fall
+    # (tuning set: statements fell 8-16 st/s, espeak's comma pauses -6 to +7).
+    level_pitch: float = -7.0
 
     def for_patience(self, patience_ms: int) -> TurnPolicy:
         """Scale every wait by the client's patience (700 ms = as tuned; 1400 = twice as long)."""
@@ -82,10 +81,10 @@ def rule(
     finished = voice >= policy.end_probability
     level = slope is not None and slope >= policy.level_pitch
     if kind is Completeness.COMPLETE:
-        if finished and (not level or voice >= policy.sure_probability):
-            return EndCause.COMPLETE
         if level:
             return EndCause.HOLD if silence_ms >= policy.hold_ms else None
+        if finished:
+            return EndCause.COMPLETE
         return EndCause.LATE if silence_ms >= policy.late_ms else None
     if finished and silence_ms >= policy.doubt_ms:
         return EndCause.DOUBT  # maybe-unfinished words, empty or missing transcript
