@@ -75,21 +75,22 @@ def room_tone(seconds: float, seed: int, dbfs: float = ROOM_DBFS) -> FloatArray:
     return tone.astype(np.float32)
 
 
-def espeak_voice(name: str) -> Voice:
-    """An espeak-ng voice (e.g. "en-us+f3", "es-419")."""
-    return name, lambda text: speak(text, name, 150).audio
+def espeak_voice(name: str, words_per_minute: int = 150) -> Voice:
+    """An espeak-ng voice (e.g. "en-us+f3", "es-419") at a speaking rate."""
+    label = name if words_per_minute == 150 else f"{name}@{words_per_minute}wpm"
+    return label, lambda text: speak(text, name, words_per_minute).audio
 
 
-def piper_voice(name: str, tts: SpeechSynthesizer) -> Voice:
-    """A loaded Piper voice."""
+def piper_voice(name: str, tts: SpeechSynthesizer, rate: float = 1.0) -> Voice:
+    """A loaded Piper voice (`rate` < 1: slower speech)."""
 
     def say(text: str) -> FloatArray:
-        chunks = [c.samples for c in tts.synthesize(text)]
+        chunks = [c.samples for c in tts.synthesize(text, rate=rate)]
         audio = resample(np.concatenate(chunks), tts.sample_rate, RATE)
         start, end = speech_bounds(audio, 3e-3)
         return np.ascontiguousarray(audio[start:end])
 
-    return name, say
+    return (name if rate == 1.0 else f"{name}@{rate:g}x"), say
 
 
 def _quietest(audio: FloatArray, around: int) -> int:

@@ -10,6 +10,7 @@ response (engine first sentence + first audio).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -33,7 +34,8 @@ from voice.vad import FRAME_SAMPLES, SileroVad
 RATE = 16000
 FRAME_MS = 1000.0 * FRAME_SAMPLES / RATE
 Transcribe = Callable[[np.ndarray, str], str]
-Score = Callable[[np.ndarray], float]
+# Smart Turn's probability and the final pitch slope (voice.turn_taking.TurnTaking.listen).
+Score = Callable[[np.ndarray], tuple[float, float | None]]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Guess:
     score_ms: float
     stt_cpu_ms: float  # CPU time of the process: what a free machine would take, about
     score_cpu_ms: float
+    pitch_slope: float | None = None  # semitones/s at the end (None: not enough voice)
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,37 @@ class Outcome:
 class Models:
     """Real STT and Smart Turn, cached per pause (both modes hear the same pauses)."""
 
-    def __init__(self, transcribe: Transcribe, score: Score) -> None:
+    def __init__(
+        self, transcribe: Transcribe, score: Score,
+        known: dict[tuple[int, float, float], dict[str, Any]] | None = None,
+    ) -> None:
         self.transcribe = transcribe
         self.score = score
-        self._cache: dict[tuple[int, float, float], Guess] = {}
+        # Results measured in an earlier run on the same audio (benchmarks.turns_cache).
+        self._cache: dict[tuple[int, float, float], Guess] = {
+            key: Guess(**fields) for key, fields in (known or {}).items()}
+        self._speech: dict[int, list[float]] = {}
+
+    def speech(self, ident: int, frames: np.ndarray, vad: SileroVad) -> list[float]:
+        """Silero's per-frame speech probabilities for utterance `ident` (a fresh stream
+        gives the same ones every time, so every mode and clock shares one pass)."""
+        if ident not in self._speech:
+            stream = vad.new_stream()
+            self._speech[ident] = [
+                stream.probability(frame) for frame in frames.reshape(-1, FRAME_SAMPLES)]
+        return self._speech[ident]
+
+    def export(self) -> dict[tuple[int, float, float], dict[str, Any]]:
+        """Every pause's guess as plain fields (for benchmarks.turns_cache)."""
+        return {key: dataclasses.asdict(guess) for key, guess in self._cache.items()}
+
+    def all_guesses(self) -> list[Guess]:
+        """Every pause's guess so far."""
+        return list(self._cache.values())
+
+    def guesses_of(self, ident: int) -> list[tuple[tuple[int, float, float], Guess]]:
+        """Utterance `ident`'s pauses, in order."""
+        return sorted((k, g) for k, g in self._cache.items() if k[0] == ident)
 
     def guess(self, ident: int, event: SpeechPaused, lang: str) -> Guess:
         """Transcript and score of the utterance so far, with their times."""
@@ -75,10 +105,11 @@ class Models:
             stt_ms = 1000.0 * (time.perf_counter() - start)
             stt_cpu_ms = 1000.0 * (time.process_time() - cpu)
             start, cpu = time.perf_counter(), time.process_time()
-            probability = self.score(event.audio)
+            probability, slope = self.score(event.audio)
             score_ms = 1000.0 * (time.perf_counter() - start)
             score_cpu_ms = 1000.0 * (time.process_time() - cpu)
-            self._cache[key] = Guess(text, stt_ms, probability, score_ms, stt_cpu_ms, score_cpu_ms)
+            self._cache[key] = Guess(
+                text, stt_ms, probability, score_ms, stt_cpu_ms, score_cpu_ms, slope)
         return self._cache[key]
 
 
@@ -98,14 +129,14 @@ def simulate(
         policy = decider.policy
         config = replace(config, end_silence_ms=policy.max_wait_ms, pause_ms=policy.min_silence_ms)
     endpointer = Endpointer(config, FRAME_SAMPLES, RATE)
-    stream = vad.new_stream()
     frames = np.asarray(utterance.audio[: len(utterance.audio) // FRAME_SAMPLES * FRAME_SAMPLES])
+    speech = models.speech(ident, frames, vad)
     arrivals: list[tuple[float, str, tuple[float, float], Any]] = []
     text_ready: dict[tuple[float, float], float] = {}
     cause = "silence"
     for index, frame in enumerate(frames.reshape(-1, FRAME_SAMPLES)):
         now_ms = (index + 1) * FRAME_MS
-        events = endpointer.push(frame, stream.probability(frame))
+        events = endpointer.push(frame, speech[index])
         for event in events:
             if isinstance(event, SpeechPaused):
                 guess = models.guess(ident, event, utterance.lang)
@@ -115,7 +146,8 @@ def simulate(
                 )
                 text_ready[event.key] = now_ms + stt_ms
                 arrivals.append((now_ms + stt_ms, "text", event.key, guess.text))
-                arrivals.append((now_ms + score_ms, "score", event.key, guess.probability))
+                arrivals.append(
+                    (now_ms + score_ms, "score", event.key, (guess.probability, guess.pitch_slope)))
                 if decider is not None:
                     decider.paused(event.key)
             elif isinstance(event, SpeechResumed | SpeechStarted) and decider is not None:
@@ -128,7 +160,7 @@ def simulate(
                 if kind == "text":
                     decider.heard(key, value, utterance.lang)
                 else:
-                    decider.scored(key, value)
+                    decider.scored(key, *value)
             decided = decider.decide(endpointer.silence_ms)
             if decided is not None:
                 ended = endpointer.end_paused()
@@ -177,8 +209,11 @@ def table(
         rows: dict[str, Any] = {}
         for pause in sorted({u.pause_s for u in corpus}):
             picked = [o for u, o in zip(corpus, outcomes, strict=True) if u.pause_s == pause]
-            rows[f"cut_{pause:.1f}s"] = f"{sum(o.cut for o in picked)}/{len(picked)}"
+            label = f"cut_{pause:.1f}s" if pause else "cut_no_pause"  # complete turns
+            rows[label] = f"{sum(o.cut for o in picked)}/{len(picked)}"
         for group in ("clause", "conjunction", "phrase"):
+            if not any(u.where == group for u in corpus):
+                continue
             mid = [o for u, o in zip(corpus, outcomes, strict=True)
                    if u.where == group and 1.0 <= u.pause_s <= 1.5]
             rows[f"cut_1.0-1.5s_{group}"] = f"{sum(o.cut for o in mid)}/{len(mid)}"
@@ -192,6 +227,9 @@ def table(
                     if u.lang == lang and o.felt_ms is not None]
             rows[f"felt_ms_{lang}"] = summarize(felt)
         rows["felt_ms"] = summarize(o.felt_ms for o in outcomes if o.felt_ms is not None)
+        rows["felt_ms_no_pause"] = summarize(
+            o.felt_ms for u, o in zip(corpus, outcomes, strict=True)
+            if u.pause_s == 0 and o.felt_ms is not None)
         rows["decision_ms"] = summarize(o.decision_ms for o in outcomes)
         causes: dict[str, int] = {}
         for outcome in outcomes:

@@ -6,12 +6,13 @@ import dataclasses
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks import turn_corpus
-from benchmarks.turns import Models, run_modes, table
+from benchmarks import turn_corpus, turn_corpus_first_contact, turns_cache
+from benchmarks.turns import Models, Outcome, run_modes, table
 from reflection.content_files import ContentStore
 from reflection.engine import ReflectionEngine
 from reflection.events import ReplySentence
@@ -52,12 +53,21 @@ def response_ms(tts: SpeechSynthesizer, repeats: int = 4) -> dict[str, float]:
     return {"wall": statistics.median(times), "cpu": statistics.median(cpu)}
 
 
-def run(settings: Settings, *, quick: bool, progress: Progress) -> dict[str, Any]:
-    """Both decisions over the same synthesized corpus; one results object."""
+def run(
+    settings: Settings, *, quick: bool, progress: Progress, first_contact: bool = False,
+    cache_dir: Path | None = None,
+) -> dict[str, Any]:
+    """Both decisions over the same synthesized corpus (the tuning set, or with
+    `first_contact` the held-apart one); one results object. With `cache_dir` the corpus
+    and the per-pause model results are reused from (and kept for) earlier runs."""
     started = time.monotonic()
-    if settings.vad.turn_decision != "smart":
-        settings = settings.model_copy(
-            update={"vad": dataclasses.replace(settings.vad, turn_decision="smart")})
+    # One Whisper thread: the process's CPU time for a call is then about what one free core
+    # takes, an upper bound for the server's multi-threaded call (summed threads would
+    # overstate it by up to 2x).
+    settings = settings.model_copy(update={
+        "vad": dataclasses.replace(settings.vad, turn_decision="smart"),
+        "stt": settings.stt.model_copy(update={"cpu_threads": 1}),
+    })
     progress("turns: loading VAD, Whisper (tiny.en, base), Smart Turn, Piper")
     vad = SileroVad()
     english = load_stt(settings)
@@ -70,22 +80,25 @@ def run(settings: Settings, *, quick: bool, progress: Progress) -> dict[str, Any
         model = english if lang == "en" else spanish
         return model.transcribe(audio, language=lang).text
 
-    voices = {
-        "en": [turn_corpus.piper_voice("piper-joe", tts), turn_corpus.espeak_voice("en-us+f3")],
-        "es": [turn_corpus.espeak_voice("es"), turn_corpus.espeak_voice("es-419+f3")],
-    }
-    progress("turns: synthesizing the paused sentences")
-    corpus = turn_corpus.build(voices, per_lang=4 if quick else 8)
+    per_lang = 4 if quick else 8
+    name = f"{'first-contact' if first_contact else 'tuning'}-{per_lang}"
+    voices, corpus = _corpus(tts, first_contact, per_lang, cache_dir, name, progress)
     server_ms = response_ms(tts)
     base = endpointer_config(settings.vad, speculate=True)
     modes = {
         f"fixed silence {settings.vad.end_silence_ms} ms": (base, None),
         "turn decider": (base, turn_taking(settings.vad, smart)),
     }
-    models = Models(transcribe, smart.probability)
+    decider = modes["turn decider"][1]
+    assert decider is not None
+    known = turns_cache.load_guesses(cache_dir, name) if cache_dir else None
+    models = Models(transcribe, decider.listen, known)
     results = run_modes(corpus, modes, vad, models, server_ms, progress)
-    guesses = list(models._cache.values())
+    if cache_dir is not None:
+        turns_cache.save_guesses(cache_dir, name, models.export())
+    guesses = models.all_guesses()
     return {
+        "corpus": "first-contact" if first_contact else "tuning",
         "utterances": len(corpus),
         "voices": {lang: [name for name, _ in v] for lang, v in voices.items()},
         "pauses_s": list(turn_corpus.PAUSES_S),
@@ -98,7 +111,56 @@ def run(settings: Settings, *, quick: bool, progress: Progress) -> dict[str, Any
             "cpu": round(statistics.median(g.stt_cpu_ms for g in guesses), 1)},
         "clocks": {clock: table(corpus, by_mode) for clock, by_mode in results.items()},
         "elapsed_s": round(time.monotonic() - started, 1),
+        "details": details(corpus, models, results),
     }
+
+
+def _corpus(
+    tts: SpeechSynthesizer, first_contact: bool, per_lang: int, cache_dir: Path | None,
+    name: str, progress: Progress,
+) -> tuple[dict[str, list[turn_corpus.Voice]], list[turn_corpus.PausedUtterance]]:
+    """The voices and the synthesized utterances (from the cache when there)."""
+    if first_contact:
+        voices = turn_corpus_first_contact.first_contact_voices(
+            turn_corpus.piper_voice("piper-joe", tts, rate=0.85))
+    else:
+        voices = {
+            "en": [turn_corpus.piper_voice("piper-joe", tts),
+                   turn_corpus.espeak_voice("en-us+f3")],
+            "es": [turn_corpus.espeak_voice("es"), turn_corpus.espeak_voice("es-419+f3")],
+        }
+    cached = turns_cache.load_corpus(cache_dir, name) if cache_dir else None
+    if cached is not None:
+        return voices, cached
+    progress(f"turns: synthesizing the {name} sentences")
+    build = turn_corpus_first_contact.build if first_contact else turn_corpus.build
+    corpus = build(voices, per_lang=per_lang)
+    if cache_dir is not None:
+        turns_cache.save_corpus(cache_dir, name, corpus)
+    return voices, corpus
+
+
+def details(
+    corpus: list[turn_corpus.PausedUtterance], models: Models,
+    results: dict[str, dict[str, list[Outcome]]],
+) -> list[dict[str, Any]]:
+    """Per utterance: what each pause was heard as and scored, and how each mode ended it
+    (synthetic sentences only, so no client text is involved)."""
+    out: list[dict[str, Any]] = []
+    for ident, utterance in enumerate(corpus):
+        out.append({
+            "lang": utterance.lang, "voice": utterance.voice, "where": utterance.where,
+            "pause_s": utterance.pause_s,
+            "pauses": [{"at_s": round(key[2], 3), "text": g.text,
+                        "p": round(g.probability, 3),
+                        "slope": None if g.pitch_slope is None else round(g.pitch_slope, 1)}
+                       for key, g in models.guesses_of(ident)],
+            "outcomes": {f"{mode} ({clock})": [o.cut, o.cause, o.decision_ms]
+                         for clock, by_mode in results.items()
+                         for mode, outcomes in by_mode.items()
+                         for o in [outcomes[ident]]},
+        })
+    return out
 
 
 def human(results: dict[str, Any]) -> str:
@@ -111,11 +173,12 @@ def human(results: dict[str, Any]) -> str:
     for key in keys:
         lines.append(f"| {key.replace('_', ' ')} | " + " | ".join(modes[n][key] for n in names)
                      + " |")
-    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "decision_ms"):
+    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "felt_ms_no_pause", "decision_ms"):
         cells = [f"{modes[n][key]['p50']} / {modes[n][key]['p95']} (n={modes[n][key]['n']})"
                  for n in names]
         lines.append(f"| {key.replace('_', ' ')} p50 / p95 | " + " | ".join(cells) + " |")
-    lines.append(f"\nutterances {results['utterances']}, voices {results['voices']}, "
+    lines.append(f"\n{results['corpus']} corpus, utterances {results['utterances']}, "
+                 f"voices {results['voices']}, "
                  f"server response {results['server_response_ms']} ms, Smart Turn p50 "
                  f"{results['smart_turn_ms_p50']} ms, speculative STT p50 "
                  f"{results['speculative_stt_ms_p50']} ms, causes "

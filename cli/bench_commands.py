@@ -47,6 +47,11 @@ def register(sub: Any) -> None:
     bench.add_argument("--turns", action="store_true",
                        help="only the turn-taking benchmark: cut-offs and felt latency, "
                             "fixed silence vs the turn decider (in process, about 5 minutes)")
+    bench.add_argument("--first-contact", action="store_true",
+                       help="with --turns: the held-apart sentences and voices, never tuned on")
+    bench.add_argument("--turns-cache", type=Path, default=None, metavar="DIR",
+                       help="with --turns: reuse the corpus and model results kept in DIR "
+                            "(to iterate on the decider; record figures without it)")
     bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
                        help="sample the server with py-spy during the kiosk phases into DIR")
     bench.set_defaults(handler=run_bench)
@@ -125,6 +130,7 @@ def _run_turns(args: argparse.Namespace, settings: Settings) -> int:
     """`reflect bench --turns`: the turn-taking table on stderr, JSON on stdout."""
     from benchmarks import turns_bench
 
-    results = turns_bench.run(settings, quick=args.quick, progress=_progress())
+    results = turns_bench.run(settings, quick=args.quick, progress=_progress(),
+                              first_contact=args.first_contact, cache_dir=args.turns_cache)
     print(turns_bench.human(results), file=sys.stderr)
     return _emit(args, results)

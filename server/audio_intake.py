@@ -128,20 +128,25 @@ class AudioIntake:
                 self.last_cause = None  # the endpointer's own limit, not the decider
         elif isinstance(event, SpeechPaused) and turns.score is not None:
             decider.paused(event.key)
-            key, score = event.key, turns.score
-            future = asyncio.ensure_future(self.pool.run_turn(score, event.audio))
+            # Smart Turn and the end's pitch, in one job on the end-of-turn thread.
+            key = event.key
+            future = asyncio.ensure_future(self.pool.run_turn(turns.listen, event.audio))
             self._scoring.add(future)
             future.add_done_callback(lambda done: self._scored(key, done))
         elif isinstance(event, SpeechPaused):
             decider.paused(event.key)
 
-    def _scored(self, key: tuple[float, float], done: asyncio.Future[float]) -> None:
+    def _scored(
+        self, key: tuple[float, float], done: asyncio.Future[tuple[float, float | None]]
+    ) -> None:
         self._scoring.discard(done)
         if self._decider is None:
             return
-        failed = done.cancelled() or done.exception() is not None
-        # A failed score leaves the words and the silence to decide (as without the model).
-        self._decider.scored(key, None if failed else done.result())
+        if done.cancelled() or done.exception() is not None:
+            # A failed score leaves the words and the silence to decide (as without the model).
+            self._decider.scored(key, None)
+            return
+        self._decider.scored(key, *done.result())
 
     def _screen(self, key: tuple[float, float], text: str, lang: str) -> None:
         """Screen a pause's words off the loop; crisis-level words end the turn at once."""

@@ -1,0 +1,91 @@
+"""The end-of-turn decision table: silence, the words' completeness and the voice's cues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from voice.turn_words import Completeness
+
+# The patience setting (`end_silence_ms`) the default policy is tuned for.
+DEFAULT_PATIENCE_MS = 700
+
+
+class EndCause(StrEnum):
+    """Why the decider ended a turn (for diagnostics and the benchmark, never the client)."""
+
+    COMPLETE = "complete"  # finished words, and the voice sounded finished
+    DOUBT = "doubt"  # words that may lead on (or none yet), after a longer silence
+    LATE = "late"  # finished words though the voice sounded unfinished: the patience silence
+    HOLD = "hold"  # finished words in a voice that leads on (level pitch, unsure Smart Turn)
+    MAX_WAIT = "max_wait"  # nothing said after the longest wait
+    URGENT = "urgent"  # the words so far screen as risk: answer now, whatever follows
+
+
+@dataclass(frozen=True)
+class TurnPolicy:
+    """Silences (ms) and Smart Turn probabilities that end a turn."""
+
+    # Nothing ends a turn sooner; this is also when the pause is first offered for a guess.
+    min_silence_ms: int = 200
+    # Whatever was said, the turn ends after this much silence.
+    max_wait_ms: int = 2500
+    # Smart Turn at or above this: the voice sounds finished.
+    end_probability: float = 0.5
+    # Words that may lead on ("to", "is"), or none yet (speculation skipped under load), need
+    # this much silence and a finished voice. A transcript is waited for, never guessed at:
+    # the reply cannot start before it anyway.
+    doubt_ms: int = 1200
+    # Finished words in a voice that sounds unfinished wait a little longer, but less than the
+    # old fixed silence: Smart Turn is unsure on synthetic and flat voices (in the turns
+    # benchmark it called most espeak sentences unfinished), and a finished sentence that falls
+    # must not be answered later than before (words screening as a crisis end it at once).
+    late_ms: int = 450
+    # Finished words whose voice leads on (a level or rising pitch at the end, as before a
+    # comma: "I went to see my mother on Sunday, | and...") wait this long, whatever Smart
+    # Turn says (it called most such comma pauses finished in the turns benchmark).
+    hold_ms: int = 1700
+    # The end's pitch at or above this (semitones/s) is level or rising, not a final fall
+    # (tuning set: statements fell 8-16 st/s, espeak's comma pauses -6 to +7).
+    level_pitch: float = -7.0
+
+    def for_patience(self, patience_ms: int) -> TurnPolicy:
+        """Scale every wait by the client's patience (700 ms = as tuned; 1400 = twice as long)."""
+        scale = max(patience_ms, 100) / DEFAULT_PATIENCE_MS
+        low = self.min_silence_ms  # never below it: the pause's audio must carry its tail
+
+        def ms(value: int, floor: int) -> int:
+            return max(floor, round(value * scale))
+
+        return replace(
+            self,
+            min_silence_ms=ms(self.min_silence_ms, low),
+            doubt_ms=ms(self.doubt_ms, low),
+            late_ms=ms(self.late_ms, low),
+            hold_ms=ms(self.hold_ms, low),
+            max_wait_ms=min(8000, ms(self.max_wait_ms, 1500)),
+        )
+
+
+
+def rule(
+    policy: TurnPolicy, silence_ms: float, kind: Completeness | None, voice: float | None,
+    slope: float | None = None,
+) -> EndCause | None:
+    """The decision table (a missing score or transcript is still coming: wait for it).
+    `voice` is Smart Turn's probability, `slope` the end's pitch movement (semitones/s)."""
+    if kind in (Completeness.FILLER, Completeness.UNFINISHED):
+        return None  # "I have been feeling", "porque", "um": only the maximum wait ends it
+    if voice is None:
+        return None  # the score takes tens of milliseconds; it is worth them
+    finished = voice >= policy.end_probability
+    level = slope is not None and slope >= policy.level_pitch
+    if kind is Completeness.COMPLETE:
+        if level:
+            return EndCause.HOLD if silence_ms >= policy.hold_ms else None
+        if finished:
+            return EndCause.COMPLETE
+        return EndCause.LATE if silence_ms >= policy.late_ms else None
+    if finished and silence_ms >= policy.doubt_ms:
+        return EndCause.DOUBT  # maybe-unfinished words, empty or missing transcript
+    return None
