@@ -6,7 +6,7 @@ import { applyStrings, loadStrings, translator } from "./i18n.js";
 import { buildKeypad, digitsOnly } from "./keypad.js";
 import { PlaybackQueue } from "./playback.js";
 import { applyDisplay, changeScale, defaultPreferences, speechSettingsMessage, syncDialog } from "./preferences.js";
-import { buildRating, renderReview } from "./review.js";
+import { approveMessages, buildRating, renderReview } from "./review.js";
 import { IdleTimer, showMessage, showScreen } from "./screens.js";
 import { kioskToken, offerSetup, redeemEnrolLink } from "./setup.js";
 import { renderConsent, renderCrisis, resetCrisis } from "./content.js";
@@ -397,7 +397,7 @@ function wireControls() {
   for (const radio of document.querySelectorAll('input[name="mic-mode"]')) {
     radio.addEventListener("change", () => voice.setMode(radio.value));
   }
-  $("review-approve").addEventListener("click", () => conn.send({ type: "review", action: "approve" }));
+  $("review-approve").addEventListener("click", () => approveMessages().forEach((m) => conn.send(m)));
   $("feedback-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const rating = document.querySelector('input[name="rating"]:checked');
