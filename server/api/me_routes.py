@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from models import accounts, recovery_codes
 from models.db import context_of
 from models.errors import AuthenticationError
+from models.tables import User
 from server.api.account_schemas import (
     AccountOut,
     ChangePasswordRequest,
@@ -22,7 +23,7 @@ from server.api.account_schemas import (
 )
 from server.api.auth_routes import TooManyError, signed_in_answer
 from server.api.schemas import SignedIn
-from server.auth import SESSION_COOKIE
+from server.auth import SESSION_COOKIE, WebSession
 from server.deps import DbDep, ServicesDep, SignedInDep, WebSessionDep
 from server.errors import BadRequestError, ServerError
 from server.qr import qr_data_uri
@@ -132,9 +133,7 @@ def new_recovery_codes(
     """Replace the recovery codes (the old ones stop working); needs the current password."""
     _guard_password_guessing(services, session.user_id)
     with services.database.transaction() as db:
-        user = accounts.get_user(db, user_id=session.user_id)
-        if not _password_matches(db, user.password_hash, body.password):
-            raise _wrong_password(services, session.user_id)
+        user = _password_confirmed(db, services, session, body.password)
         if user.totp_secret_enc is None:
             raise StateConflictError("turn on two-step sign-in first", code="totp_not_enabled")
         codes = recovery_codes.issue(db, user_id=user.id)
@@ -148,13 +147,21 @@ def totp_disable(
     """Turn the second factor off; needs the current password."""
     _guard_password_guessing(services, session.user_id)
     with services.database.transaction() as db:
-        user = accounts.get_user(db, user_id=session.user_id)
-        if not _password_matches(db, user.password_hash, body.password):
-            raise _wrong_password(services, session.user_id)
+        user = _password_confirmed(db, services, session, body.password)
         if user.totp_secret_enc is not None:
             accounts.disable_totp(db, user_id=user.id, actor_id=user.id)
     services.web_sessions.set_pending_totp(session, None)
     return TotpState(totp_enabled=False)
+
+
+def _password_confirmed(
+    db: Session, services: ServicesDep, session: WebSession, password: str
+) -> User:
+    """The signed-in user, once their current password matched (a wrong one is counted)."""
+    user = accounts.get_user(db, user_id=session.user_id)
+    if not _password_matches(db, user.password_hash, password):
+        raise _wrong_password(services, session.user_id)
+    return user
 
 
 def _password_matches(db: Session, password_hash: str, password: str) -> bool:

@@ -19,7 +19,14 @@ README_SHOT = (1280, 800, "100%")
 # "" when the page does not scroll sideways (wide data tables scroll inside their own box).
 NO_SIDEWAYS = """() => {
   const extra = document.documentElement.scrollWidth - innerWidth;
-  return extra > 1 ? `the page scrolls sideways by ${extra}px` : "";
+  if (extra <= 1) return "";
+  // Name the widest element that sticks out (outside tables, which scroll inside themselves).
+  const out = [...document.querySelectorAll("body *")].filter((el) =>
+    el.getBoundingClientRect().right > innerWidth + 1 && getComputedStyle(el).overflowX !== "auto"
+    && !el.parentElement.closest("table"));
+  const el = out.at(-1);
+  const name = el ? `${el.tagName.toLowerCase()}#${el.id}.${el.className}` : "?";
+  return `the page scrolls sideways by ${extra}px (${name})`;
 }"""
 # "" when the element, scrolled to, is fully inside the window and not covered.
 REACHABLE = """(selector) => {
@@ -49,7 +56,9 @@ def check_dashboard_screen(page: Any, name: str, selectors: list[str]) -> None:
             problems += [f"{where}: {p}" for s in selectors if (p := page.evaluate(REACHABLE, s))]
             label = f"dashboard-{name}-{width}x{height}-{text}"
             problems += [f"{where}: axe {v}" for v in axe_check(page, label, every_impact=True)]
-            page.evaluate("() => window.scrollTo(0, 0)")
+            # The picture shows the screen's first action (the QR code, the alert, ...).
+            page.evaluate("(s) => document.querySelector(s).scrollIntoView({block: 'center'})",
+                          selectors[0])
             snap(page, label)
             readme = (width, height, text) == README_SHOT
             if readme and os.environ.get("REFLECT_UPDATE_SCREENSHOTS"):

@@ -72,10 +72,8 @@ export function kiosksPanel(app) {
     h("td", {}, k.name), h("td", { class: "kiosk-state" }, stateCell(k)), h("td", {}, formatTime(k.last_seen_at) || "never"),
     h("td", {}, formatTime(k.enrolled_at)), h("td", {}, k.staff_pin_set ? "set" : "none"),
     h("td", {}, k.revoked ? "" : h("div", { class: "actions" },
-      h("button", { type: "button", class: "btn", id: `kiosk-link-${k.id}`, onclick: () => issue(k) }, "New enrolment link",
-        h("span", { class: "visually-hidden" }, ` for ${k.name}`)),
-      h("button", { type: "button", class: "btn btn-danger", id: `kiosk-revoke-${k.id}`, onclick: () => revoke(k) }, "Revoke",
-        h("span", { class: "visually-hidden" }, ` ${k.name}`)))));
+      h("button", { type: "button", class: "btn", id: `kiosk-link-${k.id}`, "aria-label": `New enrolment link for ${k.name}`, onclick: () => issue(k) }, "New enrolment link"),
+      h("button", { type: "button", class: "btn btn-danger", id: `kiosk-revoke-${k.id}`, "aria-label": `Revoke ${k.name}`, onclick: () => revoke(k) }, "Revoke"))));
 
   let timer = null;
   const refresh = async () => {
