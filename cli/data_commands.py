@@ -138,7 +138,8 @@ def enroll_kiosk(args: argparse.Namespace, settings: Settings) -> int:
     print(f"enrolled kiosk {kiosk.name} ({kiosk.id})"
           + ("; staff PIN set" if args.pin else "; no staff PIN (clear crises from the dashboard)"))
     print(f"device token (shown once; configure it on the kiosk): {token}")
-    print(f"or open once on the kiosk, before {expires:%H:%M} UTC: <server>/kiosk/#enrol={code}")
+    base = settings.server.public_url.rstrip("/") or "<server>"
+    print(f"or open once on the kiosk, before {expires:%H:%M} UTC: {base}/kiosk/#enrol={code}")
     return 0
 
 

@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import audit
+from models import audit, recovery_codes
 from models.audit import AuditAction
 from models.db import context_of
 from models.errors import (
@@ -161,6 +161,7 @@ def disable_totp(db: Session, *, user_id: uuid.UUID, actor_id: uuid.UUID) -> Non
     """Turn TOTP off (admin recovery)."""
     user = get_user(db, user_id=user_id)
     user.totp_secret_enc = None
+    recovery_codes.discard(db, user_id=user.id)
     audit.record(db, action=AuditAction.TOTP_ENABLED, actor_id=actor_id,
                  detail={"user_id": str(user.id), "enabled": False})
 
@@ -199,10 +200,8 @@ def login(
     if secret is not None:
         if not totp_code:
             return LoginResult(ok=False, code="totp_required")
-        step = accepted_step(secret, totp_code, now=now, last_step=user.totp_last_step)
-        if step is None:  # wrong, expired, or already used once
+        if not _second_step(db, user, secret, totp_code, now):
             return _count_failure(db, user, now, "bad_totp")
-        user.totp_last_step = step
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -223,10 +222,7 @@ def reauthenticate(
     if password:
         ok = _verify(db, user, password)
     elif secret and totp_code:
-        step = accepted_step(secret, totp_code, now=now, last_step=user.totp_last_step)
-        if step is not None:  # a code works once
-            user.totp_last_step = step
-            ok = True
+        ok = _second_step(db, user, secret, totp_code, now)
     if not ok or not user.active:
         return _count_failure(db, user, now, "bad_unlock")
     user.failed_logins = 0
@@ -244,6 +240,15 @@ def ensure_bootstrap_admin(db: Session, *, username: str = "admin") -> str | Non
     create_user(db, username=username, password=password, role=Role.ADMIN,
                 display_name="Bootstrap administrator", must_change_password=True)
     return password
+
+
+def _second_step(db: Session, user: User, secret: str, code: str, now: datetime) -> bool:
+    """The authenticator's code (each works once) or one unused recovery code (then spent)."""
+    step = accepted_step(secret, code, now=now, last_step=user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+        return True
+    return recovery_codes.redeem(db, user_id=user.id, code=code, now=now)
 
 
 def _verify(db: Session, user: User, password: str) -> bool:

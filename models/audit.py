@@ -37,6 +37,8 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account.created"
     ACCOUNT_UPDATED = "account.updated"
     TOTP_ENABLED = "account.totp_enabled"
+    RECOVERY_CODES_ISSUED = "account.recovery_codes_issued"
+    RECOVERY_CODE_USED = "account.recovery_code_used"
     KIOSK_ENROLLED = "kiosk.enrolled"
     KIOSK_AUTH_FAILURE = "kiosk.auth_failure"
     SESSION_CREATED = "session.created"

@@ -100,6 +100,20 @@ def authenticate_kiosk(db: Session, *, token: str, now: datetime | None = None) 
     return kiosk
 
 
+def reissue_token(db: Session, *, kiosk_id: uuid.UUID, actor_id: uuid.UUID) -> tuple[Kiosk, str]:
+    """A new device token for an active kiosk (new device, lost link); the old one stops working."""
+    kiosk = db.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise NotFoundError("no such kiosk")
+    if not kiosk.active:
+        raise ConflictError("this kiosk was revoked; enrol a new one", code="kiosk_revoked")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    kiosk.token_hash = token_hash(token)
+    audit.record(db, action=AuditAction.KIOSK_ENROLLED, actor_id=actor_id,
+                 detail={"kiosk_id": str(kiosk.id), "token": "reissued"})
+    return kiosk, token
+
+
 def list_kiosks(db: Session) -> list[Kiosk]:
     """All enrolled kiosks by name."""
     return list(db.scalars(select(Kiosk).order_by(Kiosk.name)))

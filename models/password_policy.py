@@ -20,11 +20,17 @@ MAX_PASSWORD_LENGTH = 128
 MIN_STRENGTH_SCORE = 3
 # Words of this product and trade that an attacker would try first ("Therapist2024").
 CONTEXT_WORDS = ("reflect", "kiosk", "therapist", "therapy", "clinic", "admin", "welcome")
-PASSWORD_RULES = (
-    f"{MIN_PASSWORD_LENGTH}-{MAX_PASSWORD_LENGTH} characters; not a known breached or common "
-    "password; not easy to guess (no name, product word, year or keyboard pattern as its main "
-    "part); must not contain the username. Three or four unrelated words work well."
+# Every rule check_password_policy applies, in words; shown wherever a password is chosen
+# (the dashboard reads them from GET /api/auth/password-rules) and listed in the README.
+RULE_LINES = (
+    f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters (spaces are allowed)",
+    "not a known breached or common password, and not one with only digits or symbols added "
+    "at its start or end (Monkey123456 counts as monkey)",
+    "not easy to guess: no name, year, keyboard pattern or word of this product or trade "
+    f"({', '.join(CONTEXT_WORDS)}) as its main part",
+    "not containing your username, and not built on your display name",
 )
+PASSWORD_RULES = "; ".join(RULE_LINES) + ". Three or four unrelated words work well."
 
 
 # One-time passwords are read off a screen and typed: no look-alikes (0/O/o, 1/l/I).

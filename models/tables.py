@@ -104,6 +104,19 @@ class WebSignIn(Base):
     password_change_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class RecoveryCode(Base):
+    """A single-use two-step sign-in recovery code; only its argon2 hash is stored."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
 class ReflectionSession(Base):
     """One client's reflection before an appointment; code_hash is an HMAC of the short code."""
 

@@ -194,6 +194,9 @@ class ServerSettings(BaseModel):
     # Proxies whose X-Forwarded-For / -Proto are believed (IP addresses or CIDR ranges). Empty:
     # no header is trusted, and the peer address is what rate limits and logs use.
     trusted_proxies: list[str] = []
+    # The address staff and kiosks use to reach this server (e.g. https://reflect.clinic.lan:8443),
+    # for links and QR codes made here; empty: the address the admin's browser is using.
+    public_url: str = ""
     # Open HTTP + websocket connections at once; beyond it new ones get 503 (0 = no cap).
     max_connections: int = 200
     # glibc: allocations from this size up are mapped and unmapped, not kept in the heap, so

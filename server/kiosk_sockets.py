@@ -39,7 +39,11 @@ class KioskSockets:
     async def revoke(self, kiosk_id: uuid.UUID) -> int:
         """Send `auth_failed` and close every socket of this kiosk with 4401; how many."""
         self._revoked.add(kiosk_id)
+        return await self.close_all(kiosk_id, "this kiosk was revoked")
+
+    async def close_all(self, kiosk_id: uuid.UUID, reason: str) -> int:
+        """Send `auth_failed` and close every socket of this kiosk with 4401 (token replaced)."""
         channels = list(self._open.pop(kiosk_id, ()))
-        error = ProtocolError(ErrorCode.AUTH_FAILED, "this kiosk was revoked")
+        error = ProtocolError(ErrorCode.AUTH_FAILED, reason)
         await asyncio.gather(*(channel.error(error) for channel in channels))
         return len(channels)

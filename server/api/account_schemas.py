@@ -23,6 +23,7 @@ class AccountOut(BaseModel):
     totp_enabled: bool
     password_change_required: bool
     last_login_at: datetime | None
+    recovery_codes_left: int = 0
 
 
 class ChangePasswordRequest(Body):
@@ -32,12 +33,23 @@ class ChangePasswordRequest(Body):
     new_password: Password
 
 
+class PasswordRules(BaseModel):
+    """Every rule a new password must meet, in words, for the forms that choose one."""
+
+    rules: list[str]
+    min_length: int
+    max_length: int
+    advice: str
+
+
 class TotpSetup(BaseModel):
-    """A new, not yet active TOTP secret for the authenticator app (QR of `otpauth_uri`)."""
+    """A new, not yet active TOTP secret for the authenticator app."""
 
     secret: str
     otpauth_uri: str
     issuer: str
+    # SVG QR code of otpauth_uri (data: URI), for the app to scan.
+    qr: str
 
 
 class TotpConfirmRequest(Body):
@@ -53,9 +65,16 @@ class TotpDisableRequest(Body):
 
 
 class TotpState(BaseModel):
-    """Whether sign-in now asks for an authenticator code."""
+    """Whether sign-in now asks for an authenticator code; new recovery codes, shown once."""
 
     totp_enabled: bool
+    recovery_codes: list[str] = []
+
+
+class RecoveryCodesOut(BaseModel):
+    """A fresh set of recovery codes (the old ones stop working), shown once."""
+
+    recovery_codes: list[str]
 
 
 class AdminUserOut(BaseModel):

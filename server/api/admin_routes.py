@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import accounts, kiosks
 from models.kiosk_enrolment import issue_enrolment_code
 from models.tables import Feedback
-from models.types import Role
-from server.api.enrol_routes import enrol_path
+from models.types import Role, utcnow
+from server.api.enrol_routes import enrolment_link
 from server.api.schemas import (
     CreateUserRequest,
     Enrolled,
@@ -25,13 +26,15 @@ from server.api.schemas import (
 )
 from server.api.session_routes import ERRORS
 from server.deps import AdminDep, DbDep, ServicesDep
+from server.kiosk_presence import kiosk_online
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
 
 @router.get("/kiosks", responses=ERRORS)
-def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
-    """Every enrolled kiosk."""
+def list_kiosks(admin: AdminDep, db: DbDep, services: ServicesDep) -> KioskList:
+    """Every enrolled kiosk, online or not (the admin page polls this)."""
+    now = utcnow()
     return KioskList(
         kiosks=[
             KioskOut(
@@ -41,6 +44,10 @@ def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
                 last_seen_at=k.last_seen_at,
                 revoked=not k.active,
                 staff_pin_set=k.staff_pin_hash is not None,
+                online=k.active and kiosk_online(services, k.id),
+                enrol_pending_until=k.enrol_expires_at
+                if k.enrol_expires_at is not None and k.enrol_expires_at > now
+                else None,
             )
             for k in kiosks.list_kiosks(db)
         ]
@@ -48,14 +55,39 @@ def list_kiosks(admin: AdminDep, db: DbDep) -> KioskList:
 
 
 @router.post("/kiosks", status_code=201, responses={**ERRORS, 409: {}})
-def enroll_kiosk(body: EnrollRequest, admin: AdminDep, db: DbDep) -> Enrolled:
-    """Enrol a device; its token is shown once."""
+def enroll_kiosk(
+    body: EnrollRequest, request: Request, admin: AdminDep, db: DbDep, services: ServicesDep
+) -> Enrolled:
+    """Enrol a device; its token is shown once, with a one-time link (and QR) for the kiosk."""
     kiosk, token = kiosks.enroll_kiosk(
         db, name=body.name, actor_id=admin.id, staff_pin=body.staff_pin
     )
-    code, expires = issue_enrolment_code(db, kiosk_id=kiosk.id, token=token)
-    return Enrolled(kiosk_id=kiosk.id, token=token, enrol_code=code,
-                    enrol_path=enrol_path(code), enrol_expires_at=expires)
+    return _enrolled(request, services, db, kiosk.id, token)
+
+
+@router.post("/kiosks/{kiosk_id}/enrolment", status_code=201, responses={**ERRORS, 409: {}})
+async def reissue_enrolment(
+    kiosk_id: uuid.UUID, request: Request, admin: AdminDep, services: ServicesDep
+) -> Enrolled:
+    """A new one-time link for this kiosk; the device's old token stops working at once."""
+
+    def reissue() -> Enrolled:
+        with services.database.transaction() as db:
+            kiosk, token = kiosks.reissue_token(db, kiosk_id=kiosk_id, actor_id=admin.id)
+            return _enrolled(request, services, db, kiosk.id, token)
+
+    enrolled = await asyncio.to_thread(reissue)
+    await services.kiosk_sockets.close_all(kiosk_id, "this kiosk's token was replaced")
+    return enrolled
+
+
+def _enrolled(
+    request: Request, services: ServicesDep, db: Session, kiosk_id: uuid.UUID, token: str
+) -> Enrolled:
+    code, expires = issue_enrolment_code(db, kiosk_id=kiosk_id, token=token)
+    link = enrolment_link(request, services.settings.server.public_url, code)
+    return Enrolled(kiosk_id=kiosk_id, token=token, enrol_code=code, enrol_expires_at=expires,
+                    **link.model_dump())
 
 
 @router.delete("/kiosks/{kiosk_id}", status_code=204, responses=ERRORS)

@@ -7,6 +7,8 @@ import math
 from fastapi import APIRouter, Request, Response
 
 from models import accounts
+from models.password_policy import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, RULE_LINES
+from server.api.account_schemas import PasswordRules
 from server.api.schemas import LoginRequest, SignedIn, UnlockRequest, UserOut
 from server.auth import CSRF_COOKIE, SESSION_COOKIE, WebSession
 from server.deps import LockedOrSignedInDep, ServicesDep, SignedInDep
@@ -36,6 +38,14 @@ def signed_in_answer(session: WebSession, services: ServicesDep) -> SignedIn:
         password_change_required=session.password_change_required,
         locked=session.locked,
     )
+
+
+@router.get("/password-rules")
+def password_rules() -> PasswordRules:
+    """The password policy in words (public: the rules are no secret, and sign-in needs them)."""
+    return PasswordRules(rules=list(RULE_LINES), min_length=MIN_PASSWORD_LENGTH,
+                         max_length=MAX_PASSWORD_LENGTH,
+                         advice="Three or four unrelated words work well.")
 
 
 @router.post("/login", responses={401: {}, 429: {}})

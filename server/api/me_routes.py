@@ -8,12 +8,14 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 
-from models import accounts
+from models import accounts, recovery_codes
 from models.db import context_of
 from models.errors import AuthenticationError
+from models.tables import User
 from server.api.account_schemas import (
     AccountOut,
     ChangePasswordRequest,
+    RecoveryCodesOut,
     TotpConfirmRequest,
     TotpDisableRequest,
     TotpSetup,
@@ -21,9 +23,10 @@ from server.api.account_schemas import (
 )
 from server.api.auth_routes import TooManyError, signed_in_answer
 from server.api.schemas import SignedIn
-from server.auth import SESSION_COOKIE
+from server.auth import SESSION_COOKIE, WebSession
 from server.deps import DbDep, ServicesDep, SignedInDep, WebSessionDep
 from server.errors import BadRequestError, ServerError
+from server.qr import qr_data_uri
 
 router = APIRouter(prefix="/api/me", tags=["account"])
 ISSUER = "Reflect Kiosk"
@@ -61,6 +64,7 @@ def my_account(session: SignedInDep, db: DbDep) -> AccountOut:
         totp_enabled=user.totp_secret_enc is not None,
         password_change_required=user.must_change_password,
         last_login_at=user.last_login_at,
+        recovery_codes_left=recovery_codes.remaining(db, user_id=user.id),
     )
 
 
@@ -97,11 +101,8 @@ def totp_setup(session: WebSessionDep, db: DbDep, services: ServicesDep) -> Totp
         )
     secret = accounts.new_totp_secret()
     services.web_sessions.set_pending_totp(session, secret)
-    return TotpSetup(
-        secret=secret,
-        otpauth_uri=accounts.totp_uri(secret, username=user.username, issuer=ISSUER),
-        issuer=ISSUER,
-    )
+    uri = accounts.totp_uri(secret, username=user.username, issuer=ISSUER)
+    return TotpSetup(secret=secret, otpauth_uri=uri, issuer=ISSUER, qr=qr_data_uri(uri))
 
 
 @router.post("/totp/confirm", responses=ERRORS)
@@ -115,13 +116,28 @@ def totp_confirm(
     try:
         with services.database.transaction() as db:
             accounts.enable_totp(db, user_id=session.user_id, secret=secret, code=body.code)
+            codes = recovery_codes.issue(db, user_id=session.user_id)
     except AuthenticationError:
         raise BadRequestError(
             "that code does not match; check the app's clock and try the next code",
             code="totp_invalid",
         ) from None
     services.web_sessions.set_pending_totp(session, None)
-    return TotpState(totp_enabled=True)
+    return TotpState(totp_enabled=True, recovery_codes=codes)
+
+
+@router.post("/recovery-codes", responses=ERRORS)
+def new_recovery_codes(
+    body: TotpDisableRequest, session: WebSessionDep, services: ServicesDep
+) -> RecoveryCodesOut:
+    """Replace the recovery codes (the old ones stop working); needs the current password."""
+    _guard_password_guessing(services, session.user_id)
+    with services.database.transaction() as db:
+        user = _password_confirmed(db, services, session, body.password)
+        if user.totp_secret_enc is None:
+            raise StateConflictError("turn on two-step sign-in first", code="totp_not_enabled")
+        codes = recovery_codes.issue(db, user_id=user.id)
+    return RecoveryCodesOut(recovery_codes=codes)
 
 
 @router.post("/totp/disable", responses=ERRORS)
@@ -131,13 +147,21 @@ def totp_disable(
     """Turn the second factor off; needs the current password."""
     _guard_password_guessing(services, session.user_id)
     with services.database.transaction() as db:
-        user = accounts.get_user(db, user_id=session.user_id)
-        if not _password_matches(db, user.password_hash, body.password):
-            raise _wrong_password(services, session.user_id)
+        user = _password_confirmed(db, services, session, body.password)
         if user.totp_secret_enc is not None:
             accounts.disable_totp(db, user_id=user.id, actor_id=user.id)
     services.web_sessions.set_pending_totp(session, None)
     return TotpState(totp_enabled=False)
+
+
+def _password_confirmed(
+    db: Session, services: ServicesDep, session: WebSession, password: str
+) -> User:
+    """The signed-in user, once their current password matched (a wrong one is counted)."""
+    user = accounts.get_user(db, user_id=session.user_id)
+    if not _password_matches(db, user.password_hash, password):
+        raise _wrong_password(services, session.user_id)
+    return user
 
 
 def _password_matches(db: Session, password_hash: str, password: str) -> bool:

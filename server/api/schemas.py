@@ -20,7 +20,8 @@ class LoginRequest(Body):
 
     username: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
-    totp: Annotated[str, Field(max_length=12)] | None = None
+    # The authenticator's code, or a recovery code ("abcde-fghij").
+    totp: Annotated[str, Field(max_length=24)] | None = None
 
 
 class UserOut(BaseModel):
@@ -48,7 +49,8 @@ class UnlockRequest(Body):
     """Re-entry on a locked screen: the password, or the authenticator code."""
 
     password: Annotated[str, Field(max_length=256)] | None = None
-    totp: Annotated[str, Field(max_length=12)] | None = None
+    # The authenticator's code, or a recovery code ("abcde-fghij").
+    totp: Annotated[str, Field(max_length=24)] | None = None
 
 
 class CreateSessionRequest(Body):
@@ -178,6 +180,10 @@ class KioskOut(BaseModel):
     last_seen_at: datetime | None
     revoked: bool
     staff_pin_set: bool = False
+    # An open socket to this server right now (server/kiosk_presence.py).
+    online: bool = False
+    # A one-time enrolment link is waiting to be opened until then.
+    enrol_pending_until: datetime | None = None
 
 
 class KioskList(BaseModel):
@@ -194,13 +200,24 @@ class EnrollRequest(Body):
     staff_pin: Annotated[str, Field(pattern=r"^[0-9]{4,8}$")] | None = None
 
 
-class Enrolled(BaseModel):
-    """The token is shown once; `enrol_path` is the one-time link to open on the kiosk."""
+class EnrolLink(BaseModel):
+    """A one-time enrolment address to open (or scan) on the kiosk."""
+
+    enrol_path: str
+    # Built from `server.public_url`, else from the address the admin's browser used.
+    enrol_url: str
+    # SVG QR code of enrol_url, as a data: URI.
+    enrol_qr: str
+    # The address names loopback: it opens only on this machine.
+    this_machine_only: bool
+
+
+class Enrolled(EnrolLink):
+    """The token is shown once; `enrol_url` is the one-time link to open on the kiosk."""
 
     kiosk_id: uuid.UUID
     token: str
     enrol_code: str
-    enrol_path: str
     enrol_expires_at: datetime
 
 

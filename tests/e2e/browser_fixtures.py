@@ -123,8 +123,9 @@ def snap(page: Any, name: str) -> Path:
     return out
 
 
-def axe_check(page: Any, name: str) -> list[dict[str, Any]]:
-    """Run axe-core on the page; save the report; return serious or critical violations."""
+def axe_check(page: Any, name: str, *, every_impact: bool = False) -> list[dict[str, Any]]:
+    """Run axe-core on the page; save the report; return serious or critical violations
+    (`every_impact`: minor and moderate ones too)."""
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page)
@@ -135,7 +136,7 @@ def axe_check(page: Any, name: str) -> list[dict[str, Any]]:
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in violations
-        if v.get("impact") in SERIOUS
+        if every_impact or v.get("impact") in SERIOUS
     ]
 
 

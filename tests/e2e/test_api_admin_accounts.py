@@ -132,7 +132,8 @@ def test_totp_setup_confirm_then_sign_in_needs_the_code(live_server: LiveServer)
         wrong = client.post("/api/me/totp/confirm", json={"code": _wrong_code(totp)})
         assert (wrong.status_code, _code(wrong)) == (400, "totp_invalid")
         confirmed = client.post("/api/me/totp/confirm", json={"code": totp.now()})
-        assert confirmed.json() == {"totp_enabled": True}
+        assert confirmed.json()["totp_enabled"] is True
+        assert len(confirmed.json()["recovery_codes"]) == 10  # shown once, with the switch-on
         assert client.get("/api/me").json()["totp_enabled"] is True
         again = client.post("/api/me/totp/setup")
         assert (again.status_code, _code(again)) == (409, "totp_already_enabled")

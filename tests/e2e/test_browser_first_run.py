@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from models.password_policy import RULE_LINES
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import CHROMIUM, axe_check, browser_for, snap
 from tests.e2e.server_process import LiveServer, free_port
@@ -54,6 +55,10 @@ def sign_in(page: Any, username: str, password: str) -> None:
 def change_password(page: Any, one_time: str, new: str) -> None:
     """The forced change after a one-time password."""
     page.get_by_role("heading", name="Choose your own password").wait_for(timeout=SHORT)
+    # Every rule of the policy is listed where the password is chosen (README step 1).
+    rules = page.locator("#new-password-rules li")
+    rules.nth(len(RULE_LINES)).wait_for(timeout=SHORT)
+    assert rules.all_inner_texts()[:len(RULE_LINES)] == list(RULE_LINES)
     page.get_by_label("One-time password").fill(one_time)
     page.get_by_label("New password", exact=True).fill(new)
     page.get_by_label("New password again").fill(new)
@@ -110,9 +115,16 @@ def test_first_run_as_the_readme_describes(playwright_driver: Any,
         # 3. Admin: enrol the kiosk; open the address it shows once on the kiosk.
         staff.get_by_label("Kiosk name").fill("Waiting room 1")
         staff.get_by_role("button", name="Enrol kiosk").click()
-        link: str = staff.locator("#kiosk-token .token").inner_text(timeout=SHORT).strip()
+        address = staff.get_by_label("One-time enrolment address")
+        address.wait_for(timeout=SHORT)
+        link: str = address.input_value().strip()
         # Issue 19: a one-time enrolment link (code in the fragment), never the token itself.
         assert link.startswith(f"{fresh_server.url}/kiosk/#enrol=")
+        assert staff.get_by_role("button", name="Copy address").is_visible()
+        assert staff.locator("#enrol-qr").evaluate("img => img.naturalWidth > 100")
+        assert "opens only here" in staff.locator("#enrol-local-warning").inner_text()
+        row = staff.locator("#kiosks-table tr[data-kiosk='Waiting room 1']")
+        row.locator(".kiosk-state", has_text="offline").wait_for(timeout=SHORT)
 
         # The kiosk remembers the token and waits on the code keypad.
         kiosk = browser.new_context(viewport={"width": 1024, "height": 768}).new_page()
@@ -124,6 +136,7 @@ def test_first_run_as_the_readme_describes(playwright_driver: Any,
         kiosk.reload()
         kiosk.locator("body[data-connection='connected']").wait_for(timeout=SHORT)
         assert kiosk.locator("#kiosk-setup").is_hidden()
+        row.locator(".kiosk-state", has_text="online").wait_for(timeout=SHORT)  # by itself
         # Or, with only the token (e.g. from `reflect admin enroll-kiosk`): paste it once.
         other = browser.new_context().new_page()
         other.goto(f"{fresh_server.url}/kiosk/")
@@ -136,7 +149,8 @@ def test_first_run_as_the_readme_describes(playwright_driver: Any,
         assert other.locator("#kiosk-setup").is_hidden()
         other.context.close()
 
-        # 4. Sign out; the therapist signs in, chooses a password, creates a session.
+        # 5. (Step 4, two-step sign-in, is optional.) Sign out; the therapist signs in,
+        # chooses a password, creates a session.
         staff.get_by_role("button", name="Sign out").click()
         staff.get_by_role("heading", name="Sign in").wait_for(timeout=SHORT)
         sign_in(staff, "dr_rivera", therapist_otp)
@@ -148,7 +162,7 @@ def test_first_run_as_the_readme_describes(playwright_driver: Any,
         code = staff.locator("#session-code").inner_text(timeout=SHORT).strip()
         assert re.fullmatch(r"\d{4,12}", code), code
 
-        # 5. The client types the code, consents, types a turn and reads the reply.
+        # 6. The client types the code, consents, types a turn and reads the reply.
         for digit in code:
             kiosk.locator(f"#keypad button[data-key='{digit}']").click()
         assert kiosk.locator("#code-input").input_value() == code
@@ -164,7 +178,7 @@ def test_first_run_as_the_readme_describes(playwright_driver: Any,
         assert reply.inner_text().strip()
         assert "job" in kiosk.locator("#captions li.you").first.inner_text()
 
-        # 6. The therapist opens the session and sees the live draft.
+        # 7. The therapist opens the session and sees the live draft.
         staff.get_by_role("link", name="First visit").click()
         staff.get_by_role("heading", name="First visit").wait_for(timeout=SHORT)
         draft = staff.locator("#draft-summary")

@@ -4,6 +4,7 @@ the caption list reachable by keyboard.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -12,7 +13,12 @@ import pytest
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import axe_check, browser_for, dashboard_login
 from tests.e2e.server_process import LiveServer
-from tests.e2e.test_browser_journeys import create_session, open_kiosk, tab_to
+from tests.e2e.test_browser_journeys import (
+    create_session,
+    create_session_with_id,
+    open_kiosk,
+    tab_to,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.integration, pytest.mark.timeout(300)]
 
@@ -64,7 +70,7 @@ def test_review_focus_escape_and_no_repeated_focus(playwright_driver: Any,
     try:
         dashboard = browser.new_context().new_page()
         dashboard_login(dashboard, reflect_server)
-        code = create_session(dashboard, "Review details")
+        code, session_id = create_session_with_id(dashboard, "Review details")
         kiosk = open_kiosk(browser.new_context(viewport={"width": 1280, "height": 800}),
                            reflect_server)
         kiosk.locator("#code-input").fill(code)
@@ -95,21 +101,46 @@ def test_review_focus_escape_and_no_repeated_focus(playwright_driver: Any,
         assert items.first.locator(".item-text").inner_text() == before
         assert kiosk.evaluate("() => document.activeElement.textContent") == "Edit"
 
-        count = items.count()
+        # Remove: struck through, with an Undo that has the focus (never the page body).
         items.first.get_by_role("button", name="Remove").click()
-        if count > 1:  # the server answers with the updated summary
-            kiosk.wait_for_timeout(300)
-            items.nth(count - 2).wait_for(timeout=SHORT)
-            for _ in range(50):
-                if items.count() == count - 1:
-                    break
-                kiosk.wait_for_timeout(200)
-        # Focus is on the next item (or Send), never dropped to the page.
-        where = kiosk.evaluate("() => document.activeElement.closest('#screen-review') !== null"
-                               " && document.activeElement.tagName")
-        assert where == "BUTTON", where
+        removed = kiosk.locator("#screen-review .review-item.removed")
+        assert removed.count() == 1
+        assert kiosk.evaluate("() => document.activeElement.textContent") == "Undo"
+        assert axe_check(kiosk, "kiosk-review-removed") == []
+        # Undo puts it back as it was, focus on its Remove again.
+        kiosk.keyboard.press("Enter")
+        assert removed.count() == 0
+        assert items.first.locator(".item-text").inner_text() == before
+        assert kiosk.evaluate("() => document.activeElement.textContent") == "Remove"
+        # Remove the last item for good: exactly it is missing from what the therapist gets.
+        field = items.last.get_attribute("data-field")
+        shown = [t.strip() for t in kiosk.locator(
+            f".review-item[data-field='{field}'] .item-text").all_inner_texts()]
+        items.last.get_by_role("button", name="Remove").click()
+        kiosk.locator("#review-approve").click()
+        kiosk.locator("#screen-feedback").wait_for(timeout=SHORT)
+        approved = approved_summary(dashboard, reflect_server, session_id)
+        if field == "focus":
+            assert approved["focus"] == ""
+        else:
+            focus_text = (approved.get("focus") or "").strip().lower()
+            values = [v if isinstance(v, str) else v["word"] for v in approved[field]]
+            assert [v for v in values if v.strip().lower() != focus_text] == shown[:-1]
+        first_field = items.first.get_attribute("data-field")
+        assert before in json.dumps(approved[first_field], ensure_ascii=False)  # undone: kept
     finally:
         browser.close()
+
+
+def approved_summary(page: Any, server: LiveServer, session_id: str) -> dict[str, Any]:
+    """The approved summary as the therapist's API gives it."""
+    for _ in range(50):
+        detail = page.request.get(f"{server.url}/api/sessions/{session_id}").json()
+        if detail.get("summary_approved"):
+            summary: dict[str, Any] = detail["summary"]
+            return summary
+        page.wait_for_timeout(200)
+    raise AssertionError("the summary was never approved")
 
 
 def test_too_many_wrong_codes_says_how_long_to_wait(playwright_driver: Any,

@@ -4,6 +4,7 @@
 import { digitsOnly } from "./keypad.js";
 import { applyDisplay, changeScale, syncDialog } from "./preferences.js";
 import { wireStaffClear } from "./crisis_hold.js";
+import { approveMessages } from "./review.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -48,7 +49,7 @@ export function wireControls(app) {
   for (const radio of document.querySelectorAll('input[name="mic-mode"]')) {
     radio.addEventListener("change", () => app.voice.setMode(radio.value));
   }
-  $("review-approve").addEventListener("click", () => app.conn.send({ type: "review", action: "approve" }));
+  $("review-approve").addEventListener("click", () => approveMessages().forEach((m) => app.conn.send(m)));
   $("feedback-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const rating = document.querySelector('input[name="rating"]:checked');

@@ -11,9 +11,22 @@ function itemsOf(summary, field) {
 
 // The item a Remove or Save was pressed on: focus returns near it when the new summary arrives.
 let acted = null;
+// Removals wait here, each with an Undo, until the client sends the summary: they reach the
+// server together with the approval (the server keeps review changes only once approved, so
+// nothing reaches the therapist sooner either way). Keys are "field:index"; edits keep indexes.
+const pending = new Map();
+
+/** The messages "Send to my therapist" sends: the removals still standing, then the approval. */
+export function approveMessages() {
+  // Highest index first in each field, so each removal still names the item it was meant for.
+  const removals = [...pending.values()].sort((a, b) => b.index - a.index);
+  pending.clear();
+  return [...removals, { type: "review", action: "approve" }];
+}
 
 /** Render the summary; send(message) is called with protocol `review` messages. */
 export function renderReview(container, summary, { t, send }) {
+  if (container.childElementCount === 0) pending.clear(); // a new review starts empty
   container.replaceChildren();
   let total = 0;
   const focus = (summary.focus ?? "").trim().toLowerCase();
@@ -65,6 +78,13 @@ export function renderReview(container, summary, { t, send }) {
 /** After Remove/Save: the same place in the list (the next item), else Send. */
 function restoreFocus(container) {
   if (!acted) return;
+  if (acted.undo) {
+    // Removed: focus its Undo; undone: focus its Remove again.
+    const item = container.querySelector(`.review-item[data-field="${acted.field}"][data-index="${acted.index}"]`);
+    acted = null;
+    (item?.querySelector(".undo") ?? item?.querySelector(".remove"))?.focus();
+    return;
+  }
   const { field, index } = acted;
   acted = null;
   const items = [...container.querySelectorAll(`.review-item[data-field="${field}"]`)];
@@ -78,18 +98,34 @@ function reviewItem(field, index, text, { t, send }) {
   item.className = "review-item";
   item.dataset.field = field;
   item.dataset.index = String(index);
+  const key = `${field}:${index}`;
+  const rerender = () => {
+    acted = { field, index, undo: true };
+    item.replaceWith(reviewItem(field, index, text, { t, send }));
+    restoreFocus(document.getElementById("review-items") ?? document);
+  };
   const span = document.createElement("span");
   span.className = "item-text";
   span.textContent = text;
+  if (pending.has(key)) {
+    item.classList.add("removed");
+    const note = document.createElement("span");
+    note.className = "removed-note";
+    note.textContent = t("review.removed");
+    const undo = button(t("review.undo"), "btn btn-secondary undo", `${t("review.undo")}: ${text}`);
+    undo.addEventListener("click", () => {
+      pending.delete(key);
+      rerender();
+    });
+    item.append(span, note, undo);
+    return item;
+  }
   const edit = button(t("review.edit"), "btn btn-secondary", `${t("review.edit")}: ${text}`);
-  const remove = button(t("review.remove"), "btn btn-secondary", `${t("review.remove")}: ${text}`);
+  const remove = button(t("review.remove"), "btn btn-secondary remove", `${t("review.remove")}: ${text}`);
   edit.addEventListener("click", () => startEdit(item, field, index, text, { t, send }));
   remove.addEventListener("click", () => {
-    acted = { field, index };
-    item.classList.add("removed");
-    remove.disabled = true;
-    edit.disabled = true;
-    send({ type: "review", action: "remove", field, index });
+    pending.set(key, { type: "review", action: "remove", field, index });
+    rerender();
   });
   item.append(span, edit, remove);
   return item;

@@ -4,6 +4,16 @@ import { formatTime, h } from "./dom.js";
 
 const MIN_LENGTH = 12;
 
+/** The password rules as the server applies them (GET /api/auth/password-rules), as a list. */
+export function passwordRules(id) {
+  const list = h("ul", { class: "hint password-rules", id });
+  fetch("/api/auth/password-rules", { headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+    .then((data) => list.replaceChildren(...data.rules.map((rule) => h("li", {}, rule)), h("li", {}, data.advice)))
+    .catch(() => list.replaceChildren(h("li", {}, `At least ${MIN_LENGTH} characters; a refused password says which rule it broke.`)));
+  return list;
+}
+
 function field(id, label, attrs = {}, hint = null) {
   const hintId = hint ? `${id}-hint` : undefined;
   return h("div", {},
@@ -26,9 +36,11 @@ export function passwordForm(app, { forced = false, onChanged }) {
   const form = h("form", { class: "stack card", id: "password-form" },
     field("current-password", forced ? "One-time password" : "Current password",
       { type: "password", autocomplete: "current-password", required: true }),
-    field("new-password", "New password",
-      { type: "password", autocomplete: "new-password", required: true, minlength: MIN_LENGTH },
-      `${MIN_LENGTH} to 128 characters; not a known breached or common password; not easy to guess (no name, product word, year or keyboard pattern as its main part); not containing your username. Three or four unrelated words work well.`),
+    h("div", {},
+      h("label", { for: "new-password" }, "New password"),
+      h("p", { class: "hint", id: "new-password-hint" }, "The new password must be:"),
+      passwordRules("new-password-rules"),
+      h("input", { id: "new-password", name: "new-password", type: "password", autocomplete: "new-password", required: true, minlength: MIN_LENGTH, maxlength: 128, "aria-describedby": "new-password-hint new-password-rules" })),
     field("confirm-password", "New password again",
       { type: "password", autocomplete: "new-password", required: true, minlength: MIN_LENGTH }),
     error,
@@ -88,7 +100,8 @@ function totpSection(app, account, rerender) {
         note.textContent = err.code === "wrong_password" ? "That password is wrong." : `Could not turn it off (${err.code}).`;
       }
     });
-    return [h("p", {}, "Two-step sign-in is ", h("strong", {}, "on"), ": signing in asks for the code from your authenticator app."), form, note];
+    return [h("p", {}, "Two-step sign-in is ", h("strong", {}, "on"), ": signing in asks for the code from your authenticator app."),
+      recoverySection(app, account), form, note];
   }
   const setup = h("div", { id: "totp-setup" });
   const start = h("button", { type: "button", class: "btn btn-primary", id: "totp-start" }, "Set up two-step sign-in");
@@ -116,8 +129,11 @@ function totpConfirm(app, data, rerender) {
     event.preventDefault();
     error.textContent = "";
     try {
-      await app.api.post("/api/me/totp/confirm", { code: form["totp-code"].value.trim() });
-      rerender("Two-step sign-in is on. Keep your phone with you when you sign in.");
+      const done = await app.api.post("/api/me/totp/confirm", { code: form["totp-code"].value.trim() });
+      const box = form.closest("#totp-setup");
+      box.replaceChildren(recoveryCard(done.recovery_codes, "Two-step sign-in is on.",
+        () => rerender("Two-step sign-in is on. Keep your phone, or a recovery code, with you when you sign in.")));
+      box.querySelector("h3")?.focus();
     } catch (err) {
       error.textContent = {
         totp_invalid: "That code does not match. Check the phone's clock and enter the next code.",
@@ -128,13 +144,48 @@ function totpConfirm(app, data, rerender) {
   });
   return [h("div", { class: "card" },
     h("ol", {},
-      h("li", {}, "In your authenticator app, add an account. If the app can open links, use this one: ",
+      h("li", {}, "In your authenticator app, add an account and scan this QR code with the phone's camera:",
+        h("img", { src: data.qr, id: "totp-qr", class: "totp-qr qr", width: 220, height: 220, alt: "QR code to add Reflect to your authenticator app" }),
+        "If the app is on this device and can open links, use this one instead: ",
         h("a", { href: data.otpauth_uri, id: "totp-uri" }, "add Reflect to the authenticator app")),
       h("li", {}, "Or enter this key by hand (type: time-based, issuer ", data.issuer, "):",
         h("p", { class: "token", id: "totp-secret" }, groupSecret(data.secret))),
       h("li", {}, "Enter the code the app now shows.")),
     h("p", { class: "hint" }, "Set-up address: ", h("span", { class: "token", id: "totp-uri-text" }, data.otpauth_uri)),
     form)];
+}
+
+/** New recovery codes, shown once, with what they are for; onDone after "I have saved them". */
+function recoveryCard(codes, heading, onDone) {
+  return h("div", { class: "card", id: "recovery-card" },
+    h("h3", { tabindex: "-1" }, heading, " Save your recovery codes"),
+    h("p", {}, "If your phone is lost, each of these codes signs you in once instead of the authenticator code. ",
+      "Print them or write them down and keep them somewhere safe; they are shown only now."),
+    h("ul", { class: "recovery-codes", id: "recovery-codes" }, codes.map((c) => h("li", {}, c))),
+    h("button", { type: "button", class: "btn btn-primary", id: "recovery-done", onclick: onDone }, "I have saved them"));
+}
+
+/** With two-step sign-in on: how many recovery codes are left, and a password-checked new set. */
+function recoverySection(app, account) {
+  const left = account.recovery_codes_left ?? 0;
+  const shown = h("div", { id: "recovery-new" });
+  const form = h("form", { class: "stack card", id: "recovery-form" },
+    h("p", { id: "recovery-left" }, `Recovery codes left: ${left} of 10.`, left <= 3 ? " Make new ones soon." : ""),
+    field("recovery-password", "Your password", { type: "password", autocomplete: "current-password", required: true }),
+    h("button", { type: "submit", class: "btn" }, "Make new recovery codes"),
+    h("p", { class: "error", role: "alert", id: "recovery-error" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const data = await app.api.post("/api/me/recovery-codes", { password: form["recovery-password"].value });
+      form.hidden = true;
+      shown.replaceChildren(recoveryCard(data.recovery_codes, "New recovery codes; the old ones no longer work.", () => app.route()));
+      shown.querySelector("h3")?.focus();
+    } catch (err) {
+      form.querySelector("#recovery-error").textContent = err.code === "wrong_password" ? "That password is wrong." : `Could not make new codes (${err.code}).`;
+    }
+  });
+  return [form, shown];
 }
 
 /** #/account: who I am, change password, two-step sign-in. */

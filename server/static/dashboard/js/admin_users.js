@@ -1,6 +1,7 @@
 // Admin: accounts through /api/admin/users — create and reset with one-time passwords,
 // activate/deactivate, turn off a lost authenticator.
 
+import { passwordRules } from "./account.js";
 import { formatTime, h } from "./dom.js";
 
 const ROLES = ["therapist", "front_desk", "admin"];
@@ -76,7 +77,10 @@ export function usersPanel(app) {
       h("span", { class: "hint", id: "new-username-hint" }, "Letters, digits and _ . @ -")),
     h("div", {}, h("label", { for: "new-name" }, "Display name"), h("input", { id: "new-name", maxlength: 128 })),
     h("div", {}, h("label", { for: "new-role" }, "Role"), h("select", { id: "new-role" }, ROLES.map((r) => h("option", { value: r }, r.replace("_", " "))))),
-    h("button", { type: "submit", class: "btn btn-primary" }, "Add account"));
+    h("button", { type: "submit", class: "btn btn-primary" }, "Add account"),
+    h("div", { class: "hint", id: "new-account-rules" },
+      h("p", {}, "The account gets a one-time password. At first sign-in they choose their own, which must be:"),
+      passwordRules("admin-password-rules")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     note.replaceChildren();

@@ -11,8 +11,8 @@ export function loginView(app) {
     h("div", {}, h("label", { for: "username" }, "Username"), h("input", { id: "username", name: "username", autocomplete: "username", required: true })),
     h("div", {}, h("label", { for: "password" }, "Password"), h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true })),
     h("div", {},
-      h("label", { for: "totp" }, "Authenticator code ", h("span", { class: "hint" }, "(only if two-step sign-in is on)")),
-      h("input", { id: "totp", name: "totp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 8 })),
+      h("label", { for: "totp" }, "Authenticator code ", h("span", { class: "hint" }, "(only if two-step sign-in is on; or one of your recovery codes)")),
+      h("input", { id: "totp", name: "totp", autocomplete: "one-time-code", maxlength: 24 })),
     error,
     h("button", { type: "submit", class: "btn btn-primary" }, "Sign in"));
   form.addEventListener("submit", async (event) => {
