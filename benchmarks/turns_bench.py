@@ -66,7 +66,7 @@ def run(
     # overstate it by up to 2x).
     settings = settings.model_copy(update={
         "vad": dataclasses.replace(settings.vad, turn_decision="smart"),
-        "stt": settings.stt.model_copy(update={"cpu_threads": 1}),
+        "stt": dataclasses.replace(settings.stt, cpu_threads=1),
     })
     progress("turns: loading VAD, Whisper (tiny.en, base), Smart Turn, Piper")
     vad = SileroVad()
