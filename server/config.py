@@ -56,6 +56,9 @@ class SttSettings(BaseModel):
     trust_log_prob: float = -0.7
     # Below this, a transcript is "unsure": screening also checks its other readings.
     unsure_log_prob: float = -0.5
+    # "model:language" pairs whose short window `reflect bench --accuracy` measured less
+    # accurate than plain faster-whisper: they always take the reference decode.
+    reference_only: list[str] = ["base:en"]
     verify_checksums: bool = True
 
 

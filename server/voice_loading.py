@@ -81,7 +81,14 @@ def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
         reference_beam_size=stt.reference_beam_size,
         trust_log_prob=stt.trust_log_prob,
         unsure_log_prob=stt.unsure_log_prob,
+        reference_languages=reference_languages(stt.reference_only, name),
     )
+
+
+def reference_languages(pairs: list[str], model: str) -> frozenset[str]:
+    """The languages `model` always decodes with the reference, from "model:language" pairs."""
+    return frozenset(lang for name, _, lang in (pair.partition(":") for pair in pairs)
+                     if name == model and lang)
 
 
 def load_tts(
