@@ -79,6 +79,28 @@ def decode_all(stt: WhisperStt, clips: Sequence[Clip], progress: Progress
     return paths
 
 
+def decode_two(stt: WhisperStt, clips: Sequence[Clip], progress: Progress
+               ) -> dict[str, PathResult]:
+    """The reference and the pipeline for every clip the model can take."""
+    reference, pipeline = PathResult(), PathResult()
+    stt.transcribe(clips[0].audio, language=clips[0].lang)  # warm-up
+    for number, clip in enumerate(clips):
+        if number % 25 == 0:
+            progress(f"accuracy: clip {number + 1}/{len(clips)}")
+        plain, plain_ms = _timed(stt.plain, clip.audio, language=clip.lang)
+        reference.texts.append(" ".join(s.text for s in plain).strip())
+        reference.ms.append(plain_ms)
+        reference.alternatives.append(())
+        heard, ms = _timed(stt.transcribe, clip.audio, language=clip.lang)
+        pipeline.texts.append(heard.text)
+        pipeline.ms.append(ms)
+        pipeline.fallbacks += heard.path == "reference"
+        # As in `decode_all`: an unsure transcript's confusions are screened too.
+        unsure = (heard.text,) if heard.unsure and heard.text else ()
+        pipeline.alternatives.append(heard.alternatives or unsure)
+    return {"reference": reference, "pipeline (defaults)": pipeline}
+
+
 def score(clips: Sequence[Clip], result: PathResult, reference: PathResult,
           screener: RiskScreener, store: ContentStore) -> dict[str, Any]:
     """WER, exact matches, empties, loops, latency, agreement with the reference, screening."""
@@ -148,10 +170,12 @@ def _screening(clips: Sequence[Clip], result: PathResult, screener: RiskScreener
             "raised_by_alternatives": raised}
 
 
-def run_model(stt: WhisperStt, clips: Sequence[Clip], progress: Progress) -> dict[str, Any]:
+def run_model(stt: WhisperStt, clips: Sequence[Clip], progress: Progress,
+              decode: Callable[[WhisperStt, Sequence[Clip], Progress], dict[str, PathResult]]
+              = decode_all) -> dict[str, Any]:
     """All paths for one model (Spanish clips only for a multilingual model)."""
     usable = [c for c in clips if stt.multilingual or c.lang == "en"]
-    paths = decode_all(stt, usable, progress)
+    paths = decode(stt, usable, progress)
     store = ContentStore()
     screener = RiskScreener.load(store)
     return {name: score(usable, result, paths["reference"], screener, store)
@@ -177,9 +201,10 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run(settings: Settings, *, quick: bool, models: Sequence[str], progress: Progress
-        ) -> dict[str, Any]:
-    """Speak the corpus, then score every path of every model."""
+def run(settings: Settings, *, quick: bool, models: Sequence[str], progress: Progress,
+        pipeline_only: bool = False) -> dict[str, Any]:
+    """Speak the corpus, then score every path of every model (or only the pipeline and
+    the reference, `pipeline_only`: about a third of the decoding)."""
     from benchmarks.runner import machine
     from server.voice_loading import load_stt, load_tts
 
@@ -196,7 +221,8 @@ def run(settings: Settings, *, quick: bool, models: Sequence[str], progress: Pro
                            "models": {}}
     for model in models:
         progress(f"accuracy: model {model}")
-        out["models"][model] = run_model(load_stt(settings, model), clips, progress)
+        out["models"][model] = run_model(load_stt(settings, model), clips, progress,
+                                         decode=decode_two if pipeline_only else decode_all)
         progress(f"accuracy: {model} done\n{markdown({'models': {model: out['models'][model]}})}")
     out["elapsed_s"] = round(time.monotonic() - started, 1)
     return out

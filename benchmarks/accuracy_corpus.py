@@ -56,6 +56,8 @@ VOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "es": (("es", "tune"), ("es-419", "tune")),
 }
 RATES = ("normal", "fast")  # espeak-ng 140 / 185 words a minute; Piper 1.0 / 1.25
+ESPEAK_WPM = {"normal": 140, "fast": 185}  # any other rate is words a minute, e.g. "125"
+PIPER_RATE = {"normal": 1.0, "fast": 1.25}  # any other rate is Piper's rate, e.g. "0.9"
 CONDITIONS = ("clean", "room20", "babble20", "room10", "babble10")
 BABBLE_LINES = (
     "The train to the city leaves at nine in the morning from platform two.",
@@ -128,7 +130,7 @@ def endpointed(speech: Audio, condition: str, *, seed: int) -> Audio:
 
 def espeak(text: str, voice: str, rate: str) -> Audio:
     """espeak-ng speech, trimmed to the sound and scaled like a close microphone."""
-    wpm = 140 if rate == "normal" else 185
+    wpm = ESPEAK_WPM.get(rate) or int(rate)
     done = subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "--stdout", "--stdin"],
                           input=text.encode("utf-8"), capture_output=True, check=True,
                           timeout=60)
@@ -176,8 +178,8 @@ def piper_speaker(synth: object) -> Callable[[str, str], Audio]:
     assert isinstance(synth, PiperTts)
 
     def speak(text: str, rate: str) -> Audio:
-        chunks = [c.samples for c in synth.synthesize(text, rate=1.0 if rate == "normal"
-                                                      else 1.25)]
+        speed = PIPER_RATE.get(rate) or float(rate)
+        chunks = [c.samples for c in synth.synthesize(text, rate=speed)]
         audio = resample(np.concatenate(chunks), synth.sample_rate, RATE)
         start, end = speech_bounds(audio)
         return np.ascontiguousarray(audio[start:end])

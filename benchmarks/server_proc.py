@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -36,7 +37,10 @@ def settings_env(settings: Settings, data_dir: Path, model: str) -> dict[str, st
         for key, value in dumped[section].items():
             if value is None:
                 continue  # unset (the default applies on the other side too)
-            text = str(value).lower() if isinstance(value, bool) else str(value)
+            if isinstance(value, list | tuple | dict):
+                text = json.dumps(list(value) if isinstance(value, tuple) else value)  # how pydantic-settings reads a complex field
+            else:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
             env[f"REFLECT_{section.upper()}__{key.upper()}"] = text
     env.update({
         "REFLECT_DATA_DIR": str(data_dir),

@@ -42,6 +42,11 @@ def register(sub: Any) -> None:
                        help="STT models, e.g. tiny.en,base (the first gets every phase)")
     bench.add_argument("--accuracy", action="store_true",
                        help="speech accuracy instead: every decoding path vs plain faster-whisper")
+    bench.add_argument("--fresh", action="store_true",
+                       help="with --accuracy: the first-contact set (new answers, voices, rates), "
+                            "default pipeline vs plain faster-whisper")
+    bench.add_argument("--pipeline-only", action="store_true",
+                       help="with --accuracy: decode only the default pipeline and the reference")
     bench.add_argument("--no-stages", action="store_true", help="skip the per-stage timings")
     bench.add_argument("--out", type=Path, default=None, help="also write the results here")
     bench.add_argument("--turns", action="store_true",
@@ -121,7 +126,13 @@ def _run_accuracy(args: argparse.Namespace, settings: Settings) -> int:
     from benchmarks.accuracy import markdown, run
 
     models = args.models or (("tiny.en",) if args.quick else ("tiny.en", "base"))
-    results = run(settings, quick=args.quick, models=models, progress=_progress())
+    if args.fresh:
+        from benchmarks.accuracy_fresh import run_fresh
+
+        results = run_fresh(settings, models=models, progress=_progress())
+    else:
+        results = run(settings, quick=args.quick, models=models, progress=_progress(),
+                      pipeline_only=args.pipeline_only)
     print(markdown(results), file=sys.stderr)
     return _emit(args, results)
 

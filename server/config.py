@@ -41,6 +41,9 @@ class SttSettings(WhisperConfig):
     # The multilingual model's fast decode: beam 5 made it more accurate in both languages
     # (`reflect bench --accuracy`); tiny.en did worse with it (more loops), so it stays at 1.
     multilingual_beam_size: int = 5
+    # "model:language" pairs whose short window `reflect bench --accuracy` measured less
+    # accurate than plain faster-whisper: they always take the reference decode.
+    reference_only: tuple[str, ...] = ("base:en",)
     verify_checksums: bool = True
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -74,16 +74,24 @@ def load_stt(settings: Settings, model: str | None = None) -> WhisperStt:
         name, cache_dir=model_cache_dir(settings), verify=stt.verify_checksums
     )
     multilingual = name == stt.multilingual_model and name != stt.model
-    return whisper_config(stt, multilingual=multilingual).load(model_dir)
+    return whisper_config(stt, name, multilingual=multilingual).load(model_dir)
 
 
-def whisper_config(stt: SttSettings, *, multilingual: bool = False) -> WhisperConfig:
+def whisper_config(stt: SttSettings, name: str = "", *, multilingual: bool = False
+                   ) -> WhisperConfig:
     """The recogniser's config from the `[stt]` section (the multilingual model's own beam)."""
     return WhisperConfig(**{
         **_own_fields(stt, WhisperConfig),
         "beam_size": stt.multilingual_beam_size if multilingual else stt.beam_size,
         "window_margin_s": stt.window_margin_s or None,
+        "reference_languages": reference_languages(stt.reference_only, name),
     })
+
+
+def reference_languages(pairs: Sequence[str], model: str) -> tuple[str, ...]:
+    """The languages `model` always decodes with the reference, from "model:language" pairs."""
+    return tuple(sorted({lang for name, _, lang in (pair.partition(":") for pair in pairs)
+                         if name == model and lang}))
 
 
 def load_tts(

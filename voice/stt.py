@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -122,6 +123,7 @@ class WhisperStt:
         reference_beam_size: int = 5,
         trust_log_prob: float = -0.7,
         unsure_log_prob: float = -0.5,
+        reference_languages: Collection[str] = (),
     ) -> None:
         from faster_whisper import WhisperModel
 
@@ -144,6 +146,9 @@ class WhisperStt:
         self.trust_log_prob = trust_log_prob
         # Below this the transcript is "unsure" and carries alternatives for screening.
         self.unsure_log_prob = unsure_log_prob
+        # Languages where this model's short window was measured less accurate than the
+        # reference (`reflect bench --accuracy`): they always take the reference decode.
+        self.reference_languages = frozenset(reference_languages)
         self.filter = HallucinationFilter(
             no_speech_threshold, log_prob_threshold, compression_ratio_threshold
         )
@@ -174,12 +179,19 @@ class WhisperStt:
             return Transcript("", language or "", (), 0.0, duration, path=DecodePath.NONE)
         fast: FastDecode | None = None
         margin = self.window_margin_s
-        if language is not None and margin is not None and duration + margin < _FULL_WINDOW_S:
+        if margin is not None and self.tries_fast(language, duration):
+            assert language is not None
             fast = decode_short(self._model, audio, language=language, duration=duration,
                                 margin_s=margin, beam_size=beam_size or self.beam_size)
             if self.trusted(fast):
                 return self._from_fast(fast, language, duration)
         return self.reference(audio, language=language, fast=fast)
+
+    def tries_fast(self, language: str | None, duration_s: float) -> bool:
+        """Whether the short window is worth a try (else the reference decodes at once)."""
+        margin = self.window_margin_s
+        return (language is not None and language not in self.reference_languages
+                and margin is not None and duration_s + margin < _FULL_WINDOW_S)
 
     def reference(self, samples_16k: NDArray[np.float32], *, language: str | None = None,
                   fast: FastDecode | None = None) -> Transcript:

@@ -36,6 +36,9 @@ class WhisperConfig:
     trust_log_prob: float = -0.7
     # Below this, a transcript is "unsure": screening also checks its other readings.
     unsure_log_prob: float = -0.5
+    # Languages this model always decodes with the reference (its short window measured less
+    # accurate there); the server fills it from `stt.reference_only`.
+    reference_languages: tuple[str, ...] = ()
 
     def load(self, model_dir: Path | str) -> WhisperStt:
         """The model in `model_dir`, run this way (blocking: it loads the model)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 from dataclasses import replace
 from pathlib import Path
@@ -166,6 +167,8 @@ def test_bench_server_env_carries_speech_settings_and_bench_policy(tmp_path: Pat
     assert env["REFLECT_RESPONDER__KIND"] == "scripted"
     assert env["REFLECT_DATA_DIR"] == str(tmp_path / "bench")
     assert all(key.startswith("REFLECT_") for key in env)
+    # List settings travel as JSON, the form pydantic-settings reads back.
+    assert json.loads(env["REFLECT_STT__REFERENCE_ONLY"]) == list(settings.stt.reference_only)
 
 
 def test_loopback_hosts_are_distinct_loopback_addresses() -> None:
