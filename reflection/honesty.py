@@ -100,7 +100,8 @@ class HonestAnswers:
         if model is None:
             return phrase
         guess = model.guess(text, lang)
-        return model.decide(phrase, guess, question=matcher.is_question(text), skip=tuple(skip))
+        return model.decide(phrase, guess, question=matcher.is_question(text), skip=tuple(skip),
+                            asked_only=tuple(FOR_THERAPIST))
 
     def answer(self, text: str, lang: str, facts: DisclosureFacts, used: Collection[str], *,
                level: int = 0, note_offered: bool = False) -> HonestAnswer | None:

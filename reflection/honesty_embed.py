@@ -122,9 +122,15 @@ class IntentModel:
         return IntentGuess(INTENT_OF.get(self.classes[best]), float(p[at_none]))
 
     def decide(self, phrase: str | None, guess: IntentGuess, *, question: bool,
-               skip: Sequence[str] = ()) -> str | None:
-        """Combine the phrase matcher's intent with the model's guess (pure)."""
-        if guess.intent and guess.intent not in skip and guess.asked >= self.threshold:
+               skip: Sequence[str] = (), asked_only: Sequence[str] = ()) -> str | None:
+        """Combine the phrase matcher's intent with the model's guess (pure).
+
+        `asked_only`: intents the model may give only when the turn is a question ("I'd like to
+        focus on the medication today" is a topic, not a medication question).
+        """
+        allowed = question or guess.intent not in asked_only
+        if guess.intent and guess.intent not in skip and allowed and \
+                guess.asked >= self.threshold:
             if phrase and REFINES.get(phrase, phrase) == guess.intent:
                 return phrase
             if phrase == "injection":

@@ -26,12 +26,10 @@ def embedded_classifier(enabled: bool) -> RiskClassifier | None:
     """The bundled model, or None when it is off or cannot load (the rules alone then decide)."""
     if not enabled:
         return None
-    from reflection.reply_embed import shared_encoder
     from reflection.screening_model import ModelScreen
 
     try:
-        # The one encoder instance per process that the reply and honesty models use too.
-        return ModelScreen.load(encoder=shared_encoder())
+        return ModelScreen.load()
     except (OSError, ImportError, KeyError, ValueError) as exc:
         log.warning("embedded screening model unavailable (%s); rules alone decide",
                     type(exc).__name__)

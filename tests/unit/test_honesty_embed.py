@@ -49,6 +49,13 @@ def test_a_sure_none_vetoes_a_phrase_match_in_a_statement_only() -> None:
     assert model.decide("injection", sure_none, question=False) == "injection"
 
 
+def test_advice_intents_from_the_model_need_a_question() -> None:
+    model = fake_model()
+    guess = IntentGuess("medication", none=0.0)
+    assert model.decide(None, guess, question=False, asked_only=("medication",)) is None
+    assert model.decide(None, guess, question=True, asked_only=("medication",)) == "medication"
+
+
 def test_the_phrase_refines_the_models_class() -> None:
     model = fake_model()
     assert model.decide("recording", IntentGuess("retention", none=0.0), question=True) == \
@@ -108,6 +115,7 @@ def test_the_real_model_reads_new_wordings(answers: HonestAnswers, text: str, la
     ("my manager acts like a robot, not a real person", "en"),
     ("I asked my cousin to keep it between us", "en"),
     ("no sé si debería dejar a mi novio", "es"),
+    ("I'd like to focus on the medication today", "en"),
 ])
 def test_the_real_model_leaves_statements_alone(answers: HonestAnswers, text: str,
                                                 lang: str) -> None:
