@@ -11,7 +11,8 @@ from reflection.guard_eval import DEFAULT_DATA_DIR
 from reflection.mi_coder import MIFigures, code_run, total
 from server.config import Settings
 
-DEFAULT_SETS = ("conversations_round1.json", "conversations_first_contact.json")
+DEFAULT_SETS = ("conversations_round1.json", "conversations_first_contact.json",
+                "conversations_first_contact_2.json")
 TARGET_R_Q, TARGET_COMPLEX = 1.0, 0.40
 
 

@@ -113,8 +113,8 @@ def basic_failures(run: Run) -> list[Failure]:
         if questions > MAX_QUESTIONS:
             out.append(Failure(run.id, r.turn, "one_question", f"{questions} questions"))
         words = len(r.text.split())
-        # The first crisis message carries the resources; only it may run longer.
-        if words < MIN_WORDS or (words > MAX_WORDS and not r.first_crisis):
+        # The first crisis message too: its spoken resources are short, the rest is on screen.
+        if words < MIN_WORDS or words > MAX_WORDS:
             out.append(Failure(run.id, r.turn, "length", f"{words} words"))
         for p in parts:
             key = sentence_key(p)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from reflection.content_files import ContentError, ContentStore, base_language
@@ -25,6 +25,9 @@ class Resource:
 
     id: str
     text: str
+    # Said in the first crisis message; the others are only shown on the crisis screen (and
+    # given when the client asks for the numbers), so the spoken message stays short.
+    spoken: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,15 @@ class CrisisResponse:
     alert: AlertSpec
     content_version: str
     extra: tuple[str, ...] = field(default=())
+    # Whether the grounding offer is spoken (at imminent risk the safety line comes instead;
+    # the exercise stays on the crisis screen and is given on request).
+    offer_grounding: bool = True
 
     @property
     def sentences(self) -> tuple[str, ...]:
-        """Everything to show and speak, in order (message, resources, grounding offer)."""
-        parts = [self.message, *self.extra, *(r.text for r in self.resources)]
-        if self.grounding is not None:
+        """What is spoken, in order: message, extra lines, spoken resources, grounding offer."""
+        parts = [self.message, *self.extra, *(r.text for r in self.resources if r.spoken)]
+        if self.grounding is not None and self.offer_grounding:
             parts.append(self.grounding.offer)
         return tuple(p for p in parts if p)
 
@@ -128,10 +134,15 @@ class CrisisProtocol:
         crisis = self._load(lang, "crisis")
         where = f"{lang}/crisis.toml"
         extra: tuple[str, ...] = ()
-        if assessment.level >= RiskLevel.IMMINENT:
-            extra = (_text(crisis, "imminent_extra", where),)
         resources = self.resources(lang, assessment.categories)
-        intro = _text(crisis, "resources_intro", where)
+        imminent = assessment.level >= RiskLevel.IMMINENT
+        if imminent:
+            extra = (_text(crisis, "imminent_extra", where),)
+            # The imminent line already says "call 911": that resource is shown, not said twice.
+            replaced = set(crisis.get("imminent_replaces", []))
+            resources = tuple(replace(r, spoken=False) if r.id in replaced else r
+                              for r in resources)
+        intro = str(crisis.get("resources_intro", "")).strip()
         return CrisisResponse(
             kind="crisis",
             level=RiskLevel(assessment.level),
@@ -141,7 +152,8 @@ class CrisisProtocol:
             grounding=self.grounding(lang),
             alert=self._alert(assessment, True, lang),
             content_version=str(crisis.get("version", "")),
-            extra=(*extra, intro) if resources else extra,
+            extra=(*extra, intro) if intro and resources else extra,
+            offer_grounding=not imminent or bool(crisis.get("grounding_offer_imminent", True)),
         )
 
     def _check_in(self, assessment: RiskAssessment, lang: str) -> CrisisResponse:
@@ -170,7 +182,8 @@ class CrisisProtocol:
             raise GuardrailContentError(f"{lang}/resources.toml: no resources for {self.country}")
         wanted = {c.value for c in categories}
         return tuple(
-            Resource(id=str(entry["id"]), text=_text(entry, "text", f"{lang}/resources.toml"))
+            Resource(id=str(entry["id"]), text=_text(entry, "text", f"{lang}/resources.toml"),
+                     spoken=bool(entry.get("spoken", True)))
             for entry in entries
             if not entry.get("categories") or wanted & set(entry["categories"])
         )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reflection.content_files import ContentStore, base_language
 from reflection.disclosure import DisclosureFacts
+from reflection.honesty_embed import IntentModel
 from reflection.intents import IntentMatcher, has_phrase
 from reflection.responders.composer import sentence_key
 
+log = logging.getLogger(__name__)
+
 # Questions only a professional may answer: the kiosk offers to note them for the therapist.
-FOR_THERAPIST = frozenset({"diagnosis", "medication", "decide"})
+FOR_THERAPIST = frozenset({"diagnosis", "medication", "decide", "yes_no"})
 # Talk about the tool itself, not the client's story (kept out of the summary).
 ABOUT_TOOL = frozenset({"identity", "privacy", "retention", "injection", "noted_yes", "noted_no"})
 MAX_WORDS = 60
@@ -50,9 +54,25 @@ def _lowered(sentence: str) -> str:
 class HonestAnswers:
     """Detects questions about the tool and answers them true to the running configuration."""
 
-    def __init__(self, store: ContentStore | None = None) -> None:
+    def __init__(self, store: ContentStore | None = None, *,
+                 model: IntentModel | bool | None = True) -> None:
+        """`model`: an IntentModel, True to load the committed one when first needed (if
+        `embedded_model` is on in honesty.toml), or None/False for the phrase lists alone."""
         self._store = store or ContentStore()
         self._matchers: dict[str, IntentMatcher] = {}
+        self._model: IntentModel | bool | None = model
+
+    def model(self) -> IntentModel | None:
+        """The intent model, loaded on first use; None when it is off or cannot load."""
+        if self._model is True:
+            self._model = None
+            if self._content("en").get("embedded_model", False):
+                try:
+                    self._model = IntentModel.load(self._store)
+                except (OSError, ImportError, KeyError, ValueError) as exc:
+                    log.warning("honesty intent model unavailable (%s); phrases alone decide",
+                                type(exc).__name__)
+        return self._model or None
 
     def _content(self, lang: str) -> Mapping[str, Any]:
         return self._store.load(base_language(lang), "honesty")
@@ -67,8 +87,21 @@ class HonestAnswers:
         return self._matchers[lang]
 
     def intent(self, text: str, lang: str, *, level: int = 0) -> str | None:
-        """The tool question in a turn; advice questions are left alone when risk was heard."""
-        return self.matcher(lang).match(text, skip=FOR_THERAPIST if level else ())
+        """The tool question in a turn; advice questions are left alone when risk was heard.
+
+        The phrase lists and the embedded model both read the turn: a confident model reading
+        wins (it knows wordings no list holds), and a statement the model is sure asks nothing
+        ("my boss is not a real person to me") overrules a phrase match.
+        """
+        skip = FOR_THERAPIST if level else frozenset()
+        matcher = self.matcher(lang)
+        phrase = matcher.match(text, skip=skip)
+        model = self.model()
+        if model is None:
+            return phrase
+        guess = model.guess(text, lang)
+        return model.decide(phrase, guess, question=matcher.is_question(text), skip=tuple(skip),
+                            asked_only=tuple(FOR_THERAPIST))
 
     def answer(self, text: str, lang: str, facts: DisclosureFacts, used: Collection[str], *,
                level: int = 0, note_offered: bool = False) -> HonestAnswer | None:

@@ -12,7 +12,8 @@ from reflection.engine import ReflectionEngine
 from reflection.mi_coder import code_run, total
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-SETS = ("conversations_round1.json", "conversations_first_contact.json")
+SETS = ("conversations_round1.json", "conversations_first_contact.json",
+        "conversations_first_contact_2.json")
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,12 @@ def test_high_risk_gives_fixed_crisis_message_with_us_resources(protocol: Crisis
     response = protocol.respond(assessment(2, RiskCategory.SUICIDE), "en")
     assert response is not None and response.kind == "crisis"
     text = " ".join(response.sentences)
-    for needle in ("988", "HOME", "741741", "911"):
+    for needle in ("988", "911"):
         assert needle in text
+    # Every resource is on the crisis screen; only the short ones are read out.
+    shown = " ".join(r.text for r in response.resources)
+    for needle in ("988", "HOME", "741741", "911"):
+        assert needle in shown
     assert response.alert.urgent and response.alert.level == RiskLevel.HIGH
     assert response.alert.evidence == assessment(2).evidence
     assert response.grounding is not None and len(response.grounding.steps) >= 3
@@ -58,7 +62,9 @@ def test_imminent_adds_immediate_danger_line(protocol: CrisisProtocol) -> None:
     high = protocol.respond(assessment(2, RiskCategory.SUICIDE), "en")
     imminent = protocol.respond(assessment(3, RiskCategory.SUICIDE), "en")
     assert high is not None and imminent is not None
-    assert len(imminent.sentences) == len(high.sentences) + 1
+    # The imminent line comes after the message, in place of the 911 line and the offer.
+    assert imminent.extra[0] in imminent.sentences and imminent.extra[0] not in high.sentences
+    assert " ".join(imminent.sentences).count("911") == 1
     assert imminent.alert.level == RiskLevel.IMMINENT
 
 
@@ -112,3 +118,28 @@ def test_consent_says_what_matters_in_plain_english() -> None:
     for needle in ("not a person", "not a therapist", "summary you approve", "14 days",
                    "nothing is recorded", "voice recording is not kept"):
         assert needle in body
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("level", [2, 3])
+@pytest.mark.parametrize("category", list(RiskCategory))
+def test_first_crisis_message_is_short_and_names_911_once(
+    protocol: CrisisProtocol, lang: str, level: int, category: RiskCategory
+) -> None:
+    response = protocol.respond(assessment(level, category, lang=lang), lang)
+    assert response is not None
+    text = " ".join(response.sentences)
+    assert len(text.split()) <= 60, text
+    assert text.count("911") == 1, text
+    assert "988" in text
+    # The grounding offer gives way to the imminent line at level 3; the exercise stays.
+    assert response.grounding is not None
+    assert (response.grounding.offer in response.sentences) == (level == 2)
+
+
+def test_unverified_spanish_text_option_is_shown_not_spoken(protocol: CrisisProtocol) -> None:
+    response = protocol.respond(assessment(2, RiskCategory.SUICIDE, lang="es"), "es")
+    assert response is not None
+    ayuda = [r for r in response.resources if "AYUDA" in r.text]
+    assert ayuda and not ayuda[0].spoken
+    assert "AYUDA" not in " ".join(response.sentences)

@@ -1,0 +1,141 @@
+"""Embedded honesty-intent model: which question about the kiosk a turn asks, by meaning.
+
+A multinomial logistic regression over the same multilingual sentence encoder the screening
+model and the reply model use (one shared instance per process, `reply_embed.shared_encoder`).
+Training utterances live in `content/<lang>/honesty_examples.toml`; weights and thresholds are
+made by `python -m reflection.honesty_train` and committed (nothing is trained at run time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reflection.content_files import PACKAGED_CONTENT_DIR, ContentStore, base_language
+from reflection.screening_model import Softmax
+from reflection.screening_repair import WordRepair
+
+WEIGHTS_PATH = PACKAGED_CONTENT_DIR / "honesty_model.npz"
+LANGUAGES = ("en", "es")
+NONE = "none"
+# The model's classes mapped onto the answers in honesty.toml (`retention` also answers recording).
+INTENT_OF = {"identity": "identity", "privacy": "privacy", "retention": "retention",
+             "secret": "secret", "diagnosis": "diagnosis", "medication": "medication",
+             "decide": "decide", "yes_no": "yes_no", "injection": "injection"}
+# Phrase intents that refine a model class (the phrase's finer answer is kept).
+REFINES = {"recording": "retention", "purpose": "identity"}
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?]")
+
+
+def examples(store: ContentStore) -> list[tuple[str, str, str]]:
+    """(text, class, language) for every training utterance in both languages."""
+    rows = []
+    for lang in LANGUAGES:
+        data = store.load(lang, "honesty_examples")
+        for name, items in data.items():
+            if isinstance(items, list):
+                rows += [(str(text), name, lang) for text in items]
+    return rows
+
+
+def fingerprint(rows: Sequence[tuple[str, str, str]]) -> str:
+    """A short hash of the training utterances (the weights must be rebuilt when it changes)."""
+    joined = "\n".join("\t".join(row) for row in rows)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Normaliser:
+    """Lowercase words with texting forms spelled out and misspellings of known words repaired."""
+
+    repairs: Mapping[str, WordRepair]
+
+    @classmethod
+    def load(cls, store: ContentStore) -> Normaliser:
+        """Slang from honesty.toml `[slang]`; the vocabulary is every word the examples use."""
+        vocabulary = {w for text, _, _ in examples(store) for w in _WORD.findall(text.lower())}
+        repairs = {}
+        for lang in LANGUAGES:
+            slang = store.load(lang, "honesty").get("slang", {})
+            repairs[lang] = WordRepair.build(lang, slang, sorted(vocabulary))
+        return cls(repairs)
+
+    def __call__(self, text: str, lang: str) -> str:
+        repair = self.repairs.get(base_language(lang)) or self.repairs["en"]
+        out: list[str] = []
+        for word in _WORD.findall(text.lower().replace("’", "'")):
+            out.extend(repair(word, word) if word not in "¿?" else (word,))
+        return " ".join(out).replace(" ?", "?").replace("¿ ", "¿")
+
+
+@dataclass(frozen=True)
+class IntentGuess:
+    """The most likely tool question (the best class other than none) and P(none)."""
+
+    intent: str | None
+    none: float
+
+    @property
+    def asked(self) -> float:
+        """The probability that the turn asks something about the tool at all."""
+        return 1.0 - self.none
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    """Answers the best tool question when P(not none) >= threshold; `veto` is the P(none) that
+    overrules a phrase match in a statement (not a question): "my boss is not a real person"."""
+
+    model: Softmax
+    classes: tuple[str, ...]
+    threshold: float
+    veto: float
+    fingerprint: str
+    encode: Callable[[list[str]], Any]
+    normalise: Normaliser
+
+    @classmethod
+    def load(cls, store: ContentStore | None = None, *, encoder: Any = None) -> IntentModel:
+        """The committed weights with the shared encoder (screening's loader, loaded once)."""
+        from reflection.reply_embed import shared_encoder
+
+        store = store or ContentStore()
+        with np.load(WEIGHTS_PATH, allow_pickle=False) as data:
+            model = Softmax(data["weights"].astype(float), data["bias"].astype(float))
+            classes = tuple(str(c) for c in data["classes"])
+            threshold, veto = (float(v) for v in data["thresholds"])
+            mark = str(data["fingerprint"])
+        use = encoder if encoder is not None else shared_encoder()
+        return cls(model, classes, threshold, veto, mark, use.encode, Normaliser.load(store))
+
+    def guess(self, text: str, lang: str) -> IntentGuess:
+        """The model's reading of one client turn."""
+        x = np.asarray(self.encode([self.normalise(text, lang)]), dtype=float)
+        p = self.model.probs(x)[0]
+        at_none = self.classes.index(NONE)
+        best = max((i for i in range(len(p)) if i != at_none), key=lambda i: float(p[i]))
+        return IntentGuess(INTENT_OF.get(self.classes[best]), float(p[at_none]))
+
+    def decide(self, phrase: str | None, guess: IntentGuess, *, question: bool,
+               skip: Sequence[str] = (), asked_only: Sequence[str] = ()) -> str | None:
+        """Combine the phrase matcher's intent with the model's guess (pure).
+
+        `asked_only`: intents the model may give only when the turn is a question ("I'd like to
+        focus on the medication today" is a topic, not a medication question).
+        """
+        allowed = question or guess.intent not in asked_only
+        if guess.intent and guess.intent not in skip and allowed and \
+                guess.asked >= self.threshold:
+            if phrase and REFINES.get(phrase, phrase) == guess.intent:
+                return phrase
+            if phrase == "injection":
+                return phrase  # a prompt-injection phrase is never overruled
+            return guess.intent
+        if phrase and phrase != "injection" and not question and guess.none >= self.veto:
+            return None
+        return phrase
