@@ -38,7 +38,8 @@ def settings_env(settings: Settings, data_dir: Path, model: str) -> dict[str, st
             if value is None:
                 continue  # unset (the default applies on the other side too)
             if isinstance(value, list | tuple | dict):
-                text = json.dumps(list(value) if isinstance(value, tuple) else value)  # how pydantic-settings reads a complex field
+                # JSON is how pydantic-settings reads a complex field.
+                text = json.dumps(list(value) if isinstance(value, tuple) else value)
             else:
                 text = str(value).lower() if isinstance(value, bool) else str(value)
             env[f"REFLECT_{section.upper()}__{key.upper()}"] = text
