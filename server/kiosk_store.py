@@ -245,6 +245,17 @@ class KioskStore:
         self.writes.submit("alert_event", publish_alert)
         return delivered > 0
 
+    def language(self, lang: str) -> None:
+        """The conversation runs in `lang`: that is the session's language from now on."""
+        session = self._session()
+        if session.language != lang:
+            self.session = replace(session, language=lang)
+            self.writes.submit("language", lambda: self._language(session, lang))
+
+    async def _language(self, session: JoinedSession, lang: str) -> None:
+        await self._db(lambda db: sessions.set_language(db, session_id=session.id, language=lang))
+        await self.hub.publish_status(session.therapist_id, session.id)
+
     def _publish_later(
         self, kind: TherapistEventKind, data: dict[str, Any]
     ) -> asyncio.Future[None]:
