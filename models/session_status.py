@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models.alerts import crisis_sessions
 from models.tables import ReflectionSession
 from models.types import SessionStatus, utcnow
+from models.views import SessionView
 
 
 class ShownStatus(StrEnum):
@@ -66,6 +67,12 @@ def shown_status(facts: StatusFacts, *, now: datetime | None = None) -> ShownSta
     if expires.tzinfo is None:  # SQLite hands back naive UTC
         current = current.replace(tzinfo=None)
     return ShownStatus.EXPIRED if expires <= current else ShownStatus.PENDING
+
+
+def view_status(view: SessionView) -> ShownStatus:
+    """The shown status of a session view (REST and exports)."""
+    return shown_status(StatusFacts(view.status, view.started_at, view.code_expires_at,
+                                    view.crisis))
 
 
 def actions_for(status: ShownStatus) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.session_status import view_status
 from models.views import SessionText, SummaryView
 
 
@@ -31,7 +32,7 @@ def text_json(text: SessionText) -> dict[str, Any]:
     head = {
         "id": str(session.id),
         "label": session.label,
-        "status": session.status.value,
+        "status": view_status(session).value,
         "language": session.language,
         "created_at": session.created_at.isoformat(),
         "started_at": session.started_at.isoformat() if session.started_at else None,

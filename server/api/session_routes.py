@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 
 from models import pending, sessions
 from models.alerts import trigger_words
-from models.session_status import StatusFacts, actions_for, shown_status
+from models.session_status import actions_for, view_status
 from models.types import Role
 from models.views import SessionText, SessionView, therapist_scope
 from server.api.export import summary_markdown, text_json
@@ -35,9 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {400: {}, 401: {}, 403: {}, 404: {}}
 
 def session_out(view: SessionView) -> SessionOut:
     """Shape a session view; its status is the one every page shows (models/session_status)."""
-    status = shown_status(
-        StatusFacts(view.status, view.started_at, view.code_expires_at, view.crisis)
-    )
+    status = view_status(view)
     return SessionOut(
         id=view.id,
         therapist_id=view.therapist_id,

@@ -36,12 +36,19 @@ function statusBadge(status) {
 }
 
 const KIOSK_STATUS = { offline: "kiosk offline (waiting for it to reconnect)", disconnected: "disconnected" };
+// Why an ended session ended (the kiosk protocol's `ended.reason`), in staff words.
+const ENDED_REASON = {
+  completed: "completed", declined: "consent declined", client_ended: "client ended", timeout: "inactive",
+  call_in: "called in", staff_cleared: "crisis cleared by staff",
+  disconnected: "disconnected: the kiosk did not come back", server: "server stopped",
+};
 
 /** The marks a session keeps: crisis (for good), kiosk connection, call-in. */
 function sessionMarks(s) {
   return [
     s.crisis ? h("span", { class: "crisis-tag", dataset: { crisis: "true" } }, "CRISIS") : null,
     s.kiosk_status && KIOSK_STATUS[s.kiosk_status] ? h("span", { class: "kiosk-status", dataset: { kioskStatus: s.kiosk_status } }, KIOSK_STATUS[s.kiosk_status]) : null,
+    s.status === "ended" && s.ended_reason ? h("span", { class: "ended-reason", dataset: { endedReason: s.ended_reason } }, `(${ENDED_REASON[s.ended_reason] ?? s.ended_reason.replace(/_/g, " ")})`) : null,
     s.called_in_at ? h("span", { class: "call-in-note" }, callInText(s)) : null,
   ];
 }
@@ -167,7 +174,7 @@ export function sessionView(app, id) {
   const base = `/api/sessions/${encodeURIComponent(id)}/export`;
   return [
     h("h1", {}, s.label || `Session ${id.slice(0, 8)}`, " ", statusBadge(s.status)),
-    h("p", {}, s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language: ${languageName(s.lang)}` : "", " ", sessionMarks(s).slice(0, 2)),
+    h("p", {}, s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language: ${languageName(s.lang)}` : "", " ", sessionMarks(s).slice(0, 3)),
     pendingCode(app, s),
     callIn || clear ? h("div", { class: "inline-form" }, callIn, callIn ? callNote : null, clear, clear ? clearNote : null) : null,
     s.liveView || s.turns.length ? null : h("p", { class: "hint", id: "consent-scope" }, "Live view is off: as the client's consent says, you see the summary drafts as they form and the summary the client approves, never what was said word for word."),
