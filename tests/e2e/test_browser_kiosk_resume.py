@@ -22,6 +22,7 @@ from tests.e2e.browser_fixtures import (
     THERAPIST,
     axe_check,
     browser_for,
+    dashboard_login,
     provisioned_server,
 )
 from tests.e2e.conftest import KioskClient
@@ -39,6 +40,7 @@ WORRY = "I have been worried about my sister all week."
 SCALED_INACTIVITY_S = 3
 DEFAULT_INACTIVITY_S = 180
 IDLE_HOUR_PERIODS = 3600 // DEFAULT_INACTIVITY_S  # 20 timeouts of the default fit in an hour
+SCALED_RESUME_WINDOW_S = 4  # 120 s by default
 
 
 @pytest.fixture(scope="module")
@@ -54,12 +56,13 @@ def resume_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 @pytest.fixture(scope="module")
 def idle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The inactivity timeout scaled down to 3 s (checked every 0.25 s)."""
+    """Inactivity timeout scaled down to 3 s (checked every 0.25 s), the resume window to 4 s."""
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
     with provisioned_server(tmp_path_factory.mktemp("idle"), {
         "REFLECT_SESSION__INACTIVITY_S": str(SCALED_INACTIVITY_S),
         "REFLECT_SESSION__INACTIVITY_CHECK_S": "0.25",
+        "REFLECT_SESSION__RESUME_WINDOW_S": str(SCALED_RESUME_WINDOW_S),
     }) as server:
         yield server
 
@@ -235,5 +238,42 @@ def test_a_crisis_survives_an_idle_hour(playwright_driver: Any, idle_server: Liv
         assert page.locator("body[data-connection='connected']").count() == 1
         assert clear_from_dashboard(idle_server, created["session_id"])["delivered"]
         page.locator("#screen-code").wait_for(timeout=SHORT)
+    finally:
+        browser.close()
+
+
+async def _join_and_drop(server: LiveServer, code: str) -> dict[str, Any]:
+    """Join, then lose the connection for good; what a late reconnect is told."""
+    kiosk = await KioskClient.connect(server)
+    joined = await kiosk.join(code)
+    await kiosk.ws.close()
+    await asyncio.sleep(SCALED_RESUME_WINDOW_S * 3)
+    late = await KioskClient.connect(server, resume_token=joined["resume_token"])
+    try:
+        return await late.next_event()
+    finally:
+        await late.close()
+
+
+def test_the_dashboard_says_kiosk_offline_then_disconnected(
+    playwright_driver: Any, idle_server: LiveServer
+) -> None:
+    """The resume window scaled down to 4 s (120 s by default)."""
+    created = new_session(idle_server)
+    browser = browser_for(playwright_driver)
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        dashboard_login(page, idle_server)
+        page.goto(f"{idle_server.url}/dashboard/#/session/{created['session_id']}")
+        page.locator("h1 .status").wait_for(timeout=SHORT)
+        with ThreadPoolExecutor(1) as pool:
+            late = pool.submit(asyncio.run, _join_and_drop(idle_server, created["code"]))
+            page.locator("[data-kiosk-status='offline']").wait_for(timeout=LONG)
+            assert "kiosk offline" in page.locator("main").inner_text()
+            page.locator("[data-ended-reason='disconnected']").wait_for(timeout=LONG)
+            assert page.locator("h1 .status").inner_text() == "ended"
+            assert page.locator("#call-in").count() == 0
+            refused = late.result(timeout=120)
+        assert refused["type"] == "error" and refused["code"] == "resume_expired"
     finally:
         browser.close()
