@@ -16,6 +16,7 @@ import pytest
 
 from tests.e2e.browser_fixtures import *  # noqa: F403
 from tests.e2e.browser_fixtures import (
+    ADMIN,
     CHROMIUM,
     THERAPIST,
     axe_check,
@@ -188,3 +189,43 @@ def test_cancel_stops_the_code_and_an_erase_empties_the_open_page(
         erase.result(timeout=60)
     finally:
         browser.close()
+
+
+def test_an_admin_reads_the_feedback_comments_on_request(
+    playwright_driver: Any, status_server: LiveServer
+) -> None:
+    created = create(status_server)
+    comment = "The kiosk spoke a little fast."
+
+    async def feedback_script() -> None:
+        kiosk = await KioskClient.connect(status_server)
+        try:
+            await kiosk.join(created["code"])
+            await kiosk.send({"type": "text", "text": WORDS})
+            await kiosk.until(lambda e: e["type"] == "reply_done", wait_s=300)
+            await kiosk.send({"type": "end"})
+            await kiosk.until(lambda e: e["type"] == "reply_done", wait_s=300)
+            await kiosk.send({"type": "text", "text": "The house."})
+            await kiosk.until(lambda e: e["type"] == "summary", wait_s=300)
+            await kiosk.send({"type": "review", "action": "approve"})
+            await kiosk.until(lambda e: e["type"] == "state" and e["state"] == "feedback")
+            await kiosk.send({"type": "feedback", "rating": 4, "comment": comment})
+            await kiosk.until(lambda e: e["type"] == "ended")
+        finally:
+            await kiosk.close()
+
+    in_background(feedback_script).result(timeout=600)
+    browser = browser_for(playwright_driver)
+    try:
+        page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        dashboard_login(page, status_server, ADMIN)
+        page.goto(f"{status_server.url}/dashboard/#/admin")
+        page.locator("#show-feedback-comments").click(timeout=SHORT)
+        page.locator("#feedback-comments td.comment").filter(has_text=comment).wait_for(
+            timeout=SHORT)
+        assert axe_check(page, "dashboard-admin-feedback-comments") == []
+    finally:
+        browser.close()
+    with closing(status_server.client(*ADMIN)) as admin:
+        audit = admin.get("/api/admin/audit", params={"action": "text.feedback_read"}).json()
+    assert len(audit["entries"]) == 1

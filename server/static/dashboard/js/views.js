@@ -176,7 +176,8 @@ export function sessionView(app, id) {
     h("h1", {}, s.label || `Session ${id.slice(0, 8)}`, " ", statusBadge(s.status)),
     h("p", {}, s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language: ${languageName(s.lang)}` : "", " ", sessionMarks(s).slice(0, 3)),
     pendingCode(app, s),
-    callIn || clear ? h("div", { class: "inline-form" }, callIn, callIn ? callNote : null, clear, clear ? clearNote : null) : null,
+    // The call-in note stays once called in ("..., session ended"), with or without the button.
+    callIn || clear || s.called_in_at ? h("div", { class: "inline-form" }, callIn, callIn || s.called_in_at ? callNote : null, clear, clear ? clearNote : null) : null,
     s.liveView || s.turns.length ? null : h("p", { class: "hint", id: "consent-scope" }, "Live view is off: as the client's consent says, you see the summary drafts as they form and the summary the client approves, never what was said word for word."),
     breakGlassRecords(s),
     alerts.length ? h("section", { "aria-labelledby": "alerts-h" }, h("h2", { id: "alerts-h" }, "Risk alerts"), alerts.map((a) => alertCard(app, a))) : null,
