@@ -51,7 +51,7 @@ ENCRYPTED_COLUMNS: dict[str, tuple[Any, list[tuple[str, str]]]] = {
     "feedback": (Feedback, [("comment_enc", "comment")]),
     "event_outbox": (OutboxEvent, [("payload_enc", "payload")]),
     # Later tables are appended, so a rotation interrupted before they existed reaches them.
-    "reflection_sessions": (ReflectionSession, [("label_enc", "label")]),
+    "reflection_sessions": (ReflectionSession, [("label_enc", "label"), ("code_enc", "code")]),
     "break_glass_accesses": (BreakGlassAccess, [("reason_enc", "reason")]),
     "kiosks": (Kiosk, [("enrol_token_enc", "enrol_token")]),
 }

@@ -93,6 +93,8 @@ def create_session(
         id=session_id, therapist_id=therapist_id, created_by=created_by.id, code_hash=mac,
         code_expires_at=now + ttl, status=SessionStatus.PENDING, language=language,
         created_at=now, label_enc=label_enc,
+        code_enc=cipher.encrypt_text(code, table="reflection_sessions", column="code",
+                                     row_id=session_id),
     )
     db.add(row)
     db.flush()
@@ -120,7 +122,7 @@ def redeem_code(
     claimed = row is not None and db.execute(
         update(ReflectionSession)
         .where(ReflectionSession.id == row.id, ReflectionSession.code_used_at.is_(None))
-        .values(code_used_at=now, code_hash=None, kiosk_id=kiosk_id,
+        .values(code_used_at=now, code_hash=None, code_enc=None, kiosk_id=kiosk_id,
                 status=SessionStatus.ACTIVE, started_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount == 1  # type: ignore[attr-defined]
@@ -160,6 +162,13 @@ def end_session(db: Session, *, session_id: uuid.UUID, now: datetime | None = No
     if row.status in (SessionStatus.PENDING, SessionStatus.ACTIVE):
         row.status = SessionStatus.ENDED
         row.ended_at = now or utcnow()
+
+
+def set_language(db: Session, *, session_id: uuid.UUID, language: str) -> None:
+    """The language the session's conversation actually runs in (the kiosk may switch)."""
+    if not 0 < len(language) <= 16:
+        raise InvalidInputError("language must be a short code such as 'en' or 'es'")
+    get_session(db, session_id=session_id).language = language
 
 
 def view_session(db: Session, *, viewer: Viewer, session_id: uuid.UUID) -> SessionView:

@@ -138,6 +138,7 @@ class ReflectionSession(Base):
     erased_at: Mapped[datetime | None]
     label_enc: Mapped[bytes | None]  # staff's label ("2pm appointment"); may identify the client
     empty_transcripts: Mapped[int] = mapped_column(Integer, default=0)  # heard nothing (0006)
+    code_enc: Mapped[bytes | None]  # a pending session's code, to show it again (0009)
 
 
 def _session_fk() -> Any:

@@ -18,7 +18,7 @@ from models.tables import (
     Summary,
     Turn,
 )
-from models.types import SessionStatus, Speaker, SummaryStatus
+from models.types import SessionStatus, Speaker, SummaryStatus, utcnow
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class SessionView:
     break_glass: tuple[BreakGlassView, ...] = ()
     label: str | None = None  # decrypted staff label (never client text, but may identify)
     crisis: bool = False  # an urgent alert was raised: stays marked in lists and history
+    code: str | None = None  # a pending session's code, shown again to staff
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,19 @@ def session_label(row: ReflectionSession, cipher: Cipher) -> str | None:
                                row_id=row.id)
 
 
+def pending_code(row: ReflectionSession, cipher: Cipher) -> str | None:
+    """The code of a session still waiting for its client (None once used, cancelled, expired)."""
+    if row.status is not SessionStatus.PENDING or row.code_enc is None:
+        return None
+    now = utcnow()
+    if row.code_expires_at.tzinfo is None:  # SQLite hands back naive UTC
+        now = now.replace(tzinfo=None)
+    if row.code_expires_at <= now:
+        return None
+    return cipher.decrypt_text(row.code_enc, table="reflection_sessions", column="code",
+                               row_id=row.id)
+
+
 def break_glass_reason(access: BreakGlassAccess, cipher: Cipher) -> str:
     """The stated reason of an emergency access (rows from before encryption hold plaintext)."""
     if access.reason_enc is None:
@@ -153,7 +167,7 @@ def session_view(
         started_at=row.started_at, ended_at=row.ended_at, erased_at=row.erased_at,
         break_glass=tuple(BreakGlassView(a.admin_id, break_glass_reason(a, cipher), a.at)
                           for a in accesses),
-        label=session_label(row, cipher), crisis=crisis,
+        label=session_label(row, cipher), crisis=crisis, code=pending_code(row, cipher),
     )
 
 

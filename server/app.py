@@ -25,6 +25,7 @@ from server.api import (
     break_glass_routes,
     crisis_routes,
     enrol_routes,
+    feedback_routes,
     health_routes,
     me_routes,
     ops_docs,
@@ -117,6 +118,7 @@ def create_app(
         health_routes.router,
         ops_docs.router,
         report_routes.router,
+        feedback_routes.router,
     ):
         app.include_router(router)
     _add_error_handlers(app)

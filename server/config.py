@@ -142,6 +142,8 @@ class SessionSettings(BaseModel):
     resume_window_s: float = 120.0
     # A session nobody touches this long ends (never on the crisis screen).
     inactivity_s: float = 180.0
+    # How often each kiosk connection checks for inactivity.
+    inactivity_check_s: Annotated[float, Field(gt=0.0)] = 5.0
 
 
 class ScreeningSettings(BaseModel):

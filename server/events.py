@@ -62,6 +62,9 @@ class TherapistEventKind(StrEnum):
     FEEDBACK = "feedback"
     KIOSK_STATUS = "kiosk_status"
     SESSION_ENDED = "session_ended"
+    # The session's one shown status and the actions that apply (models/session_status.py).
+    SESSION_STATUS = "session_status"
+    SESSION_CANCELLED = "session_cancelled"
 
 
 @dataclass(frozen=True)

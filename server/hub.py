@@ -13,13 +13,19 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from models import alerts, outbox
+from models import alerts, outbox, session_status
 from models.db import Database
 from models.types import utcnow
 from server.events import TherapistEvent, TherapistEventKind
 
 REPLAY_BATCH = 500
 STAFF_SEQ = 0  # staff-channel events are live only: not in any therapist's sequence
+# Events after which a session's shown status (or language) may differ.
+STATUS_CHANGES = frozenset({
+    TherapistEventKind.SESSION_CREATED, TherapistEventKind.SESSION_JOINED,
+    TherapistEventKind.CONSENT, TherapistEventKind.RISK_ALERT,
+    TherapistEventKind.SESSION_ENDED, TherapistEventKind.SESSION_CANCELLED,
+})
 
 
 def to_event(stored: outbox.StoredEvent) -> TherapistEvent:
@@ -59,7 +65,22 @@ class TherapistHub:
                 queue.put_nowait(event)
         if kind is TherapistEventKind.RISK_ALERT and "alert_id" in event.data:
             await self._escalate_if_unseen(event, therapist_id)
+        if kind in STATUS_CHANGES and session_id is not None:
+            await self.publish_status(therapist_id, session_id)
         return event
+
+    async def publish_status(self, therapist_id: uuid.UUID, session_id: uuid.UUID) -> None:
+        """Every open page hears the session's status as the server derives it."""
+
+        def read() -> dict[str, Any]:
+            with self.database.transaction() as db:
+                return session_status.status_payload(db, session_id=session_id)
+
+        data = await asyncio.to_thread(read)
+        if data:
+            await self.publish(
+                therapist_id, TherapistEventKind.SESSION_STATUS, session_id=session_id, data=data
+            )
 
     def _append(
         self,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -183,6 +183,17 @@ class KioskConnection:
         if self.kiosk is None:
             raise RuntimeError("kiosk not authenticated")
         return self.kiosk
+
+    def language(self, lang: str) -> None:
+        """The conversation runs in `lang`: that is the session's language from now on."""
+        session = self._session()
+        if session.language != lang:
+            self.session = replace(session, language=lang)
+            self.writes.submit("language", lambda: self._language(session, lang))
+
+    async def _language(self, session: JoinedSession, lang: str) -> None:
+        await self._db(lambda db: sessions.set_language(db, session_id=session.id, language=lang))
+        await self.hub.publish_status(session.therapist_id, session.id)
 
     def _session(self) -> JoinedSession:
         if self.session is None:

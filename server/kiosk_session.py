@@ -129,6 +129,8 @@ class KioskSession:
             setattr(self.prefs, key, value)
         if "end_silence_ms" in changes:
             self.intake.reconfigure(self._endpointer_config())
+        if changes.get("lang") in ("en", "es") and self.store.session is not None:
+            self.store.language(changes["lang"])  # the replies follow the kiosk's choice
         await self.channel.event(
             SettingsEvent(
                 lang=self.prefs.lang, tts_rate=self.prefs.tts_rate,
@@ -158,6 +160,7 @@ class KioskSession:
                 ErrorCode.CODE_INVALID, "that code is unknown, used or expired", ref="join"
             ) from exc
         self.lang = self.prefs.lang if self.prefs.lang in ("en", "es") else joined.language
+        self.store.language(self.lang)
         self.flow = self._new_flow()
         self.flow.joined()
         self.turns.turn = 0

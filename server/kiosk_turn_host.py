@@ -51,6 +51,7 @@ class SessionTurnHost:
         """A client turn with words: True when it answered the focus question."""
         if heard.lang in ("en", "es"):
             self.session.lang = heard.lang
+            self.session.store.language(heard.lang)
         flow = self.session.flow
         return flow.heard() if flow.state in LISTENING else False
 

@@ -32,7 +32,6 @@ from server.voice_loading import endpointer_config, turn_taking
 from server.ws_common import Channel, receive_hello_text, run_connection
 
 log = logging.getLogger(__name__)
-INACTIVITY_CHECK_S = 5.0
 
 
 async def kiosk_socket(websocket: WebSocket, services: Services) -> None:
@@ -156,7 +155,9 @@ async def _loop(
 ) -> None:
     limiter = services.limits.message_limiter()
     registered: uuid.UUID | None = None
-    watchdog = asyncio.create_task(_watch_inactivity(session))
+    watchdog = asyncio.create_task(
+        _watch_inactivity(session, services.settings.session.inactivity_check_s)
+    )
     last_limited = 0.0
     try:
         while True:
@@ -231,9 +232,9 @@ def _track(
     return current
 
 
-async def _watch_inactivity(session: KioskSession) -> None:
+async def _watch_inactivity(session: KioskSession, every_s: float) -> None:
     while True:
-        await asyncio.sleep(INACTIVITY_CHECK_S)
+        await asyncio.sleep(every_s)
         try:
             await session.check_inactivity()
         except Exception:

@@ -42,7 +42,8 @@ WHILE_LOCKED = frozenset({
     TherapistEventKind.CONSENT.value, TherapistEventKind.RISK_ALERT.value,
     TherapistEventKind.ALERT_ACKNOWLEDGED.value, TherapistEventKind.ALERT_ESCALATED.value,
     TherapistEventKind.CALL_IN_SENT.value, TherapistEventKind.SESSION_ENDED.value,
-    "kiosk_status",
+    "kiosk_status", TherapistEventKind.SESSION_STATUS.value,
+    TherapistEventKind.SESSION_CANCELLED.value,
 })
 CLIENT_WORDS = ("trigger_words", "evidence")
 

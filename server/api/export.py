@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.views import SessionText
+from models.session_status import view_status
+from models.views import SessionText, SummaryView
+
+
+def client_changes(latest: SummaryView | None) -> dict[str, dict[str, int]]:
+    """What the client changed in review, per summary field: {"removed": {...}, "edited": {...}}."""
+    changes: dict[str, dict[str, int]] = {"removed": {}, "edited": {}}
+    for record in (latest.redactions if latest else None) or []:
+        if not isinstance(record, dict):
+            continue
+        key = {"remove": "removed", "edit": "edited"}.get(str(record.get("action")))
+        field = record.get("field")
+        if key and isinstance(field, str):
+            changes[key][field] = changes[key].get(field, 0) + 1
+    return changes
 
 
 def text_json(text: SessionText) -> dict[str, Any]:
@@ -18,7 +32,7 @@ def text_json(text: SessionText) -> dict[str, Any]:
     head = {
         "id": str(session.id),
         "label": session.label,
-        "status": session.status.value,
+        "status": view_status(session).value,
         "language": session.language,
         "created_at": session.created_at.isoformat(),
         "started_at": session.started_at.isoformat() if session.started_at else None,
@@ -64,6 +78,8 @@ def text_json(text: SessionText) -> dict[str, Any]:
         # "approved": the client approved this version; "draft": not (yet) approved.
         "summary_status": latest.status.value if latest else None,
         "summary_approved": bool(latest and latest.status.value == "approved"),
+        # What the client removed or edited before approving (counts only, never the text).
+        "client_changes": client_changes(latest),
         "alerts": alerts,
         "feedback": [
             {
@@ -94,6 +110,13 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
+def _changed_note(removed: int, edited: int) -> list[str]:
+    """"The client removed 2 items" under a section the client changed in review."""
+    parts = [f"{verb} {n} item{'s' if n != 1 else ''}"
+             for verb, n in (("removed", removed), ("edited", edited)) if n]
+    return ["", f"_The client {' and '.join(parts)} here before approving._"] if parts else []
+
+
 def summary_markdown(text: SessionText) -> str:
     """The client-approved (or latest draft) summary as a Markdown document."""
     if text.session.erased_at is not None:
@@ -103,6 +126,8 @@ def summary_markdown(text: SessionText) -> str:
     latest = text.summaries[-1] if text.summaries else None
     summary: dict[str, Any] = latest.content if latest and isinstance(latest.content, dict) else {}
     status = latest.status.value if latest else "none"
+    changes = client_changes(latest)
+    removed, edited = changes["removed"], changes["edited"]
     lines = [
         "# Reflection session summary",
         "",
@@ -126,11 +151,15 @@ def summary_markdown(text: SessionText) -> str:
     ):
         lines.append(f"## {title}")
         lines.extend(f"- {item}" for item in _items(summary.get(key)) or ["(none)"])
+        lines.extend(_changed_note(removed.get(key, 0), edited.get(key, 0)))
         lines.append("")
+    focus = summary.get("focus") or (
+        "(removed by the client)" if removed.get("focus") else "(not said)")
     lines += [
         "## What the client wants to focus on today",
         "",
-        summary.get("focus") or "(not said)",
+        focus,
+        *(["", "_Edited by the client._"] if edited.get("focus") and summary.get("focus") else []),
         "",
     ]
     if text.alerts:

@@ -87,6 +87,8 @@ class SessionOut(BaseModel):
     break_glass: list[dict[str, Any]] = []
     label: str | None = None  # the staff's label from creation (stored encrypted)
     crisis: bool = False  # an urgent alert was raised in this session
+    actions: list[str] = []  # what staff may do now (call_in, clear_crisis, cancel, show_code)
+    code: str | None = None  # a pending session's code, shown again until used or cancelled
 
 
 class SessionList(BaseModel):

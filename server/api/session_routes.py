@@ -9,8 +9,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from models import sessions
+from models import pending, sessions
 from models.alerts import trigger_words
+from models.session_status import actions_for, view_status
 from models.types import Role
 from models.views import SessionText, SessionView, therapist_scope
 from server.api.export import summary_markdown, text_json
@@ -33,12 +34,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {400: {}, 401: {}, 403: {}, 404: {}}
 
 
 def session_out(view: SessionView) -> SessionOut:
-    """Shape a session view."""
+    """Shape a session view; its status is the one every page shows (models/session_status)."""
+    status = view_status(view)
     return SessionOut(
         id=view.id,
         therapist_id=view.therapist_id,
         kiosk_id=view.kiosk_id,
-        status=view.status.value,
+        status=status.value,
+        actions=actions_for(status),
+        code=view.code,
         language=view.language,
         created_at=view.created_at,
         code_expires_at=view.code_expires_at,
@@ -242,3 +246,20 @@ async def call_in(session_id: uuid.UUID, actor: ActorDep, services: ServicesDep)
         data={"by": str(actor.id), "delivered": kiosk_session is not None},
     )
     return CallInResult(delivered=kiosk_session is not None, at=event.at)
+
+
+@router.post("/{session_id}/cancel", responses={**ERRORS, 409: {}})
+async def cancel(session_id: uuid.UUID, actor: ActorDep, services: ServicesDep) -> SessionOut:
+    """Cancel a session whose code was not used yet: the code stops working at once."""
+
+    def work() -> SessionView:
+        with services.database.transaction() as db:
+            pending.cancel_session(db, viewer=actor, session_id=session_id)
+            return sessions.view_session(db, viewer=actor, session_id=session_id)
+
+    view = await asyncio.to_thread(work)
+    await services.hub.publish(
+        view.therapist_id, TherapistEventKind.SESSION_CANCELLED, session_id=session_id,
+        data={"by": str(actor.id)},
+    )
+    return session_out(view)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_migrated_schema_matches_tables(database: Database) -> None:
-    assert current_revision(database.engine) == "0007"
+    assert current_revision(database.engine) == "0009"
     with database.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []

@@ -4,6 +4,7 @@ import { kiosksPanel } from "./admin_kiosks.js";
 import { usersPanel } from "./admin_users.js";
 import { auditPanel } from "./audit.js";
 import { formatTime, h } from "./dom.js";
+import { feedbackCommentsPanel } from "./feedback_comments.js";
 
 function table(caption, columns, rows) {
   if (rows.length === 0) return h("p", {}, "None.");
@@ -22,14 +23,14 @@ async function load(app, path, render) {
 export async function adminView(app) {
   const feedback = await load(app, "/api/feedback", (data) => [
     h("p", {}, `${data.count ?? 0} responses · average rating ${data.average_rating ?? "—"} · replies flagged as wrong: ${data.flagged_replies ?? 0}`),
-    // Comments stay with each session's therapist: the report has ratings and counts only.
+    // Comments are client text: shown only on request, as an audited read (feedback_comments.js).
     table("Feedback", ["When", "Rating", "Replies flagged"], (data.items ?? []).map((f) => [formatTime(f.at), f.rating ?? "skipped", String(f.flagged ?? 0)])),
   ]);
   return [
     h("h1", {}, "Admin"),
     h("h2", {}, "Accounts"), usersPanel(app),
     h("h2", {}, "Kiosks"), kiosksPanel(app),
-    h("h2", {}, "Feedback reports"), feedback,
+    h("h2", {}, "Feedback reports"), feedback, feedbackCommentsPanel(app),
     h("h2", {}, "Audit log"), auditPanel(app),
   ];
 }

@@ -6,7 +6,7 @@ import { h } from "./dom.js";
 
 const ACTIVITY = ["pointerdown", "keydown", "wheel", "touchstart", "mousemove"];
 // Live events a locked screen still applies: none of them carries client text.
-export const WHILE_LOCKED = new Set(["session_created", "session_joined", "consent", "risk_alert", "alert_acknowledged", "alert_escalated", "call_in_sent", "session_ended", "kiosk_status"]);
+export const WHILE_LOCKED = new Set(["session_created", "session_joined", "consent", "risk_alert", "alert_acknowledged", "alert_escalated", "call_in_sent", "session_ended", "kiosk_status", "session_status", "session_cancelled"]);
 
 /** Calls onIdle after `seconds` without input; tells the server about activity now and then. */
 export class IdleWatch {

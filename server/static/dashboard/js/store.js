@@ -29,7 +29,7 @@ export class Store {
 
   session(id) {
     if (!this.sessions.has(id)) {
-      this.sessions.set(id, { id, status: "pending", code: null, label: null, lang: null, draft: null, approved: null, turns: [], feedback: null, alerts: [], updated: null });
+      this.sessions.set(id, { id, status: "pending", actions: [], code: null, label: null, lang: null, draft: null, approved: null, turns: [], feedback: null, alerts: [], updated: null });
     }
     return this.sessions.get(id);
   }
@@ -41,6 +41,8 @@ export class Store {
     for (const key of ["code", "label", "lang", "status", "created_at", "expires_at", "kiosk_name", "ended_reason", "break_glass", "crisis"]) {
       if (row[key] !== undefined && row[key] !== null) session[key] = row[key];
     }
+    // The server's status, actions and pending code are the truth (null code: no longer shown).
+    for (const key of ["actions", "code"]) if (row[key] !== undefined) session[key] = row[key];
     if (row.language) session.lang = row.language;
     if (row.code_expires_at) session.expires_at = row.code_expires_at;
     if (row.summary) {
@@ -114,13 +116,17 @@ export class Store {
         session.expires_at = data.code_expires_at;
         session.created_at = session.created_at ?? at;
         break;
-      case "session_joined":
-        session.status = "active";
-        session.kiosk_name = data.kiosk_name;
-        session.lang = data.lang;
+      case "session_status":
+        // The one status the server derives; every open page shows it (docs/protocol.md).
+        session.status = data.status;
+        session.actions = data.actions ?? [];
+        session.lang = data.language ?? session.lang;
+        session.crisis = Boolean(session.crisis || data.crisis);
+        if (data.status !== "pending") session.code = null;
+        if (data.status === "erased") this.forget(session);
         break;
-      case "consent":
-        session.status = data.accepted ? "active" : "declined";
+      case "session_joined":
+        session.kiosk_name = data.kiosk_name;
         break;
       case "turn":
         session.turns.push(data);
@@ -130,7 +136,6 @@ export class Store {
         break;
       case "summary_approved":
         session.approved = data.summary;
-        session.status = "approved";
         break;
       case "risk_alert":
         if (data.saved === false) {
@@ -141,10 +146,7 @@ export class Store {
           this.addAlert({ ...data, session_id: id, raised_at: at });
         }
         if (data.kiosk_name) session.kiosk_name = data.kiosk_name;
-        if (data.urgent) {
-          session.status = "crisis";
-          session.crisis = true;
-        }
+        if (data.urgent) session.crisis = true;
         break;
       case "alert_escalated":
         this.addAlert({ ...data, session_id: id, urgent: true, escalated: true });
@@ -165,7 +167,6 @@ export class Store {
         session.feedback = data;
         break;
       case "session_ended":
-        session.status = "ended";
         session.ended_reason = data.reason;
         session.kiosk_status = null;
         if (data.reason === "erased") this.forget(session);

@@ -36,12 +36,19 @@ function statusBadge(status) {
 }
 
 const KIOSK_STATUS = { offline: "kiosk offline (waiting for it to reconnect)", disconnected: "disconnected" };
+// Why an ended session ended (the kiosk protocol's `ended.reason`), in staff words.
+const ENDED_REASON = {
+  completed: "completed", declined: "consent declined", client_ended: "client ended", timeout: "inactive",
+  call_in: "called in", staff_cleared: "crisis cleared by staff",
+  disconnected: "disconnected: the kiosk did not come back", server: "server stopped",
+};
 
 /** The marks a session keeps: crisis (for good), kiosk connection, call-in. */
 function sessionMarks(s) {
   return [
     s.crisis ? h("span", { class: "crisis-tag", dataset: { crisis: "true" } }, "CRISIS") : null,
     s.kiosk_status && KIOSK_STATUS[s.kiosk_status] ? h("span", { class: "kiosk-status", dataset: { kioskStatus: s.kiosk_status } }, KIOSK_STATUS[s.kiosk_status]) : null,
+    s.status === "ended" && s.ended_reason ? h("span", { class: "ended-reason", dataset: { endedReason: s.ended_reason } }, `(${ENDED_REASON[s.ended_reason] ?? s.ended_reason.replace(/_/g, " ")})`) : null,
     s.called_in_at ? h("span", { class: "call-in-note" }, callInText(s)) : null,
   ];
 }
@@ -139,10 +146,12 @@ export function sessionView(app, id) {
       h("p", { id: "erased-note" }, "The client erased this session. Nothing of what was said remains.")];
   }
   const alerts = s.alerts.map((a) => app.store.alerts.get(a)).filter(Boolean);
-  const callIn = h("button", { type: "button", class: "btn btn-primary", id: "call-in", disabled: ["ended", "approved"].includes(s.status) }, "Call in");
+  // Actions come from the server with the status: only what applies now is offered.
+  const can = (action) => (s.actions ?? []).includes(action);
+  const callIn = can("call_in") ? h("button", { type: "button", class: "btn btn-primary", id: "call-in" }, "Call in") : null;
   const callNote = h("span", { role: "status", id: "call-in-status" });
   if (s.called_in_at) callNote.textContent = callInText(s);
-  callIn.addEventListener("click", async () => {
+  callIn?.addEventListener("click", async () => {
     try {
       const res = await app.api.post(`/api/sessions/${encodeURIComponent(id)}/call-in`);
       s.called_in_at = res.at ?? new Date().toISOString();
@@ -152,7 +161,7 @@ export function sessionView(app, id) {
       callNote.textContent = `Could not call in (${err.code}).`;
     }
   });
-  const clear = s.crisis && s.status !== "ended" ? h("button", { type: "button", class: "btn btn-danger", id: "clear-crisis" }, "Clear the crisis screen at the kiosk") : null;
+  const clear = can("clear_crisis") ? h("button", { type: "button", class: "btn btn-danger", id: "clear-crisis" }, "Clear the crisis screen at the kiosk") : null;
   const clearNote = h("span", { role: "status", id: "clear-crisis-status" });
   clear?.addEventListener("click", async () => {
     try {
@@ -165,8 +174,10 @@ export function sessionView(app, id) {
   const base = `/api/sessions/${encodeURIComponent(id)}/export`;
   return [
     h("h1", {}, s.label || `Session ${id.slice(0, 8)}`, " ", statusBadge(s.status)),
-    h("p", {}, s.code ? `Code ${s.code} · ` : "", s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language ${s.lang}` : "", " ", sessionMarks(s).slice(0, 2)),
-    h("div", { class: "inline-form" }, callIn, callNote, clear, clear ? clearNote : null),
+    h("p", {}, s.kiosk_name ? `Kiosk ${s.kiosk_name} · ` : "", s.lang ? `Language: ${languageName(s.lang)}` : "", " ", sessionMarks(s).slice(0, 3)),
+    pendingCode(app, s),
+    // The call-in note stays once called in ("..., session ended"), with or without the button.
+    callIn || clear || s.called_in_at ? h("div", { class: "inline-form" }, callIn, callIn || s.called_in_at ? callNote : null, clear, clear ? clearNote : null) : null,
     s.liveView || s.turns.length ? null : h("p", { class: "hint", id: "consent-scope" }, "Live view is off: as the client's consent says, you see the summary drafts as they form and the summary the client approves, never what was said word for word."),
     breakGlassRecords(s),
     alerts.length ? h("section", { "aria-labelledby": "alerts-h" }, h("h2", { id: "alerts-h" }, "Risk alerts"), alerts.map((a) => alertCard(app, a))) : null,
@@ -184,6 +195,35 @@ export function sessionView(app, id) {
     s.feedback ? h("section", { class: "card" }, h("h2", {}, "Client feedback"), h("p", {}, `Rating: ${s.feedback.rating ?? "skipped"}${s.feedback.flagged_turns?.length ? ` · replies flagged: ${s.feedback.flagged_turns.join(", ")}` : ""}`)) : null,
     app.user.role === "admin" ? breakGlassPanel(app, id) : null,
   ];
+}
+
+const LANGUAGES = { en: "English", es: "Spanish" };
+
+function languageName(code) {
+  return LANGUAGES[code] ? `${LANGUAGES[code]} (${code})` : code;
+}
+
+/** A pending session's code, shown again, and a Cancel that makes it stop working. */
+function pendingCode(app, s) {
+  if (!s.code && !(s.actions ?? []).includes("cancel")) return null;
+  const note = h("p", { role: "status", id: "cancel-status" });
+  const cancel = (s.actions ?? []).includes("cancel")
+    ? h("button", { type: "button", class: "btn btn-danger", id: "cancel-session" }, "Cancel this session")
+    : null;
+  cancel?.addEventListener("click", async () => {
+    try {
+      app.store.mergeRest(await app.api.post(`/api/sessions/${encodeURIComponent(s.id)}/cancel`));
+      app.store.changed({ event: "session_cancelled", sessionId: s.id });
+      app.scheduleRender();
+    } catch (err) {
+      note.textContent = `Could not cancel (${err.code}).`;
+    }
+  });
+  return h("section", { class: "card", id: "pending-code", "aria-labelledby": "pending-code-h" },
+    h("h2", { id: "pending-code-h" }, "Code for the kiosk"),
+    s.code ? h("p", { class: "code-display", id: "session-code" }, s.code) : null,
+    h("p", { class: "hint" }, `Expires ${formatTime(s.expires_at)}. It works once; cancelling makes it stop working.`),
+    cancel, note);
 }
 
 function alertCard(app, alert) {
