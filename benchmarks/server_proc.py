@@ -25,7 +25,7 @@ THERAPIST = ("bench_therapist", "bench therapist passphrase 1")
 ADMIN = ("bench_admin", "bench admin passphrase 2")
 # Sections whose values the benchmarked server takes from the caller's settings.
 PASSED_SECTIONS = ("stt", "tts", "vad", "audio")
-READY_TIMEOUT_S = 120.0
+READY_TIMEOUT_S = 300.0
 
 
 def settings_env(settings: Settings, data_dir: Path, model: str) -> dict[str, str]:
@@ -216,16 +216,19 @@ def prepare_models(settings: Settings, data_dir: Path, model: str) -> None:
     resolve_piper_voice(settings.tts.voice, cache_dir=cache, verify=verify)
 
 
-def start(settings: Settings, data_dir: Path, model: str, entry: str = "cli") -> BenchServer:
+def start(settings: Settings, data_dir: Path, model: str, entry: str = "cli", *,
+          extra_env: Mapping[str, str] | None = None, accounts: bool = True) -> BenchServer:
     """Create accounts, start `reflect serve` on loopback and wait until /health answers.
 
-    `entry` is the module run as the server (another entry can patch in an experiment).
+    `entry` is the module run as the server (another entry can patch in an experiment);
+    `extra_env` adds settings (a shared database and Redis); `accounts=False` when another
+    process on the same database made them already.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **settings_env(settings, data_dir, model)}
+    env = {**os.environ, **settings_env(settings, data_dir, model), **(extra_env or {})}
     env.pop("REFLECT_KEYRING", None)
     prepare_models(settings, data_dir, model)
-    for (user, password), role in ((THERAPIST, "therapist"), (ADMIN, "admin")):
+    for (user, password), role in ((THERAPIST, "therapist"), (ADMIN, "admin")) if accounts else ():
         _cli(env, "admin", "create-user", user, "--role", role, "--password-stdin",
              stdin=password + "\n")
     port = free_port()
