@@ -95,9 +95,13 @@ class RedisFanout:
         await self.redis.aclose()
 
     async def publish(self, channel: str, event: TherapistEvent) -> None:
-        """To every other process's screens of `channel`."""
+        """To every other process's screens of `channel`; never raises once the event is
+        stored (a screen that missed it reads it from the outbox at the next gap or reconnect)."""
         message = {"from": self.process_id, "channel": channel, "event": event_to_wire(event)}
-        await self.redis.publish(self._key("events"), json.dumps(message))
+        try:
+            await self.redis.publish(self._key("events"), json.dumps(message))
+        except (aioredis.RedisError, OSError) as exc:
+            log.warning("fanout: event not published (%s)", type(exc).__name__)
 
     def post(self, channel: str, event: TherapistEvent) -> None:
         """`publish` in the background."""
@@ -108,7 +112,15 @@ class RedisFanout:
         return self._remote.get(channel, 0)
 
     async def command(self, session_id: uuid.UUID, name: str) -> bool:
-        """Run on the holding process and wait for its answer (False: nobody holds it)."""
+        """Run on the holding process and wait for its answer (False: nobody holds it, or
+        Redis is unreachable)."""
+        try:
+            return await self._command(session_id, name)
+        except (aioredis.RedisError, OSError) as exc:
+            log.warning("fanout: command not delivered (%s)", type(exc).__name__)
+            return False
+
+    async def _command(self, session_id: uuid.UUID, name: str) -> bool:
         found = await self.redis.get(self._key("session", str(session_id)))
         if found is None:
             return False
@@ -167,7 +179,7 @@ class RedisFanout:
             try:
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True,
                                                          timeout=1.0)
-            except (aioredis.ConnectionError, OSError) as exc:
+            except (aioredis.RedisError, OSError) as exc:
                 log.warning("fanout: Redis unreachable (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
