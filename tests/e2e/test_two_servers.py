@@ -84,6 +84,14 @@ async def stored(server: LiveServer) -> list[tuple[int, str, str]]:
     return [(e["seq"], e["event"], e["session_id"]) for e in replayed]
 
 
+def presence(server: LiveServer) -> set[str]:
+    """The kiosks the admin's presence list shows as online."""
+    with closing(server.client("admin", server.admin_password)) as admin:
+        answer = admin.get("/api/kiosks/presence")
+    answer.raise_for_status()
+    return {k["kiosk_id"] for k in answer.json()["online"]}
+
+
 def sequenced(messages: list[dict[str, Any]]) -> list[tuple[int, str, str]]:
     return [(m["seq"], m["event"], m["session_id"]) for m in messages
             if m.get("type") == "event" and m["seq"] > 0]
@@ -170,6 +178,10 @@ async def test_killing_the_kiosk_process_loses_nothing_and_shows_offline(
     kiosk, session_id = await joined_kiosk(cluster, cluster.a)
     await turn(kiosk, "I keep replaying an argument with my boss.")
     seen = await collect(therapist, lambda m: m.get("event") == "turn")
+    welcome = kiosk.received[0]
+    assert isinstance(welcome, dict)
+    kiosk_id = welcome["kiosk_id"]
+    assert kiosk_id in presence(cluster.b), "listed by the other process while it is held"
     process = cluster.a.process
     assert process is not None
     process.send_signal(signal.SIGKILL)
@@ -180,6 +192,7 @@ async def test_killing_the_kiosk_process_loses_nothing_and_shows_offline(
                           and m["session_id"] == session_id
                           and m["data"].get("status") == "offline", OFFLINE_WITHIN_S)
     print(f"\nkiosk offline on the dashboard {time.monotonic() - killed:.1f} s after the kill")
+    assert kiosk_id not in presence(cluster.b), "and gone from the presence list"
     live = sequenced(seen)
     everything = [e for e in await stored(cluster.b) if e[0] > start]
     assert live == everything, "every stored event reached the dashboard, in order, no gap"
