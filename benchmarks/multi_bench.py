@@ -76,8 +76,10 @@ def _phase(settings: Settings, servers: int, kiosks: int, per_kiosk: int,
                 # The second process reads the database with the first one's keys.
                 shared = {**env, "REFLECT_SECURITY__KEYRING_PATH": str(Path(tmp) / "a" /
                                                                        "keyring.json")}
-                started.append(server_proc.start(settings, Path(tmp) / "b", MODEL,
-                                                 extra_env=shared, accounts=False))
+                second = server_proc.start(settings, Path(tmp) / "b", MODEL,
+                                           extra_env=shared, accounts=False)
+                second.kiosk_names = "bench-b"
+                started.append(second)
             return asyncio.run(_measure(started, kiosks, per_kiosk, corpus, crisis, progress))
         finally:
             for server in started:

@@ -145,6 +145,8 @@ class BenchServer:
     admin: httpx.Client
     health: dict[str, Any]
     tokens: list[str] = field(default_factory=list)
+    # Kiosk names are unique per database: processes sharing one enrol under their own names.
+    kiosk_names: str = "bench"
 
     @property
     def ws_url(self) -> str:
@@ -154,7 +156,8 @@ class BenchServer:
     def enroll(self, count: int) -> None:
         """Make sure at least `count` kiosks are enrolled."""
         while len(self.tokens) < count:
-            reply = self.admin.post("/api/kiosks", json={"name": f"bench-{len(self.tokens)}"})
+            name = f"{self.kiosk_names}-{len(self.tokens)}"
+            reply = self.admin.post("/api/kiosks", json={"name": name})
             reply.raise_for_status()
             self.tokens.append(str(reply.json()["token"]))
 
