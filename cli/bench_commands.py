@@ -141,7 +141,10 @@ def _run_servers(args: argparse.Namespace, settings: Settings) -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
-        results = multi_bench.run(settings, quick=args.quick, progress=_progress())
+        # `--kiosks N`: another kiosk count than the 8 (the last one given).
+        kiosks = args.kiosks[-1] if args.kiosks else 8
+        results = multi_bench.run(settings, quick=args.quick, progress=_progress(),
+                                  kiosks=kiosks)
     except multi_bench.MultiBenchError as exc:
         print(f"error [bench_setup]: {exc}", file=sys.stderr)
         return 1
