@@ -168,7 +168,12 @@ class SimKiosk:
         marker: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         self._marker = marker
         self._audio = audio
-        speech_end = await marker
+        try:
+            # The sender stops if the server closed the socket: never wait for it forever.
+            speech_end = await asyncio.wait_for(marker, len(audio) / RATE + 10.0)
+        except TimeoutError:
+            self.errors["not_sent"] += 1
+            return Said(time.monotonic(), None, None, error="not_sent")
         splits = 0
         deadline = speech_end + self.end_silence_ms / 1000.0 + timeout_s
         try:

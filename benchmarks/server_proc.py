@@ -26,7 +26,7 @@ THERAPIST = ("bench_therapist", "bench therapist passphrase 1")
 ADMIN = ("bench_admin", "bench admin passphrase 2")
 # Sections whose values the benchmarked server takes from the caller's settings.
 PASSED_SECTIONS = ("stt", "tts", "vad", "audio")
-READY_TIMEOUT_S = 120.0
+READY_TIMEOUT_S = 300.0
 
 
 def settings_env(settings: Settings, data_dir: Path, model: str) -> dict[str, str]:
@@ -150,6 +150,8 @@ class BenchServer:
     admin: httpx.Client
     health: dict[str, Any]
     tokens: list[str] = field(default_factory=list)
+    # Kiosk names are unique per database: processes sharing one enrol under their own names.
+    kiosk_names: str = "bench"
 
     @property
     def ws_url(self) -> str:
@@ -159,7 +161,8 @@ class BenchServer:
     def enroll(self, count: int) -> None:
         """Make sure at least `count` kiosks are enrolled."""
         while len(self.tokens) < count:
-            reply = self.admin.post("/api/kiosks", json={"name": f"bench-{len(self.tokens)}"})
+            name = f"{self.kiosk_names}-{len(self.tokens)}"
+            reply = self.admin.post("/api/kiosks", json={"name": name})
             reply.raise_for_status()
             self.tokens.append(str(reply.json()["token"]))
 
@@ -221,16 +224,19 @@ def prepare_models(settings: Settings, data_dir: Path, model: str) -> None:
     resolve_piper_voice(settings.tts.voice, cache_dir=cache, verify=verify)
 
 
-def start(settings: Settings, data_dir: Path, model: str, entry: str = "cli") -> BenchServer:
+def start(settings: Settings, data_dir: Path, model: str, entry: str = "cli", *,
+          extra_env: Mapping[str, str] | None = None, accounts: bool = True) -> BenchServer:
     """Create accounts, start `reflect serve` on loopback and wait until /health answers.
 
-    `entry` is the module run as the server (another entry can patch in an experiment).
+    `entry` is the module run as the server (another entry can patch in an experiment);
+    `extra_env` adds settings (a shared database and Redis); `accounts=False` when another
+    process on the same database made them already.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **settings_env(settings, data_dir, model)}
+    env = {**os.environ, **settings_env(settings, data_dir, model), **(extra_env or {})}
     env.pop("REFLECT_KEYRING", None)
     prepare_models(settings, data_dir, model)
-    for (user, password), role in ((THERAPIST, "therapist"), (ADMIN, "admin")):
+    for (user, password), role in ((THERAPIST, "therapist"), (ADMIN, "admin")) if accounts else ():
         _cli(env, "admin", "create-user", user, "--role", role, "--password-stdin",
              stdin=password + "\n")
     port = free_port()

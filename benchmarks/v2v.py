@@ -70,10 +70,12 @@ class VoiceBench:
         self.end_silence_ms = 0
         self._seed = 1000
 
-    async def _kiosk(self, token: str) -> SimKiosk:
+    async def _kiosk(self, token: str, on: BenchServer | None = None) -> SimKiosk:
+        # `on`: the process the kiosk connects to (another one shares the database).
+        server = on or self.server
         self._seed += 1
-        kiosk = SimKiosk(self.server.ws_url, token, next(self.hosts), self._seed)
-        code = await asyncio.to_thread(self.server.new_code)
+        kiosk = SimKiosk(server.ws_url, token, next(self.hosts), self._seed)
+        code = await asyncio.to_thread(server.new_code)
         await kiosk.open(code)
         self.end_silence_ms = kiosk.end_silence_ms
         return kiosk
@@ -116,11 +118,16 @@ class VoiceBench:
             for s in said]
         return result
 
-    async def crisis(self, crisis_corpus: Sequence[SpokenUtterance]) -> dict[str, Any]:
-        """Each crisis utterance in a fresh session; time until the dashboard's urgent alert."""
+    async def crisis(self, crisis_corpus: Sequence[SpokenUtterance],
+                     dashboard_on: BenchServer | None = None) -> dict[str, Any]:
+        """Each crisis utterance in a fresh session; time until the dashboard's urgent alert.
+
+        `dashboard_on`: the dashboard watches from another process than the kiosk's.
+        """
         self.progress(f"crisis: {len(crisis_corpus)} sessions")
         self.server.enroll(1)
-        dashboard = SimDashboard(self.server.ws_url, self.server.url, self.server.session_cookie())
+        watcher = dashboard_on or self.server
+        dashboard = SimDashboard(watcher.ws_url, watcher.url, watcher.session_cookie())
         await dashboard.open()
         delays: list[float | None] = []
         kiosk_delays: list[float | None] = []
@@ -148,12 +155,19 @@ class VoiceBench:
         }
 
     async def concurrent(
-        self, corpus: Sequence[SpokenUtterance], count: int, per_kiosk: int
+        self, corpus: Sequence[SpokenUtterance], count: int, per_kiosk: int,
+        spread: Sequence[BenchServer] = (),
     ) -> dict[str, Any]:
-        """`count` kiosks speak at once, each `per_kiosk` utterances (rotated over the corpus)."""
-        self.progress(f"concurrency: {count} kiosks x {per_kiosk} utterances")
-        self.server.enroll(count)
-        kiosks = await asyncio.gather(*(self._kiosk(t) for t in self.server.tokens[:count]))
+        """`count` kiosks speak at once, each `per_kiosk` utterances (rotated over the corpus);
+        with `spread`, the kiosks take turns over those processes (CPU figures: this one's)."""
+        servers = list(spread) or [self.server]
+        self.progress(f"concurrency: {count} kiosks x {per_kiosk} utterances "
+                      f"over {len(servers)} process(es)")
+        for server in servers:
+            server.enroll(-(-count // len(servers)))
+        kiosks = await asyncio.gather(*(
+            self._kiosk(servers[i % len(servers)].tokens[i // len(servers)],
+                        servers[i % len(servers)]) for i in range(count)))
         scripts = [[corpus[(k * 3 + i) % len(corpus)] for i in range(per_kiosk)]
                    for k in range(count)]
         sampler = self._sampler(f"{count}-kiosks")

@@ -57,6 +57,9 @@ def register(sub: Any) -> None:
     bench.add_argument("--turns-cache", type=Path, default=None, metavar="DIR",
                        help="with --turns: reuse the corpus and model results kept in DIR "
                             "(to iterate on the decider; record figures without it)")
+    bench.add_argument("--servers", type=int, choices=(1, 2), default=1,
+                       help="2: 8 kiosks on one process, then over two processes sharing "
+                            "PostgreSQL (database.url) and Redis (redis.url)")
     bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
                        help="sample the server with py-spy during the kiosk phases into DIR")
     bench.set_defaults(handler=run_bench)
@@ -79,6 +82,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         return _run_accuracy(args, settings)
     if args.turns:
         return _run_turns(args, settings)
+    if args.servers == 2:
+        return _run_servers(args, settings)
     # One line per HTTP request would bury the progress lines.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = BenchOptions.make(quick=args.quick, kiosks=args.kiosks, models=args.models,
@@ -144,4 +149,21 @@ def _run_turns(args: argparse.Namespace, settings: Settings) -> int:
     results = turns_bench.run(settings, quick=args.quick, progress=_progress(),
                               first_contact=args.first_contact, cache_dir=args.turns_cache)
     print(turns_bench.human(results), file=sys.stderr)
+    return _emit(args, results)
+
+
+def _run_servers(args: argparse.Namespace, settings: Settings) -> int:
+    """`reflect bench --servers 2`: one process vs two (table on stderr, JSON on stdout)."""
+    from benchmarks import multi_bench
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        # `--kiosks N`: another kiosk count than the issue's 8 (the last one given).
+        kiosks = args.kiosks[-1] if args.kiosks else 8
+        results = multi_bench.run(settings, quick=args.quick, progress=_progress(),
+                                  kiosks=kiosks)
+    except multi_bench.MultiBenchError as exc:
+        print(f"error [bench_setup]: {exc}", file=sys.stderr)
+        return 1
+    print(multi_bench.human(results), file=sys.stderr)
     return _emit(args, results)

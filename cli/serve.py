@@ -60,6 +60,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except InsecureListenError as refused:
         print(f"reflect serve: {refused}", file=sys.stderr)
         return 2
+    from server.db_lease import DatabaseInUseError, take_lease
+
+    try:
+        lease = take_lease(settings.database_url, shared=bool(settings.redis.url))
+    except DatabaseInUseError as refused:
+        print(f"reflect serve: {refused}", file=sys.stderr)
+        return 2
     _set_mmap_threshold(server.malloc_mmap_threshold_kb)
     # The CLI is the edge allowed to read the environment: the keyring may come from it.
     keyring_env_value = os.environ.get(settings.security.keyring_env) or None
@@ -79,6 +86,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         # PCM audio barely compresses; deflating every 32 ms frame only costs event-loop time.
         ws_per_message_deflate=False,
     )
+    if lease is not None:
+        lease.release()
     return 0
 
 

@@ -76,6 +76,9 @@ def escalate_due(
             RiskAlert.urgent.is_(True), RiskAlert.acknowledged_at.is_(None),
             RiskAlert.escalated_at.is_(None), RiskAlert.raised_at <= now - after,
         ).order_by(RiskAlert.raised_at)
+        # Several server processes check at once: each due alert is marked (and announced) by
+        # one of them (PostgreSQL row locks; SQLite transactions are serial anyway).
+        .with_for_update(skip_locked=True)
     ))
     for row in rows:
         row.escalated_at = now
@@ -86,7 +89,8 @@ def escalate_now(
     db: Session, *, alert_id: uuid.UUID, now: datetime | None = None
 ) -> Escalation | None:
     """Escalate one urgent alert at once (it reached no therapist screen); None if not due."""
-    row = db.get(RiskAlert, alert_id)
+    # Locked and re-read: another process may be escalating it this moment.
+    row = db.get(RiskAlert, alert_id, with_for_update=True, populate_existing=True)
     if row is None or not row.urgent or row.acknowledged_at or row.escalated_at:
         return None
     row.escalated_at = now or utcnow()

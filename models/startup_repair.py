@@ -42,6 +42,8 @@ def encrypt_plaintext_reasons(db: Session) -> int:
     return len(rows)
 
 
-def repair_on_start(db: Session) -> tuple[int, int]:
-    """Both repairs; (sessions closed, reasons encrypted)."""
-    return close_interrupted_sessions(db), encrypt_plaintext_reasons(db)
+def repair_on_start(db: Session, *, close_sessions: bool = True) -> tuple[int, int]:
+    """Both repairs; (sessions closed, reasons encrypted). `close_sessions=False` when other
+    server processes share the database (their sessions are running)."""
+    closed = close_interrupted_sessions(db) if close_sessions else 0
+    return closed, encrypt_plaintext_reasons(db)

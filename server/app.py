@@ -29,6 +29,7 @@ from server.api import (
     health_routes,
     me_routes,
     ops_docs,
+    presence_routes,
     report_routes,
     session_routes,
     therapist_routes,
@@ -77,6 +78,7 @@ def create_app(
                 load_services, settings, keyring_env_value=keyring_env_value
             )
         app.state.services = loaded
+        await loaded.fanout.start()  # Redis unreachable: the start fails, clearly
         tasks = [
             asyncio.create_task(purge_forever(loaded)),
             asyncio.create_task(escalate_forever(loaded)),
@@ -90,6 +92,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await loaded.parking.close()
+            await loaded.fanout.close()
             # Give queued turn writes a moment (a clean stop should lose nothing).
             await loaded.writes.drain(5.0)
             await loaded.writes.close()
@@ -117,6 +120,7 @@ def create_app(
         me_routes.router,
         health_routes.router,
         ops_docs.router,
+        presence_routes.router,
         report_routes.router,
         feedback_routes.router,
     ):

@@ -166,6 +166,19 @@ class DatabaseSettings(BaseModel):
     purge_interval_minutes: float = 60.0
 
 
+class RedisSettings(BaseModel):
+    """What crosses processes when more than one `reflect serve` shares a database."""
+
+    # Empty: one process, everything in memory (the zero-setup default). Set it (e.g.
+    # "redis://127.0.0.1:6379/0" or "unix:///run/redis/redis.sock") to run several processes.
+    url: str = ""
+    # A process that stops refreshing its presence for this long counts as gone (its kiosks
+    # show offline).
+    presence_ttl_s: float = 6.0
+    # Every key and channel starts with this (several deployments may share one Redis).
+    prefix: str = "reflect"
+
+
 class SecuritySettings(BaseModel):
     """Keys, accounts and sessions."""
 
@@ -229,6 +242,7 @@ class Settings(BaseSettings):
     session: SessionSettings = SessionSettings()
     screening: ScreeningSettings = ScreeningSettings()
     database: DatabaseSettings = DatabaseSettings()
+    redis: RedisSettings = RedisSettings()
     evaluation: EvaluationSettings = EvaluationSettings()
     security: SecuritySettings = SecuritySettings()
     server: ServerSettings = ServerSettings()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +17,7 @@ from models import alerts, outbox, session_status
 from models.db import Database
 from models.types import utcnow
 from server.events import TherapistEvent, TherapistEventKind
+from server.fanout import STAFF, Fanout, InMemoryFanout
 
 REPLAY_BATCH = 500
 STAFF_SEQ = 0  # staff-channel events are live only: not in any therapist's sequence
@@ -42,8 +43,10 @@ def to_event(stored: outbox.StoredEvent) -> TherapistEvent:
 class TherapistHub:
     """Publishes events per therapist; subscribers get them live, the outbox has them forever."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, fanout: Fanout | None = None) -> None:
         self.database = database
+        # Other processes' dashboards (none with the in-memory default).
+        self.fanout: Fanout = fanout or InMemoryFanout()
         self._subscribers: dict[uuid.UUID, set[asyncio.Queue[TherapistEvent]]] = {}
         self._staff: set[asyncio.Queue[TherapistEvent]] = set()
         # One publisher at a time keeps live delivery in seq order per process.
@@ -63,6 +66,7 @@ class TherapistHub:
             event = to_event(stored)
             for queue in self._subscribers.get(therapist_id, ()):
                 queue.put_nowait(event)
+            await self.fanout.publish(str(therapist_id), event)
         if kind is TherapistEventKind.RISK_ALERT and "alert_id" in event.data:
             await self._escalate_if_unseen(event, therapist_id)
         if kind in STATUS_CHANGES and session_id is not None:
@@ -126,11 +130,26 @@ class TherapistHub:
         queues = self._subscribers.get(therapist_id, ())
         for queue in queues:
             queue.put_nowait(event)
-        return len(queues)
+        self.fanout.post(str(therapist_id), event)
+        return len(queues) + self.fanout.remote_screens(str(therapist_id))
+
+    def deliver(self, channel: str, event: TherapistEvent) -> None:
+        """An event another process published: to this process's screens of that channel."""
+        if channel == STAFF:
+            queues: Iterable[asyncio.Queue[TherapistEvent]] = self._staff
+        else:
+            queues = self._subscribers.get(uuid.UUID(channel), ())
+        for queue in queues:
+            queue.put_nowait(event)
+
+    def local_screens(self) -> dict[str, int]:
+        """This process's open screens per therapist (and STAFF), for the other processes."""
+        counts = {str(t): len(queues) for t, queues in self._subscribers.items()}
+        return {**counts, STAFF: len(self._staff)}
 
     def watching(self, therapist_id: uuid.UUID) -> int:
-        """How many dashboards of this therapist are connected."""
-        return len(self._subscribers.get(therapist_id, ()))
+        """How many dashboards of this therapist are connected (on any process)."""
+        return self.screens_for(therapist_id)
 
     @contextmanager
     def subscribe(self, therapist_id: uuid.UUID) -> Iterator[asyncio.Queue[TherapistEvent]]:
@@ -157,13 +176,14 @@ class TherapistHub:
             self._staff.discard(queue)
 
     def staff_screens(self) -> int:
-        """How many front-desk and admin screens are connected now."""
-        return len(self._staff)
+        """How many front-desk and admin screens are connected now (on any process)."""
+        return len(self._staff) + self.fanout.remote_screens(STAFF)
 
     def screens_for(self, therapist_id: uuid.UUID) -> int:
         """The therapist's connected screens an alert reaches now (locked ones included: they
-        still show alerts)."""
-        return len(self._subscribers.get(therapist_id, ()))
+        still show alerts), on any process."""
+        local = len(self._subscribers.get(therapist_id, ()))
+        return local + self.fanout.remote_screens(str(therapist_id))
 
     async def announce_escalation(self, escalation: alerts.Escalation) -> None:
         """Tell the therapist's stream and every front-desk and admin screen."""
@@ -199,6 +219,7 @@ class TherapistHub:
         )
         for queue in self._staff:
             queue.put_nowait(event)
+        self.fanout.post(STAFF, event)
         return event
 
     async def open_escalations(self) -> list[TherapistEvent]:

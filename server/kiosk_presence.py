@@ -1,12 +1,28 @@
-"""Whether a kiosk is online: the one place the admin list asks (swap for shared presence)."""
+"""Which kiosks are online now, on any server process: the one place the admin page asks."""
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 
-from server.services import Services
+from server.fanout import Fanout
 
 
-def kiosk_online(services: Services, kiosk_id: uuid.UUID) -> bool:
-    """True while the kiosk has an open, authenticated socket to this server."""
-    return services.kiosk_sockets.count(kiosk_id) > 0
+@dataclass(frozen=True)
+class KioskOnline:
+    """A connected kiosk: the process holding its socket, and whether it runs a session."""
+
+    kiosk_id: str
+    process: str
+    in_session: bool
+
+
+async def online_kiosks(fanout: Fanout) -> dict[str, KioskOnline]:
+    """Kiosks with an open socket on a live process, by kiosk id (absent = offline).
+
+    One process: its open kiosk sockets. Several: what each live process last reported to
+    Redis; a process that stopped reporting for `redis.presence_ttl_s` counts as gone.
+    """
+    return {
+        kiosk_id: KioskOnline(kiosk_id, holding.process, bool(holding.session_id))
+        for kiosk_id, holding in (await fanout.online()).items()
+    }

@@ -99,9 +99,13 @@ class LoginThrottle:
         record = self._current(key, now)
         if record is None:
             return 0.0
-        rule = self._rule(key)
-        over = record.failures - rule.free
-        if over <= 0:
-            return 0.0
-        delay = min(rule.max_delay_s, rule.first_delay_s * math.pow(2.0, over - 1))
+        delay = delay_after(self._rule(key), record.failures)
         return max(0.0, record.last_failure + delay - now)
+
+
+def delay_after(rule: ThrottleRule, failures: int) -> float:
+    """How long after the last of `failures` failures the next attempt must wait."""
+    over = failures - rule.free
+    if over <= 0:
+        return 0.0
+    return min(rule.max_delay_s, rule.first_delay_s * math.pow(2.0, over - 1))

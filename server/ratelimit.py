@@ -6,6 +6,26 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    """A token bucket per key: this process's (`RateLimiter`) or shared (`RedisRateLimiter`).
+
+    `blocking` says the calls do network I/O: async code runs them off the event loop.
+    """
+
+    blocking: bool
+
+    def allow(self, key: str, cost: float = 1.0) -> bool: ...
+
+    def refund(self, key: str, cost: float = 1.0) -> None: ...
+
+    def exhausted(self, key: str) -> bool: ...
+
+    def wait_s(self, key: str, cost: float = 1.0) -> float: ...
+
+    def reset(self, key: str) -> None: ...
 
 
 @dataclass
@@ -19,6 +39,8 @@ class RateLimiter:
 
     Memory is bounded: at most `max_keys` buckets are tracked, least recently used first out.
     """
+
+    blocking = False
 
     def __init__(
         self,

@@ -16,13 +16,14 @@ from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
 from server.conversations import ConversationFactory
+from server.events import TherapistEventKind
+from server.fanout import Fanout, Holding, InMemoryFanout
 from server.hub import TherapistHub
 from server.kiosk_commands import KioskCommands
 from server.kiosk_parking import Parking
 from server.kiosk_sockets import KioskSockets
-from server.login_throttle import LoginThrottle
 from server.metrics import ServerMetrics
-from server.ratelimit import ConnectionCounter, RateLimiter
+from server.scaling import Limits, fanout_for, limits_for
 from server.voice_stack import VoiceStack
 from server.workers import ModelPool
 from server.write_queue import WriteQueue
@@ -30,39 +31,26 @@ from server.write_queue import WriteQueue
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Limits:
-    """Rate limits and connection caps (docs/protocol.md, "Limits")."""
-
-    messages_per_s: float = 100.0
-    message_burst: float = 200.0
-    kiosk_connections: int = 2
-    joins: RateLimiter = field(default_factory=lambda: RateLimiter(5 / 60, 5))
-    # All kiosks together: 10^6 codes, so 30 wrong a minute leaves guessing hopeless.
-    joins_overall: RateLimiter = field(default_factory=lambda: RateLimiter(30 / 60, 30))
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    auth_failures: RateLimiter = field(default_factory=lambda: RateLimiter(10 / 60, 10))
-    open_kiosks: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(2))
-
-    def message_limiter(self) -> RateLimiter:
-        """A fresh per-socket message limiter."""
-        return RateLimiter(self.messages_per_s, self.message_burst, max_keys=1)
-
-
 class KioskRegistry:
-    """Which live kiosk connection runs which session (for the therapist's call-in)."""
+    """Which live kiosk connection runs which session (for the therapist's call-in).
 
-    def __init__(self) -> None:
+    Each session is also routed through the fanout, so another process's call-in finds it.
+    """
+
+    def __init__(self, fanout: Fanout | None = None) -> None:
         self._by_session: dict[uuid.UUID, Any] = {}
+        self.fanout: Fanout = fanout or InMemoryFanout()
 
     def register(self, session_id: uuid.UUID, kiosk_session: Any) -> None:
         """A kiosk joined a session."""
         self._by_session[session_id] = kiosk_session
+        self.fanout.route(session_id)
 
     def unregister(self, session_id: uuid.UUID, kiosk_session: Any) -> None:
         """The kiosk left the session."""
         if self._by_session.get(session_id) is kiosk_session:
             del self._by_session[session_id]
+            self.fanout.unroute(session_id)
 
     def get(self, session_id: uuid.UUID) -> Any:
         """The live kiosk session, or None."""
@@ -82,7 +70,7 @@ class Services:
     voice: VoiceStack
     conversations: ConversationFactory
     limits: Limits = field(default_factory=Limits)
-    kiosks: KioskRegistry = field(default_factory=KioskRegistry)
+    kiosks: KioskRegistry = field(init=False)
     writes: WriteQueue = field(default_factory=WriteQueue)
     kiosk_commands: KioskCommands = field(init=False)
     parking: Parking = field(init=False)
@@ -91,8 +79,25 @@ class Services:
     ready_s: float = 0.0
 
     def __post_init__(self) -> None:
-        self.kiosk_commands = KioskCommands(self.kiosks)
+        fanout = self.hub.fanout
+        self.kiosks = KioskRegistry(fanout)
+        self.kiosk_commands = KioskCommands(self.kiosks, fanout)
         self.parking = Parking(self.settings.session.resume_window_s)
+        fanout.attach(self.hub.deliver, self.kiosk_commands.run_local, self._kiosk_lost,
+                      self.hub.local_screens)
+
+    @property
+    def fanout(self) -> Fanout:
+        """What crosses processes (in memory with one process)."""
+        return self.hub.fanout
+
+    async def _kiosk_lost(self, holding: Holding) -> None:
+        # The process holding this kiosk died: its therapist must see the kiosk offline.
+        if holding.session_id and holding.therapist_id:
+            await self.hub.publish(
+                uuid.UUID(holding.therapist_id), TherapistEventKind.KIOSK_STATUS,
+                session_id=uuid.UUID(holding.session_id), data={"status": "offline"},
+            )
 
     def close(self) -> None:
         """Release threads and connections."""
@@ -110,7 +115,8 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
     database = open_database(settings.database_url, keyring=keyring)
     with database.transaction() as db:
         password = ensure_bootstrap_admin(db)
-        closed, encrypted = repair_on_start(db)
+        # With other processes on this database, an "active" session may be theirs.
+        closed, encrypted = repair_on_start(db, close_sessions=not settings.redis.url)
     if closed or encrypted:
         log.warning("start-up: ended %d sessions a stop left active; encrypted %d "
                     "break-glass reasons", closed, encrypted)
@@ -135,7 +141,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         database=database,
         pool=ModelPool(settings.server.model_workers),
         metrics=metrics,
-        hub=TherapistHub(database),
+        hub=TherapistHub(database, fanout_for(settings)),
         web_sessions=WebSessionStore(
             database,
             settings.security.idle_logoff_minutes * 60.0,
@@ -143,7 +149,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         ),
         voice=voice,
         conversations=conversations,
-        limits=Limits(login_throttle=LoginThrottle.from_settings(settings.security)),
+        limits=limits_for(settings),
     )
     services.ready_s = time.perf_counter() - start
     log.info("ready in %.2f s (models %s)", services.ready_s, voice.load_ms)

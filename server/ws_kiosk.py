@@ -15,7 +15,8 @@ from reflection.flow import EndReason
 from server import __version__
 from server.conversations import EngineConversations
 from server.errors import ServerBusyError
-from server.join_guard import guarded_join
+from server.fanout import Holding
+from server.join_guard import guarded_join, off_loop
 from server.kiosk_events import Welcome
 from server.kiosk_session import KioskPolicy, KioskPrefs, KioskSession
 from server.kiosk_store import KioskStore
@@ -43,7 +44,8 @@ async def kiosk_socket(websocket: WebSocket, services: Services) -> None:
 
 async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> None:
     client_ip = websocket.client.host if websocket.client else "?"
-    if services.limits.auth_failures.exhausted(f"ip:{client_ip}"):
+    failures = services.limits.auth_failures
+    if await off_loop(failures, lambda: failures.exhausted(f"ip:{client_ip}")):
         raise ProtocolError(ErrorCode.AUTH_FAILED, "too many failed attempts; wait a minute")
     text = await receive_hello_text(websocket)
     if text is None:
@@ -60,10 +62,11 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
     )
     kiosk = await store.authenticate(hello.token)
     if kiosk is None:
-        services.limits.auth_failures.allow(f"ip:{client_ip}")
+        await off_loop(failures, lambda: failures.allow(f"ip:{client_ip}"))
         raise ProtocolError(ErrorCode.AUTH_FAILED, "unknown or revoked kiosk token")
     key = str(kiosk.id)
     services.kiosk_sockets.add(kiosk.id, channel)  # revocation closes it (4401)
+    services.fanout.hold(Holding(key, services.fanout.process_id))  # online on the dashboard
     if not services.limits.open_kiosks.acquire(key):
         services.kiosk_sockets.discard(kiosk.id, channel)
         raise ProtocolError(ErrorCode.TOO_MANY_CONNECTIONS, "this kiosk has too many connections")
@@ -89,6 +92,8 @@ async def _serve(websocket: WebSocket, channel: Channel, services: Services) -> 
     finally:
         services.kiosk_sockets.discard(kiosk.id, channel)
         services.limits.open_kiosks.release(key)
+        if not services.kiosk_sockets.count(kiosk.id):
+            services.fanout.release(key)
 
 
 async def _resume(
@@ -223,12 +228,20 @@ async def _join(services: Services, session: KioskSession, join: Join, ip: str) 
 def _track(
     services: Services, session: KioskSession, registered: uuid.UUID | None
 ) -> uuid.UUID | None:
-    current = session.store.session.id if session.store.session else None
+    joined = session.store.session
+    current = joined.id if joined else None
     if current != registered:
         if registered is not None:
             services.kiosks.unregister(registered, session)
         if current is not None:
             services.kiosks.register(current, session)
+        kiosk = session.store.kiosk
+        if kiosk is not None and services.kiosk_sockets.count(kiosk.id):
+            # Presence names the session, so a dead process's kiosk shows offline in it.
+            services.fanout.hold(Holding(
+                str(kiosk.id), services.fanout.process_id,
+                session_id=str(current or ""),
+                therapist_id=str(joined.therapist_id) if joined else ""))
     return current
 
 

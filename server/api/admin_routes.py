@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import anyio
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ from server.api.schemas import (
 )
 from server.api.session_routes import ERRORS
 from server.deps import AdminDep, DbDep, ServicesDep
-from server.kiosk_presence import kiosk_online
+from server.kiosk_presence import online_kiosks
 
 router = APIRouter(prefix="/api", tags=["admin"])
 
@@ -35,6 +36,8 @@ router = APIRouter(prefix="/api", tags=["admin"])
 def list_kiosks(admin: AdminDep, db: DbDep, services: ServicesDep) -> KioskList:
     """Every enrolled kiosk, online or not (the admin page polls this)."""
     now = utcnow()
+    # A sync route runs in a worker thread; presence is read on the event loop (Redis client).
+    online = anyio.from_thread.run(online_kiosks, services.fanout)
     return KioskList(
         kiosks=[
             KioskOut(
@@ -44,7 +47,7 @@ def list_kiosks(admin: AdminDep, db: DbDep, services: ServicesDep) -> KioskList:
                 last_seen_at=k.last_seen_at,
                 revoked=not k.active,
                 staff_pin_set=k.staff_pin_hash is not None,
-                online=k.active and kiosk_online(services, k.id),
+                online=k.active and str(k.id) in online,
                 enrol_pending_until=k.enrol_expires_at
                 if k.enrol_expires_at is not None and k.enrol_expires_at > now
                 else None,

@@ -236,16 +236,15 @@ async def call_in(session_id: uuid.UUID, actor: ActorDep, services: ServicesDep)
     view = await asyncio.to_thread(check)
     if actor.role is Role.FRONT_DESK:
         raise ForbiddenError("only the session's therapist or an admin may call the client in")
-    kiosk_session = services.kiosks.get(session_id)
-    if kiosk_session is not None:
-        await kiosk_session.call_in()
+    # Reaches the kiosk on whichever server process holds its connection.
+    delivered = await services.kiosk_commands.call_in(session_id)
     event = await services.hub.publish(
         view.therapist_id,
         TherapistEventKind.CALL_IN_SENT,
         session_id=session_id,
-        data={"by": str(actor.id), "delivered": kiosk_session is not None},
+        data={"by": str(actor.id), "delivered": delivered},
     )
-    return CallInResult(delivered=kiosk_session is not None, at=event.at)
+    return CallInResult(delivered=delivered, at=event.at)
 
 
 @router.post("/{session_id}/cancel", responses={**ERRORS, 409: {}})

@@ -40,6 +40,7 @@ class LiveServer:
     kiosk_token: str = ""
     ids: dict[str, str] = field(default_factory=dict)
     starts: int = 0
+    ready_within_s: float = 120.0
 
     @classmethod
     def in_dir(cls, data_dir: Path, settings: Mapping[str, str | None]) -> LiveServer:
@@ -81,7 +82,7 @@ class LiveServer:
                  "--port", str(self.port)],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
             )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + self.ready_within_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.process = None
@@ -93,7 +94,7 @@ class LiveServer:
                 pass
             time.sleep(0.25)
         self.stop()
-        raise RuntimeError("server not ready in 120 s")
+        raise RuntimeError(f"server not ready in {self.ready_within_s:.0f} s")
 
     def stop(self) -> None:
         if self.process is not None:
