@@ -222,15 +222,16 @@ class SessionFlow:
         """The kiosk reconnected: True (and online again) when within the resume window."""
         if self.state is FlowState.ENDED or self.offline_since is None:
             return False
-        if now - self.offline_since > window_s:
-            self._end(EndReason.DISCONNECTED)
+        if now - self.offline_since > window_s and not self.in_crisis:
+            self._end(EndReason.DISCONNECTED)  # (a crisis waits for staff, however long)
             return False
         self.offline_since = None
         return True
 
     def expire(self, *, now: float, window_s: float) -> FlowState:
         """Time passes while offline: after the window the session ends as disconnected."""
-        if self.offline_since is not None and now - self.offline_since > window_s:
+        if (self.offline_since is not None and now - self.offline_since > window_s
+                and not self.in_crisis):
             return self._end(EndReason.DISCONNECTED)
         return self.state
 

@@ -2,7 +2,9 @@
 
 A kiosk that reconnects with the session's `resume_token` (from `joined`) within
 `session.resume_window_s` takes its session back; after the window the session ends as
-`disconnected`. The dashboard is told `offline`, then `online` or `disconnected`.
+`disconnected`. The dashboard is told `offline`, then `online` or `disconnected`. A session in
+crisis never expires here: the crisis screen holds until staff clear it (at the kiosk once it
+is back, or from the dashboard, which ends the parked session).
 """
 
 from __future__ import annotations
@@ -70,9 +72,16 @@ class Parking:
     async def _expire(
         self, token: str, on_expired: Callable[[KioskSession], Awaitable[None]]
     ) -> None:
-        await asyncio.sleep(self.window_s)
+        while True:
+            await asyncio.sleep(self.window_s)
+            held = self._parked.get(token)
+            if held is None or not held.session.flow.in_crisis:
+                break  # (no timer ends a crisis: a person must, so it waits window by window)
         parked = self._parked.pop(token, None)
         if parked is None:
+            return
+        if parked.session.store.session is None:
+            await on_expired(parked.session)  # staff cleared it from the dashboard: it ended
             return
         try:
             parked.session.store.kiosk_status("disconnected")

@@ -277,3 +277,41 @@ def test_the_dashboard_says_kiosk_offline_then_disconnected(
         assert refused["type"] == "error" and refused["code"] == "resume_expired"
     finally:
         browser.close()
+
+
+async def _crisis_outlasts_the_window(server: LiveServer, code: str,
+                                      session_id: str) -> dict[str, Any]:
+    """Crisis, a network cut three resume windows long, the kiosk back; then a second cut
+    during which staff clear it from the dashboard. What each reconnect is told."""
+    kiosk = await KioskClient.connect(server)
+    joined = await kiosk.join(code)
+    await kiosk.send({"type": "text", "text": CRISIS_TEXT})
+    await kiosk.until(lambda e: e["type"] == "state" and e["state"] == "crisis", 120)
+    await kiosk.ws.close()
+    await asyncio.sleep(SCALED_RESUME_WINDOW_S * 3)
+    kiosk = await KioskClient.connect(server, resume_token=joined["resume_token"])
+    resumed = await kiosk.next_event()
+    await kiosk.ws.close()
+    await asyncio.sleep(1)
+    cleared = await asyncio.to_thread(clear_from_dashboard, server, session_id)
+    await asyncio.sleep(SCALED_RESUME_WINDOW_S * 2)
+    late = await KioskClient.connect(server, resume_token=joined["resume_token"])
+    try:
+        return {"resumed": resumed, "cleared": cleared, "late": await late.next_event()}
+    finally:
+        await late.close()
+
+
+async def test_a_crisis_outlasts_the_resume_window_until_staff_clear_it(
+    idle_server: LiveServer,
+) -> None:
+    """The resume window scaled down to 4 s: a crisis session is not ended when it runs out
+    (no timer ends a crisis); it waits for its kiosk until staff clear it from the dashboard."""
+    created = new_session(idle_server)
+    seen = await _crisis_outlasts_the_window(idle_server, created["code"], created["session_id"])
+    assert seen["resumed"]["type"] == "resumed" and seen["resumed"]["state"] == "crisis"
+    assert seen["resumed"]["crisis"]["resources"]
+    assert seen["cleared"]["delivered"]  # the parked session was found and cleared
+    assert seen["late"]["type"] == "error" and seen["late"]["code"] == "resume_expired"
+    detail = await asyncio.to_thread(therapist_session, idle_server, created["session_id"])
+    assert detail["session"]["ended_at"] is not None

@@ -142,6 +142,15 @@ def test_a_dropped_connection_resumes_within_the_window_crisis_included() -> Non
     assert flow.expire(now=150, window_s=120) is FlowState.CRISIS
     assert flow.resume(now=219, window_s=120) and flow.state is FlowState.CRISIS
     assert flow.offline_since is None
+    # The crisis screen holds until staff clear it: no window ends a crisis session.
+    flow.disconnected(now=300)
+    assert flow.expire(now=3900, window_s=120) is FlowState.CRISIS
+    assert flow.resume(now=3900, window_s=120) and flow.state is FlowState.CRISIS
+
+
+def test_outside_crisis_a_reconnect_after_the_window_is_too_late() -> None:
+    flow = consented()
+    flow.client_turn(now=1)
     flow.disconnected(now=300)
     assert not flow.resume(now=421, window_s=120)
     assert flow.state is FlowState.ENDED and flow.end_reason is EndReason.DISCONNECTED
