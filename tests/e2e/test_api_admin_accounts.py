@@ -152,7 +152,7 @@ def test_totp_setup_confirm_then_sign_in_needs_the_code(live_server: LiveServer)
         refused = anon.post("/api/me/totp/disable", json={"password": "not the password"})
         assert (refused.status_code, _code(refused)) == (400, "wrong_password")
         disabled = anon.post("/api/me/totp/disable", json={"password": NEW_PASSWORD})
-        assert disabled.json() == {"totp_enabled": False}
+        assert disabled.json() == {"totp_enabled": False, "recovery_codes": []}
     with closing(live_server.client(username, NEW_PASSWORD)) as plain:
         assert plain.get("/api/me").json()["totp_enabled"] is False
 

@@ -81,10 +81,11 @@ def flagged_session(server: LiveServer) -> str:
     deadline = time.monotonic() + 15.0
     while time.monotonic() < deadline:
         with closing(sqlite3.connect(server.data_dir / "reflect.db")) as db:
-            (stored,) = db.execute(
-                "SELECT COUNT(*) FROM turns WHERE session_id = ? AND speaker = 'reflector'",
+            (stored, flagged) = db.execute(
+                "SELECT COUNT(*), COUNT(flagged_at) FROM turns "
+                "WHERE session_id = ? AND speaker = 'reflector'",
                 (session_id.replace("-", ""),)).fetchone()
-        if stored >= len(WORDS):
+        if stored >= len(WORDS) and flagged >= len(WORDS):  # the flags are queued after them
             break
         time.sleep(0.1)
     return session_id
