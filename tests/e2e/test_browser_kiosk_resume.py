@@ -302,16 +302,19 @@ async def _crisis_outlasts_the_window(server: LiveServer, code: str,
         await late.close()
 
 
-async def test_a_crisis_outlasts_the_resume_window_until_staff_clear_it(
+def test_a_crisis_outlasts_the_resume_window_until_staff_clear_it(
     idle_server: LiveServer,
 ) -> None:
     """The resume window scaled down to 4 s: a crisis session is not ended when it runs out
     (no timer ends a crisis); it waits for its kiosk until staff clear it from the dashboard."""
     created = new_session(idle_server)
-    seen = await _crisis_outlasts_the_window(idle_server, created["code"], created["session_id"])
+    # Its own loop in a thread: the module's Playwright driver holds this thread's loop.
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(asyncio.run, _crisis_outlasts_the_window(
+            idle_server, created["code"], created["session_id"])).result(timeout=300)
     assert seen["resumed"]["type"] == "resumed" and seen["resumed"]["state"] == "crisis"
     assert seen["resumed"]["crisis"]["resources"]
     assert seen["cleared"]["delivered"]  # the parked session was found and cleared
     assert seen["late"]["type"] == "error" and seen["late"]["code"] == "resume_expired"
-    detail = await asyncio.to_thread(therapist_session, idle_server, created["session_id"])
+    detail = therapist_session(idle_server, created["session_id"])
     assert detail["session"]["ended_at"] is not None

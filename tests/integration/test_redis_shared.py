@@ -121,7 +121,12 @@ async def test_a_dead_process_s_kiosks_go_offline_once(
     # Killed, not closed: its tasks stop and nothing is cleaned up.
     for task in a.fanout._tasks:
         task.cancel()
-    await asyncio.sleep(4.0)
+    # Its presence key expires after 1.5 s; a survivor's sweep then clears it (bounded wait).
+    for _ in range(150):
+        if await b.fanout.online() == {} and len(b.lost) + len(c.lost) >= 1:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.0)  # a second survivor's sweep must not report it again
     assert await b.fanout.online() == {}
     assert len(b.lost) + len(c.lost) == 1, "exactly one survivor reports the kiosk offline"
     assert (b.lost + c.lost)[0].session_id == "s1"
