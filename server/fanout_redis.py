@@ -28,6 +28,7 @@ from server.fanout import Deliver, Holding, KioskLost, RunCommand, event_from_wi
 
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT_S = 5
+CLOSE_WAIT_S = 5.0
 # Delete a hash field only if it still holds what we saw (a kiosk may have moved meanwhile).
 DELETE_IF_SAME = """
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
@@ -35,6 +36,11 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
 end
 return 0
 """
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 class RedisFanout:
@@ -79,20 +85,25 @@ class RedisFanout:
 
     async def close(self) -> None:
         """Stop, and take this process's presence out at once (not after the expiry)."""
-        for task in [*self._tasks, *self._posted]:
+        tasks = [*self._tasks, *self._posted]
+        for task in tasks:
             task.cancel()
-        for task in [*self._tasks, *self._posted]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if tasks:
+            # Bounded: a Redis call that ignores its cancellation must not hold up shutdown.
+            await asyncio.wait(tasks, timeout=CLOSE_WAIT_S)
         with contextlib.suppress(Exception):
-            for kiosk_id, value in self._published.items():
-                await self.redis.eval(DELETE_IF_SAME, 1, self._key("kiosks"), kiosk_id, value)
-            await self.redis.delete(self._key("alive", self.process_id),
-                                    self._key("screens", self.process_id))
-            await self.redis.srem(self._key("procs"), self.process_id)
-            if self._pubsub is not None:
-                await self._pubsub.aclose()
-        await self.redis.aclose()
+            async with asyncio.timeout(CLOSE_WAIT_S):
+                for kiosk_id, value in self._published.items():
+                    await self.redis.eval(DELETE_IF_SAME, 1, self._key("kiosks"), kiosk_id,
+                                          value)
+                await self.redis.delete(self._key("alive", self.process_id),
+                                        self._key("screens", self.process_id))
+                await self.redis.srem(self._key("procs"), self.process_id)
+                if self._pubsub is not None:
+                    await self._pubsub.aclose()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_WAIT_S):
+                await self.redis.aclose()
 
     async def publish(self, channel: str, event: TherapistEvent) -> None:
         """To every other process's screens of `channel`; never raises once the event is
@@ -180,6 +191,10 @@ class RedisFanout:
                 message = await self._pubsub.get_message(ignore_subscribe_messages=True,
                                                          timeout=1.0)
             except (aioredis.RedisError, OSError) as exc:
+                if _being_cancelled():
+                    # redis-py can turn a cancellation inside its read timeout into a
+                    # TimeoutError (an OSError); that is a stop, not an outage.
+                    raise asyncio.CancelledError from exc
                 log.warning("fanout: Redis unreachable (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(1.0)
                 continue
@@ -202,14 +217,21 @@ class RedisFanout:
 
     async def _beat(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can lose a cancellation, and a
+            # beat that outlives close() keeps a closed process looking alive.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.ttl_ms / 3000)
+                async with asyncio.timeout(self.ttl_ms / 3000):
+                    await self._wake.wait()
+            if _being_cancelled():
+                raise asyncio.CancelledError
             self._wake.clear()
             try:
                 await self._refresh()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis away for a moment: the next beat tries again
+                if _being_cancelled():  # redis-py may report our cancellation as an error
+                    raise asyncio.CancelledError from exc
                 log.warning("fanout: presence refresh failed (%s)", type(exc).__name__)
 
     async def _refresh(self) -> None:

@@ -121,6 +121,9 @@ async def test_a_dead_process_s_kiosks_go_offline_once(
     # Killed, not closed: its tasks stop and nothing is cleaned up.
     for task in a.fanout._tasks:
         task.cancel()
+    # Cancellation must be honoured even mid-call to Redis (close() relies on it).
+    _, running = await asyncio.wait(a.fanout._tasks, timeout=5.0)
+    assert not running, "a cancelled fanout task kept running"
     # Its presence key expires after 1.5 s; a survivor's sweep then clears it (bounded wait).
     for _ in range(150):
         if await b.fanout.online() == {} and len(b.lost) + len(c.lost) >= 1:
