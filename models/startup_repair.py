@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -13,6 +14,7 @@ from models.tables import BreakGlassAccess, ReflectionSession
 from models.types import SessionStatus, utcnow
 
 CLOSED_ON_START = "session.closed_on_start"
+CLOSED_PROCESS_LOST = "session.closed_process_lost"
 
 
 def close_interrupted_sessions(db: Session, *, now: datetime | None = None) -> int:
@@ -28,6 +30,20 @@ def close_interrupted_sessions(db: Session, *, now: datetime | None = None) -> i
     audit.record(db, action=CLOSED_ON_START, actor_kind="system", now=now,
                  detail={"sessions": len(ids), "session_ids": [str(i) for i in ids]})
     return len(ids)
+
+
+def close_orphaned_session(db: Session, session_id: uuid.UUID, *,
+                           now: datetime | None = None) -> bool:
+    """End one session whose server process died (another process saw its presence expire);
+    False when it had already ended. Its alerts and turns stay as they are."""
+    now = now or utcnow()
+    row = db.get(ReflectionSession, session_id, with_for_update=True)
+    if row is None or row.status != SessionStatus.ACTIVE:
+        return False
+    row.status, row.ended_at = SessionStatus.ENDED, now
+    audit.record(db, action=CLOSED_PROCESS_LOST, actor_kind="system", now=now,
+                 detail={"session_ids": [str(session_id)]})
+    return True
 
 
 def encrypt_plaintext_reasons(db: Session) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -11,7 +12,8 @@ from typing import Any
 from models.accounts import ensure_bootstrap_admin
 from models.db import Database, open_database
 from models.keyring import load_keyring
-from models.startup_repair import repair_on_start
+from models.startup_repair import close_orphaned_session, repair_on_start
+from reflection.flow import EndReason
 from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
@@ -92,12 +94,27 @@ class Services:
         return self.hub.fanout
 
     async def _kiosk_lost(self, holding: Holding) -> None:
-        # The process holding this kiosk died: its therapist must see the kiosk offline.
-        if holding.session_id and holding.therapist_id:
-            await self.hub.publish(
-                uuid.UUID(holding.therapist_id), TherapistEventKind.KIOSK_STATUS,
-                session_id=uuid.UUID(holding.session_id), data={"status": "offline"},
-            )
+        # The process holding this kiosk died: its therapist must see the kiosk offline, and
+        # its session (which lived in that process's memory) ends; alerts stay open.
+        if not (holding.session_id and holding.therapist_id):
+            return
+        session_id, therapist_id = uuid.UUID(holding.session_id), uuid.UUID(holding.therapist_id)
+        await self.hub.publish(therapist_id, TherapistEventKind.KIOSK_STATUS,
+                               session_id=session_id, data={"status": "offline"})
+
+        def close() -> bool:
+            with self.database.transaction() as db:
+                return close_orphaned_session(db, session_id)
+
+        try:
+            ended = await asyncio.to_thread(close)
+        except Exception as exc:  # the next start-up repair, or an admin, ends it
+            log.warning("fanout: could not end a lost session (%s)", type(exc).__name__)
+            return
+        if ended:
+            await self.hub.publish(therapist_id, TherapistEventKind.SESSION_ENDED,
+                                   session_id=session_id,
+                                   data={"reason": EndReason.SERVER.value})
 
     def close(self) -> None:
         """Release threads and connections."""

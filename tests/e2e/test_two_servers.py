@@ -192,6 +192,15 @@ async def test_killing_the_kiosk_process_loses_nothing_and_shows_offline(
                           and m["session_id"] == session_id
                           and m["data"].get("status") == "offline", OFFLINE_WITHIN_S)
     print(f"\nkiosk offline on the dashboard {time.monotonic() - killed:.1f} s after the kill")
+    # Its session lived in the dead process: a survivor ends it (not left "active").
+    seen += await collect(therapist, lambda m: m.get("event") == "session_ended"
+                          and m["session_id"] == session_id, OFFLINE_WITHIN_S)
+    assert seen[-1]["data"]["reason"] == "server"
+    seen += await collect(therapist, lambda m: m.get("event") == "session_status"
+                          and m["session_id"] == session_id, OFFLINE_WITHIN_S)
+    detail = http.get(f"/api/sessions/{session_id}")
+    detail.raise_for_status()
+    assert detail.json()["session"]["status"] == "ended", "the database no longer calls it active"
     assert kiosk_id not in presence(cluster.b), "and gone from the presence list"
     live = sequenced(seen)
     everything = [e for e in await stored(cluster.b) if e[0] > start]

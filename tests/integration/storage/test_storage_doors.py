@@ -13,7 +13,12 @@ from models.errors import KeyringError
 from models.key_retire import key_use, retire_keys
 from models.keyring import Keyring, read_keyring_file, save_keyring_file
 from models.keys import rotate_keyring_file
-from models.startup_repair import close_interrupted_sessions, encrypt_plaintext_reasons
+from models.startup_repair import (
+    CLOSED_PROCESS_LOST,
+    close_interrupted_sessions,
+    close_orphaned_session,
+    encrypt_plaintext_reasons,
+)
 from models.tables import BreakGlassAccess, ReflectionSession
 from models.types import SessionStatus
 from tests.integration.storage_fixtures import fast_hasher, populate, raw_database_bytes
@@ -57,6 +62,19 @@ def test_sessions_left_active_are_ended_on_start(database: Database) -> None:
         row = db.get(ReflectionSession, world.session_id)
         assert row is not None and row.status is SessionStatus.ENDED and row.ended_at
         assert close_interrupted_sessions(db) == 0
+        assert audit.verify_chain(db) == []
+
+
+def test_a_session_whose_process_died_is_ended_once_and_audited(database: Database) -> None:
+    world = populate(database)
+    with database.transaction() as db:
+        assert close_orphaned_session(db, world.session_id) is True
+    with database.transaction() as db:
+        row = db.get(ReflectionSession, world.session_id)
+        assert row is not None and row.status is SessionStatus.ENDED and row.ended_at
+        assert close_orphaned_session(db, world.session_id) is False, "already ended"
+        actions = [e.action for e in audit.entries(db, limit=1000)]
+        assert actions.count(CLOSED_PROCESS_LOST) == 1
         assert audit.verify_chain(db) == []
 
 
