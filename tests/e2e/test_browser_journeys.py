@@ -320,6 +320,36 @@ def test_spanish_journey(playwright_driver: Any, reflect_server: LiveServer,
         browser.close()
 
 
+def test_a_spanish_session_runs_in_spanish_without_the_client_choosing(
+        playwright_driver: Any, reflect_server: LiveServer) -> None:
+    """The therapist created it in Spanish: the kiosk's screens, consent and replies follow."""
+    browser = browser_for(playwright_driver)
+    try:
+        dashboard = browser.new_context().new_page()
+        dashboard_login(dashboard, reflect_server)
+        with dashboard.expect_response(lambda r: r.url.endswith("/api/sessions")
+                                       and r.request.method == "POST") as answer:
+            code = create_session(dashboard, "Sin elegir idioma", lang="es")
+        session_id = str(answer.value.json()["session_id"])
+        kiosk = open_kiosk(browser.new_context(), reflect_server)
+        assert kiosk.locator("html").get_attribute("lang") == "en", "nobody has chosen yet"
+        enter_code_on_keypad(kiosk, code)
+        kiosk.get_by_role("button", name="Sí, empezar").click(timeout=SHORT)
+        assert kiosk.locator("html").get_attribute("lang") == "es"
+        kiosk.get_by_role("button", name="Escribir en su lugar").click()
+        kiosk.get_by_label("Escribe tu mensaje").fill("Hoy me siento muy cansada en el trabajo.")
+        kiosk.get_by_role("button", name="Enviar").click()
+        reply = kiosk.locator("#captions li.you ~ li.kiosk").first
+        reply.wait_for(timeout=LONG)
+        said = f" {reply.inner_text().lower()} "
+        assert any(f" {w} " in said for w in ("que", "te", "lo", "estás", "has", "en")), said
+        assert not any(f" {w} " in said for w in ("you", "the", "that", "what")), said
+        detail = dashboard.request.get(f"{reflect_server.url}/api/sessions/{session_id}").json()
+        assert detail["session"]["language"] == "es", "the conversation ran in Spanish"
+    finally:
+        browser.close()
+
+
 def create_session_with_id(dashboard: Any, label: str) -> tuple[str, str]:
     """Create a session on the dashboard; return (code, session id from the API answer)."""
     with dashboard.expect_response(lambda r: r.url.endswith("/api/sessions")

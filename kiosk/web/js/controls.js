@@ -83,12 +83,12 @@ function wireSettings(app) {
   });
   $("settings-close").addEventListener("click", () => dialog.close());
   $("lang-switch").addEventListener("click", async () => {
-    await app.setLanguage(app.ui.prefs.lang === "en" ? "es" : "en");
+    await app.setLanguage(app.ui.prefs.lang === "en" ? "es" : "en", { chosen: true });
     app.sendSettings();
   });
   for (const input of dialog.querySelectorAll('input[name="lang"]')) {
     input.addEventListener("change", async () => {
-      await app.setLanguage(input.value);
+      await app.setLanguage(input.value, { chosen: true });
       app.sendSettings();
     });
   }

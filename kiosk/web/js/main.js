@@ -29,10 +29,11 @@ const ui = {
   endedTurn: null,
 };
 
-async function setLanguage(lang) {
+/** Show the screens in `lang`; `chosen` when the client picked it (it then steers the session). */
+async function setLanguage(lang, { chosen = false } = {}) {
   const strings = await loadStrings(lang);
   ui.t = translator(strings);
-  ui.prefs = { ...ui.prefs, lang: strings.lang };
+  ui.prefs = { ...ui.prefs, lang: strings.lang, langChosen: ui.prefs.langChosen || chosen };
   applyStrings(document, ui.t, strings.lang);
   $("lang-switch").setAttribute("lang", strings.lang === "en" ? "es" : "en");
   buildKeypad($("keypad"), $("code-input"), ui.t);
@@ -96,7 +97,7 @@ const captions = new Captions($("captions"), $("partial"), {
 const conn = new KioskConnection({
   url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/kiosk`,
   token: kioskToken(),
-  lang: "en",
+  lang: "auto",
   onEvent: (event) => handleEvent(app, event),
   onAudio: (frame) => {
     if (ui.stoppedTurns.has(frame.turn)) return;

@@ -4,8 +4,13 @@ export const PATIENCE_MS = { short: 500, normal: 800, long: 1600 };
 // Up to 200% text: the layout keeps each screen's main button visible at every step.
 const SCALES = [0.85, 1, 1.2, 1.4, 1.7, 2];
 
+// `langChosen`: false until the client picks a language on this kiosk; until then the session
+// runs in the language its therapist created it with ("auto"), and the screens follow it.
 export function defaultPreferences(lang = "en") {
-  return { lang, scaleIndex: 1, highContrast: false, typeMode: false, rate: 1, patience: "normal" };
+  return {
+    lang, langChosen: false, scaleIndex: 1, highContrast: false, typeMode: false, rate: 1,
+    patience: "normal",
+  };
 }
 
 /** Apply the visual preferences to the document. */
@@ -27,7 +32,7 @@ export function changeScale(prefs, step) {
 export function speechSettingsMessage(prefs) {
   return {
     type: "settings",
-    lang: prefs.lang,
+    lang: prefs.langChosen ? prefs.lang : "auto",
     tts_rate: prefs.rate,
     end_silence_ms: PATIENCE_MS[prefs.patience] ?? PATIENCE_MS.normal,
   };

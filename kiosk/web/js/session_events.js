@@ -18,13 +18,22 @@ export function handleEvent(app, event) {
     case "welcome":
       app.sendSettings();
       break;
-    case "joined":
+    case "joined": {
       app.ui.consentVersion = event.consent_version;
       app.resume.joined(event);
       app.conn.resumeToken = app.resume.token;
-      renderConsent($("consent-text"), event.consent_text, app.ui.t, $("consent-question"));
+      const render = () =>
+        renderConsent($("consent-text"), event.consent_text, app.ui.t, $("consent-question"));
+      // Nobody picked a language here: the screens follow the session's (then the consent,
+      // so the new strings do not overwrite it).
+      if (!app.ui.prefs.langChosen && event.lang && event.lang !== app.ui.prefs.lang) {
+        app.setLanguage(event.lang).then(render);
+      } else {
+        render();
+      }
       app.idle.start();
       break;
+    }
     case "resumed":
       onResumed(app, event);
       break;
