@@ -8,14 +8,24 @@ import asyncio
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
 
+import httpx
+import pyotp
 import pytest
 
 from tests.e2e.browser_fixtures import *  # noqa: F403
-from tests.e2e.browser_fixtures import CHROMIUM, THERAPIST, browser_for, provisioned_server, snap
+from tests.e2e.browser_fixtures import (
+    ADMIN,
+    CHROMIUM,
+    THERAPIST,
+    browser_for,
+    provisioned_server,
+    snap,
+)
 from tests.e2e.conftest import KioskClient
 from tests.e2e.server_process import LiveServer
 
@@ -128,6 +138,45 @@ def test_locked_dashboard_still_shows_and_sounds_the_alert(
     with closing(watch_server.client(username, password)) as http:
         alerts = http.get("/api/alerts?open=false").json()["alerts"]
     assert alerts[0]["ack_note"] == "Went to the waiting room"
+
+
+def test_a_locked_screen_takes_a_recovery_code(playwright_driver: Any,
+                                              watch_server: LiveServer) -> None:
+    """No phone at hand: one of the recovery codes unlocks the screen, once."""
+    username, first = f"dr_{uuid.uuid4().hex[:6]}", "lantern orchard velvet 73"
+    password = "quiet harbour maple 58"
+    with closing(watch_server.client(*ADMIN)) as admin:
+        made = admin.post("/api/users", json={"username": username, "password": first,
+                                              "role": "therapist"})
+        assert made.status_code == 201, made.text
+    with closing(watch_server.client(username, first)) as me:
+        changed = me.post("/api/me/password", json={"current_password": first,
+                                                    "new_password": password})
+        assert changed.status_code < 300, changed.text
+    with closing(watch_server.client(username, password)) as me:
+        secret = me.post("/api/me/totp/setup").json()["secret"]
+        codes = me.post("/api/me/totp/confirm",
+                        json={"code": pyotp.TOTP(secret).now()}).json()["recovery_codes"]
+    browser = browser_for(playwright_driver)
+    try:
+        page = browser.new_context().new_page()
+        page.goto(f"{watch_server.url}/dashboard/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        # The confirm step spent this window's authenticator code: sign in with a recovery code.
+        page.get_by_label("Authenticator code").fill(codes[1])
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Today's sessions").wait_for(timeout=SHORT)
+        page.get_by_role("heading", name="Screen locked").wait_for(timeout=SHORT)
+        page.get_by_label("Or the authenticator code").fill(codes[0].upper())  # as on paper
+        page.get_by_role("button", name="Unlock").click()
+        page.get_by_role("heading", name="Today's sessions").wait_for(timeout=SHORT)
+    finally:
+        browser.close()
+    with closing(httpx.Client(base_url=watch_server.url, timeout=30)) as anon:
+        again = anon.post("/api/auth/login", json={"username": username, "password": password,
+                                                   "totp": codes[0]})
+    assert again.status_code == 401, "a recovery code works once"
 
 
 def test_kiosk_crisis_screen_holds_past_the_inactivity_time_until_staff_clear_it(

@@ -55,8 +55,8 @@ export function lockView(app) {
   const error = h("p", { class: "error", role: "alert", id: "unlock-error" });
   const form = h("form", { class: "stack card", id: "unlock-form" },
     h("div", {}, h("label", { for: "unlock-password" }, "Password"), h("input", { id: "unlock-password", type: "password", autocomplete: "current-password" })),
-    h("div", {}, h("label", { for: "unlock-totp" }, "Or the authenticator code ", h("span", { class: "hint" }, "(if two-step sign-in is on)")),
-      h("input", { id: "unlock-totp", inputmode: "numeric", autocomplete: "one-time-code", maxlength: 8 })),
+    h("div", {}, h("label", { for: "unlock-totp" }, "Or the authenticator code ", h("span", { class: "hint" }, "(if two-step sign-in is on; or one of your recovery codes)")),
+      h("input", { id: "unlock-totp", autocomplete: "one-time-code", maxlength: 24 })),
     error,
     h("button", { type: "submit", class: "btn btn-primary" }, "Unlock"));
   form.addEventListener("submit", async (event) => {
