@@ -198,6 +198,9 @@ class SecuritySettings(BaseModel):
     login_address_free_failures: int = 10
     login_address_max_delay_s: float = 300.0
     login_first_delay_s: float = 1.0
+    # Wrong kiosk tokens and wrong enrolment codes from one address, per minute; past it both
+    # doors refuse that address at once until the minute refills (a right token included).
+    address_auth_failures_per_minute: int = Field(default=10, ge=1)
     code_ttl_minutes: float = 30.0
 
 

@@ -17,7 +17,12 @@ from server.ratelimit import ConnectionCounter, Limiter, RateLimiter
 JOINS = (5 / 60, 5)
 # All kiosks together: 10^6 codes, so 30 wrong a minute leaves guessing hopeless.
 JOINS_OVERALL = (30 / 60, 30)
-AUTH_FAILURES = (10 / 60, 10)
+
+
+def auth_failures_per_address(settings: Settings) -> tuple[float, float]:
+    """Rate and burst of wrong kiosk tokens and enrolment codes allowed from one address."""
+    per_minute = settings.security.address_auth_failures_per_minute
+    return per_minute / 60, per_minute
 
 
 @dataclass
@@ -30,7 +35,7 @@ class Limits:
     joins: Limiter = field(default_factory=lambda: RateLimiter(*JOINS))
     joins_overall: Limiter = field(default_factory=lambda: RateLimiter(*JOINS_OVERALL))
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    auth_failures: Limiter = field(default_factory=lambda: RateLimiter(*AUTH_FAILURES))
+    auth_failures: Limiter = field(default_factory=lambda: RateLimiter(10 / 60, 10))
     open_kiosks: ConnectionCounter = field(default_factory=lambda: ConnectionCounter(2))
 
     def message_limiter(self) -> RateLimiter:
@@ -41,15 +46,16 @@ class Limits:
 def limits_for(settings: Settings) -> Limits:
     """This process's limits, or (with `redis.url`) limits shared by every process."""
     throttle = LoginThrottle.from_settings(settings.security)
+    failures = auth_failures_per_address(settings)
     if not settings.redis.url:
-        return Limits(login_throttle=throttle)
+        return Limits(login_throttle=throttle, auth_failures=RateLimiter(*failures))
     from server.limits_redis import RedisLoginThrottle, RedisRateLimiter, sync_client
 
     client, prefix = sync_client(settings.redis.url), settings.redis.prefix
     return Limits(
         joins=RedisRateLimiter(client, f"{prefix}:limit:joins", *JOINS),
         joins_overall=RedisRateLimiter(client, f"{prefix}:limit:joins_overall", *JOINS_OVERALL),
-        auth_failures=RedisRateLimiter(client, f"{prefix}:limit:auth_failures", *AUTH_FAILURES),
+        auth_failures=RedisRateLimiter(client, f"{prefix}:limit:auth_failures", *failures),
         login_throttle=RedisLoginThrottle(client, throttle, f"{prefix}:login"),
     )
 

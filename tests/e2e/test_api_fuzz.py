@@ -135,7 +135,8 @@ def _checked_roundtrip(ws: ClientConnection, message: str | bytes, nonce: str) -
 def test_kiosk_protocol_survives_fuzzed_messages(live_server: LiveServer) -> None:
     with connect(f"{live_server.ws_url}/ws/kiosk", max_size=2**22) as ws:
         ws.send(json.dumps({"type": "hello", "protocol": 1, "token": live_server.kiosk_token}))
-        assert json.loads(ws.recv(timeout=30))["type"] == "welcome"
+        welcome = json.loads(ws.recv(timeout=30))
+        assert welcome["type"] == "welcome", welcome
         counter = iter(range(10**9))
 
         @EXAMPLES

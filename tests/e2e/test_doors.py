@@ -2,7 +2,7 @@
 
 One server for this module (its own data directory): these tests revoke kiosks, restart the
 server and exhaust the loopback address's sign-in allowance, which would disturb the shared one.
-The throttle tests run last, in file order, for that reason.
+The allowance and throttle tests run last, in file order, for that reason.
 """
 
 from __future__ import annotations
@@ -255,6 +255,33 @@ def test_a_totp_code_signs_in_once(server: LiveServer) -> None:
     assert sign_in(following) == 401  # replayed
 
 
+async def test_wrong_enrolment_codes_and_kiosk_tokens_share_one_address_allowance(
+    server: LiveServer,
+) -> None:
+    enrolled = enrol(server, "Doors allowance")
+    statuses = []
+    async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+        for n in range(15):
+            guess = await http.post("/api/kiosk/enrol", json={"code": f"wrong-code-{n:02d}"})
+            statuses.append(guess.status_code)
+            if guess.status_code == 429:
+                break
+        # Ten a minute by default (earlier tests here may have spent one or two).
+        assert statuses[-1] == 429 and statuses.count(401) <= 10 and 401 in statuses
+        assert guess.json()["detail"]["code"] == "rate_limited"
+        right_code = await http.post("/api/kiosk/enrol", json={"code": enrolled["enrol_code"]})
+        assert right_code.status_code == 429  # refused at once, the code is not even looked up
+    # The same address, now with a right kiosk token: refused too, before its token is read.
+    ws = await websockets.connect(f"{server.ws_url}/ws/kiosk")
+    await ws.send(json.dumps({"type": "hello", "protocol": 1, "token": enrolled["token"]}))
+    error = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    assert error["type"] == "error" and error["code"] == "auth_failed"
+    assert "too many failed attempts" in error["message"]
+    with contextlib.suppress(websockets.ConnectionClosed):
+        await asyncio.wait_for(ws.recv(), 10)
+    await ws.close()
+
+
 def login_status(server: LiveServer, username: str, password: str, **headers: str) -> int:
     answer = httpx.post(f"{server.url}/api/auth/login", headers=headers, timeout=10,
                         json={"username": username, "password": password})
@@ -294,3 +321,4 @@ async def test_address_throttle_ignores_forwarded_for_and_spares_open_dashboards
     assert (await stream.next(wait_s=10))["type"] != "closed"
     await stream.close()
     watching.close()
+
