@@ -26,10 +26,13 @@ def embedded_classifier(enabled: bool) -> RiskClassifier | None:
     """The bundled model, or None when it is off or cannot load (the rules alone then decide)."""
     if not enabled:
         return None
+    from reflection.reply_embed import shared_encoder
     from reflection.screening_model import ModelScreen
 
     try:
-        return ModelScreen.load()
+        # The process's one encoder instance (the honesty and reply models use it too): a
+        # second copy of its weights cost 140 MB of resident memory per server process.
+        return ModelScreen.load(encoder=shared_encoder())
     except (OSError, ImportError, KeyError, ValueError) as exc:
         log.warning("embedded screening model unavailable (%s); rules alone decide",
                     type(exc).__name__)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from reflection import reply_embed
 from reflection.content_files import ContentStore
 from reflection.screening_layers import ScreeningLayers, build_screening, embedded_classifier
 from reflection.screening_model import ModelScreen, ModelWeights
@@ -32,8 +33,23 @@ def test_a_guard_model_runs_beside_the_reply() -> None:
 
 def test_missing_weights_mean_rules_alone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
                                           ) -> None:
-    def load() -> ModelScreen:
-        return ModelScreen(ModelWeights.load(tmp_path / "absent.npz"), encoder=object())
+    def load(encoder: object = None) -> ModelScreen:
+        return ModelScreen(ModelWeights.load(tmp_path / "absent.npz"), encoder=encoder)
 
     monkeypatch.setattr(ModelScreen, "load", staticmethod(load))
+    monkeypatch.setattr(reply_embed, "shared_encoder", lambda: object())
     assert embedded_classifier(True) is None
+
+
+def test_the_screening_model_shares_the_process_encoder(monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = object()
+    handed: list[object] = []
+
+    def load(encoder: object = None) -> object:
+        handed.append(encoder)
+        return object()
+
+    monkeypatch.setattr(ModelScreen, "load", staticmethod(load))
+    monkeypatch.setattr(reply_embed, "shared_encoder", lambda: shared)
+    embedded_classifier(True)
+    assert handed == [shared]  # not a second copy of the encoder's weights
