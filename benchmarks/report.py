@@ -47,6 +47,10 @@ def human_summary(results: Mapping[str, Any]) -> str:
             f"peak {row['rss_peak_mb']} MB, STT rtf {_pair(row.get('stt_rtf'))}, "
             f"response {_pair(row.get('response_ms'))}"
         )
+    phases = (results.get("resources") or {}).get("rss_peak_after_mb") or {}
+    if phases:
+        lines.append("RSS peak after each phase (MB): "
+                     + ", ".join(f"{phase} {mb}" for phase, mb in phases.items()))
     window = (results.get("experiments") or {}).get("stt_window") or {}
     for model, row in window.items():
         for variant, data in row.items():

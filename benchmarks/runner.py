@@ -101,13 +101,19 @@ async def _talk(
     if not primary:
         out["voice_to_voice"] = await bench.single(corpus[: options.other_model_utterances])
         return
+    # The peak so far after each phase: which part of the run the memory budget goes to.
+    peaks: dict[str, int] = {}
+    out["rss_peak_after_mb"] = peaks
     single = await bench.single(corpus)
     out["voice_to_voice"] = single
+    peaks["voice_to_voice"] = round(server.monitor.peak_rss / MB)
     out["crisis"] = await bench.crisis(crisis)
+    peaks["crisis"] = round(server.monitor.peak_rss / MB)
     levels: dict[str, dict[str, Any]] = {}
     for count in options.kiosks:
         levels[str(count)] = single if count == 1 else await bench.concurrent(
             corpus, count, options.per_kiosk)
+        peaks[f"{count}_kiosks"] = round(server.monitor.peak_rss / MB)
     out["concurrency"] = concurrency_summary(levels, single["response_ms"]["p95"])
 
 
@@ -138,7 +144,8 @@ def run(settings: Settings, options: BenchOptions, progress: Progress) -> dict[s
     results["crisis"] = primary.get("crisis")
     results["concurrency"] = primary.get("concurrency")
     results["resources"] = {k: primary[k] for k in (
-        "ready_s", "server_reported_ready_s", "model_load_ms", "rss_ready_mb", "rss_peak_mb")}
+        "ready_s", "server_reported_ready_s", "model_load_ms", "rss_ready_mb", "rss_peak_mb",
+        "rss_peak_after_mb") if k in primary}
     results["models"] = {model: _model_row(model, data, results.get("stages") or {})
                          for model, data in per_model.items()}
     levels = results["concurrency"] or {}
