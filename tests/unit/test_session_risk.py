@@ -155,3 +155,21 @@ def test_engine_opens_the_crisis_at_that_turn_and_stays_locked(engine: Reflectio
     assert conversation.session_risk.fired == {"partner_danger"}
     assert "terapeuta" in done[2].text.lower()  # the follow-up says who is coming
     assert "988" not in done[2].text  # not the whole block again
+
+
+def test_a_conversation_without_a_crisis_must_not_open_one() -> None:
+    from reflection.conversation_checks import Reply, Run, expectation_failures
+
+    quiet = Run("x", "en", [Reply(0, "hi there", "Hello, it's good to see you.")])
+    assert expectation_failures(quiet) == []
+    alarmed = Run("y", "en", [Reply(0, "my dog died", "Thank you for telling me.", crisis=True,
+                                    first_crisis=True)])
+    assert [f.check for f in expectation_failures(alarmed)] == ["false_crisis"]
+
+
+def test_follow_ups_hear_someone_coming_in_other_words() -> None:
+    from reflection.crisis_followup import CrisisFollowUps
+
+    followups = CrisisFollowUps(ContentStore())
+    assert followups.intent("is anybody gonna come see me?", "en") == "coming"
+    assert followups.intent("¿van a venir por mí?", "es") == "coming"
