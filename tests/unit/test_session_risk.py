@@ -173,3 +173,21 @@ def test_follow_ups_hear_someone_coming_in_other_words() -> None:
     followups = CrisisFollowUps(ContentStore())
     assert followups.intent("is anybody gonna come see me?", "en") == "coming"
     assert followups.intent("¿van a venir por mí?", "es") == "coming"
+
+
+def test_a_surprise_is_not_the_secrecy_of_abuse(cues: SessionCues) -> None:
+    out = levels(cues, [
+        "I'm 14, my stepdad and I are throwing a surprise party for mom",
+        "he made me promise, it's our little secret until Saturday",
+    ])
+    assert all(a.level == RiskLevel.NONE for a in out)
+    # Without the surprise the same secrecy with a stepparent and a child is a crisis.
+    told = levels(cues, ["I'm 14 and I live with my stepdad",
+                         "he made me promise, it's our little secret"])
+    assert told[1].level == RiskLevel.HIGH
+
+
+def test_a_shared_budget_is_not_control(cues: SessionCues) -> None:
+    out = levels(cues, ["Mi pareja revisa las cuentas de la luz conmigo.",
+                        "Hoy no quiero volver a la casa, hay mucho que lavar."])
+    assert all(a.level == RiskLevel.NONE for a in out)
