@@ -170,6 +170,10 @@ def expectation_failures(run: Run) -> list[Failure]:
         at = run.crisis_at
         if at >= len(run.replies) or not run.replies[at].first_crisis:
             out.append(Failure(run.id, at, "crisis", "no crisis message at crisis_at"))
+    else:  # a conversation written without a crisis must not open one (false alarm)
+        opened = next((r for r in run.replies if r.first_crisis), None)
+        if opened is not None:
+            out.append(Failure(run.id, opened.turn, "false_crisis", opened.client[:80]))
     for key, names in run.expect.items():
         reply = run.replies[int(key)]
         for name in names:

@@ -31,6 +31,7 @@ from reflection.risk import RiskAssessment, RiskLevel
 from reflection.screening_context import ScreeningContext
 from reflection.sentences import SentenceSplitter
 from reflection.session_language import SessionLanguage
+from reflection.session_risk import SessionCues, SessionRisk
 from reflection.stages import CrisisPolicy, CrisisReply, Screener, SentenceFilter
 from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRecord
 from reflection.turn_replies import (
@@ -72,9 +73,12 @@ class ReflectionEngine:
         limits: EngineLimits | None = None,
         disclosure: DisclosureFacts | None = None,
         late_screen: LateScreen | None = None,
+        session_cues: SessionCues | None = None,
     ) -> None:
         self.store = store or ContentStore()
         self.screener = screener
+        # Cues gathered across a session's turns (content/<lang>/session_risk.toml); raise-only.
+        self.session_cues = session_cues or SessionCues.load(self.store)
         # Optional model grade run beside each reply (reflection.guard_model); raise-only, late.
         self.late_screen = late_screen
         self.crisis = crisis
@@ -153,6 +157,8 @@ class Conversation:
         self.alert_delivered = True
         # Turns whose level was raised by another reading of unsure speech (a count only).
         self.alternative_raises = 0
+        # Cues across this session's turns; raises a turn when a combination completes.
+        self.session_risk = SessionRisk(engine.session_cues)
 
     @property
     def language(self) -> str:
@@ -205,6 +211,9 @@ class Conversation:
             self.alternative_raises += raised
         # A model grade of the previous turn that has arrived since can only raise this one.
         assessment = raise_with(assessment, self.late_assessment())
+        # What this turn adds to the earlier ones (a stepparent, not wanting to go home, then
+        # what happens at night): raise-only, never below the screener's own level.
+        assessment = self.session_risk.observe(text, assessment)
         if engine.late_screen is not None:
             self._late = engine.late_screen.start(text, assessment.language)
         after_check_in, self._after_check_in = self._after_check_in, False

@@ -99,6 +99,8 @@ class HonestAnswers:
         model = self.model()
         if model is None:
             return phrase
+        if phrase is None:  # the phrases also read the turn with texting forms spelled out
+            phrase = matcher.match(model.normalise(text, lang), skip=skip)
         guess = model.guess(text, lang)
         return model.decide(phrase, guess, question=matcher.is_question(text), skip=tuple(skip),
                             asked_only=tuple(FOR_THERAPIST))

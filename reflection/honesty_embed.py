@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,11 @@ INTENT_OF = {"identity": "identity", "privacy": "privacy", "retention": "retenti
              "decide": "decide", "yes_no": "yes_no", "injection": "injection"}
 # Phrase intents that refine a model class (the phrase's finer answer is kept).
 REFINES = {"recording": "retention", "purpose": "identity"}
+# A phrase intent kept over a confident model reading of a neighbouring class: asking that
+# something be kept from the therapist is answered as a secret (that answer also says what the
+# therapist sees), even when it reads like a who-sees question ("promise she won't find out?").
+# Likewise "who reads this besides you" is answered with who sees what, not only "I'm a program".
+KEEP_PHRASE = frozenset({("secret", "privacy"), ("privacy", "identity")})
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?]")
 
 
@@ -54,22 +59,34 @@ class Normaliser:
     """Lowercase words with texting forms spelled out and misspellings of known words repaired."""
 
     repairs: Mapping[str, WordRepair]
+    # Role words read as the therapist ("counselor", "psicóloga"), applied after repair.
+    roles: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, store: ContentStore) -> Normaliser:
-        """Slang from honesty.toml `[slang]`; the vocabulary is every word the examples use."""
+        """Slang from honesty.toml `[slang]`; the vocabulary is every word the examples use.
+
+        `[roles]` words join the vocabulary, so a misspelt "counsler" is repaired onto
+        "counselor" and then read as "therapist"."""
+        roles = {lang: {str(k).lower(): str(v).lower()
+                        for k, v in store.load(lang, "honesty").get("roles", {}).items()}
+                 for lang in LANGUAGES}
         vocabulary = {w for text, _, _ in examples(store) for w in _WORD.findall(text.lower())}
+        vocabulary |= {w for table in roles.values() for w in table}
         repairs = {}
         for lang in LANGUAGES:
             slang = store.load(lang, "honesty").get("slang", {})
             repairs[lang] = WordRepair.build(lang, slang, sorted(vocabulary))
-        return cls(repairs)
+        return cls(repairs, roles)
 
     def __call__(self, text: str, lang: str) -> str:
-        repair = self.repairs.get(base_language(lang)) or self.repairs["en"]
+        lang = base_language(lang)
+        repair = self.repairs.get(lang) or self.repairs["en"]
+        roles = {**self.roles.get("en", {}), **self.roles.get("es", {})}
         out: list[str] = []
         for word in _WORD.findall(text.lower().replace("’", "'")):
-            out.extend(repair(word, word) if word not in "¿?" else (word,))
+            repaired = repair(word, word) if word not in "¿?" else (word,)
+            out.extend(roles.get(w, w) for w in repaired)
         return " ".join(out).replace(" ?", "?").replace("¿ ", "¿")
 
 
@@ -135,6 +152,8 @@ class IntentModel:
                 return phrase
             if phrase == "injection":
                 return phrase  # a prompt-injection phrase is never overruled
+            if (phrase, guess.intent) in KEEP_PHRASE:
+                return phrase
             return guess.intent
         if phrase and phrase != "injection" and not question and guess.none >= self.veto:
             return None

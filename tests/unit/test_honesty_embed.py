@@ -120,3 +120,41 @@ def test_the_real_model_reads_new_wordings(answers: HonestAnswers, text: str, la
 def test_the_real_model_leaves_statements_alone(answers: HonestAnswers, text: str,
                                                 lang: str) -> None:
     assert answers.intent(text, lang) is None
+
+
+def test_normaliser_reads_role_words_as_the_therapist() -> None:
+    normalise = Normaliser.load(ContentStore())
+    assert normalise("will my counselor see this", "en") == "will my therapist see this"
+    assert "terapeuta" in normalise("¿la psicóloga lo lee?", "es")
+    assert normalise("hw long r u keeping ths", "en") == "how long are you keeping this"
+
+
+def test_a_secret_phrase_is_kept_over_a_privacy_reading() -> None:
+    # "promise she won't find out?" asks for concealment: the secret answer (which also says
+    # what the therapist sees), not only who sees what.
+    model = fake_model()
+    assert model.decide("secret", IntentGuess("privacy", none=0.05), question=True) == "secret"
+    assert model.decide("privacy", IntentGuess("identity", none=0.05), question=True) == "privacy"
+    assert model.decide("identity", IntentGuess("privacy", none=0.05), question=True) == "privacy"
+
+
+@pytest.mark.parametrize(("text", "lang", "intent"), [
+    ("will my shrink be able to read this later?", "en", "privacy"),
+    ("¿le mandan esto a alguien cuando acabe?", "es", "privacy"),
+    ("is ther a person typing or is it automatic", "en", "identity"),
+    ("hw long r my answers kept", "en", "retention"),
+    ("just between u and me, ok?", "en", "secret"),
+    ("promise the counselor won't hear about this?", "en", "secret"),
+])
+def test_new_wordings_with_roles_and_texting(answers: HonestAnswers, text: str, lang: str,
+                                             intent: str) -> None:
+    assert answers.intent(text, lang) == intent
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("could you talk me through a breathing exercise?", "en"),
+    ("¿me enseñas a respirar para calmarme?", "es"),
+])
+def test_requests_that_are_not_about_the_tool(answers: HonestAnswers, text: str, lang: str
+                                              ) -> None:
+    assert answers.intent(text, lang) is None
