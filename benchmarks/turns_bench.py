@@ -11,7 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import turn_corpus, turn_corpus_first_contact, turns_cache
+from benchmarks import (
+    turn_corpus,
+    turn_corpus_first_contact,
+    turn_corpus_first_contact_2,
+    turns_cache,
+)
 from benchmarks.turns import Models, Outcome, run_modes, table
 from reflection.content_files import ContentStore
 from reflection.engine import ReflectionEngine
@@ -54,12 +59,12 @@ def response_ms(tts: SpeechSynthesizer, repeats: int = 4) -> dict[str, float]:
 
 
 def run(
-    settings: Settings, *, quick: bool, progress: Progress, first_contact: bool = False,
+    settings: Settings, *, quick: bool, progress: Progress, first_contact: int = 0,
     cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Both decisions over the same synthesized corpus (the tuning set, or with
-    `first_contact` the held-apart one); one results object. With `cache_dir` the corpus
-    and the per-pause model results are reused from (and kept for) earlier runs."""
+    `first_contact` 1 or 2 a held-apart one); one results object. With `cache_dir` the
+    corpus and the per-pause model results are reused from (and kept for) earlier runs."""
     started = time.monotonic()
     # One Whisper thread: the process's CPU time for a call is then about what one free core
     # takes, an upper bound for the server's multi-threaded call (summed threads would
@@ -81,7 +86,8 @@ def run(
         return model.transcribe(audio, language=lang).text
 
     per_lang = 4 if quick else 8
-    name = f"{'first-contact' if first_contact else 'tuning'}-{per_lang}"
+    label = corpus_label(first_contact)
+    name = f"{label}-{per_lang}"
     voices, corpus = _corpus(tts, first_contact, per_lang, cache_dir, name, progress)
     server_ms = response_ms(tts)
     base = endpointer_config(settings.vad, speculate=True)
@@ -98,7 +104,7 @@ def run(
         turns_cache.save_guesses(cache_dir, name, models.export())
     guesses = models.all_guesses()
     return {
-        "corpus": "first-contact" if first_contact else "tuning",
+        "corpus": label,
         "utterances": len(corpus),
         "voices": {lang: [name for name, _ in v] for lang, v in voices.items()},
         "pauses_s": list(turn_corpus.PAUSES_S),
@@ -115,12 +121,23 @@ def run(
     }
 
 
+def corpus_label(first_contact: int) -> str:
+    """The set's name in results and cache files ("tuning", "first-contact",
+    "first-contact-2")."""
+    if first_contact not in (0, 1, 2):
+        raise ValueError(f"no first-contact turn set {first_contact}")
+    return ("tuning", "first-contact", "first-contact-2")[first_contact]
+
+
 def _corpus(
-    tts: SpeechSynthesizer, first_contact: bool, per_lang: int, cache_dir: Path | None,
+    tts: SpeechSynthesizer, first_contact: int, per_lang: int, cache_dir: Path | None,
     name: str, progress: Progress,
 ) -> tuple[dict[str, list[turn_corpus.Voice]], list[turn_corpus.PausedUtterance]]:
     """The voices and the synthesized utterances (from the cache when there)."""
-    if first_contact:
+    if first_contact == 2:
+        voices = turn_corpus_first_contact_2.first_contact_voices(turn_corpus.piper_voice(
+            "piper-joe", tts, rate=turn_corpus_first_contact_2.PIPER_RATE))
+    elif first_contact:
         voices = turn_corpus_first_contact.first_contact_voices(
             turn_corpus.piper_voice("piper-joe", tts, rate=0.85))
     else:
@@ -133,7 +150,8 @@ def _corpus(
     if cached is not None:
         return voices, cached
     progress(f"turns: synthesizing the {name} sentences")
-    build = turn_corpus_first_contact.build if first_contact else turn_corpus.build
+    build = (turn_corpus.build, turn_corpus_first_contact.build,
+             turn_corpus_first_contact_2.build)[first_contact]
     corpus = build(voices, per_lang=per_lang)
     if cache_dir is not None:
         turns_cache.save_corpus(cache_dir, name, corpus)
