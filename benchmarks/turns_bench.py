@@ -31,6 +31,7 @@ from server.voice_loading import (
     turn_taking,
 )
 from voice.tts import SpeechSynthesizer
+from voice.turn_taking_pitch import final_pitch_level
 from voice.vad import SileroVad
 
 Progress = Callable[[str], None]
@@ -89,7 +90,11 @@ def run(
     label = corpus_label(first_contact)
     name = f"{label}-{per_lang}"
     voices, corpus = _corpus(tts, first_contact, per_lang, cache_dir, name, progress)
-    server_ms = response_ms(tts)
+    server_ms = turns_cache.load_response(cache_dir, name) if cache_dir else None
+    if server_ms is None:
+        server_ms = response_ms(tts)
+        if cache_dir is not None:
+            turns_cache.save_response(cache_dir, name, server_ms)
     base = endpointer_config(settings.vad, speculate=True)
     modes = {
         f"fixed silence {settings.vad.end_silence_ms} ms": (base, None),
@@ -98,7 +103,7 @@ def run(
     decider = modes["turn decider"][1]
     assert decider is not None
     known = turns_cache.load_guesses(cache_dir, name) if cache_dir else None
-    models = Models(transcribe, decider.listen, known)
+    models = Models(transcribe, decider.listen, known, pitch=final_pitch_level)
     results = run_modes(corpus, modes, vad, models, server_ms, progress)
     if cache_dir is not None:
         turns_cache.save_guesses(cache_dir, name, models.export())
@@ -171,7 +176,7 @@ def details(
             "pause_s": utterance.pause_s,
             "pauses": [{"at_s": round(key[2], 3), "text": g.text,
                         "p": round(g.probability, 3),
-                        "slope": None if g.pitch_slope is None else round(g.pitch_slope, 1)}
+                        "level": None if g.pitch_level is None else round(g.pitch_level, 1)}
                        for key, g in models.guesses_of(ident)],
             "outcomes": {f"{mode} ({clock})": [o.cut, o.cause, o.decision_ms]
                          for clock, by_mode in results.items()
@@ -191,7 +196,8 @@ def human(results: dict[str, Any]) -> str:
     for key in keys:
         lines.append(f"| {key.replace('_', ' ')} | " + " | ".join(modes[n][key] for n in names)
                      + " |")
-    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "felt_ms_no_pause", "decision_ms"):
+    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "felt_ms_no_pause", "ready_ms",
+                "decision_ms"):
         cells = [f"{modes[n][key]['p50']} / {modes[n][key]['p95']} (n={modes[n][key]['n']})"
                  for n in names]
         lines.append(f"| {key.replace('_', ' ')} p50 / p95 | " + " | ".join(cells) + " |")
