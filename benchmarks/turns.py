@@ -36,7 +36,7 @@ FRAME_MS = 1000.0 * FRAME_SAMPLES / RATE
 Transcribe = Callable[[np.ndarray, str], str]
 # Smart Turn's probability and the end's pitch level (voice.turn_taking.TurnTaking.listen).
 Score = Callable[[np.ndarray], tuple[float, float | None]]
-# The end's pitch level alone (voice.turn_taking_pitch.final_pitch_level).
+# The end's pitch cue alone (voice.turn_taking.TurnTaking.pitch).
 Pitch = Callable[[np.ndarray], float | None]
 
 
@@ -80,11 +80,11 @@ class Models:
         # Results measured in an earlier run on the same audio (benchmarks.turns_cache).
         self._cache: dict[tuple[int, float, float], Guess] = {
             key: Guess(**fields) for key, fields in (known or {}).items()}
-        # Cached pauses from before the pitch level existed: computed from the pause's audio
-        # (under a millisecond of numpy, so the measured Smart Turn time still stands).
+        # With `pitch`, a cached pause's pitch cue is computed afresh from its audio (under a
+        # millisecond of numpy, so the measured Smart Turn time still stands): a replay then
+        # follows a changed cue too.
         self._pitch = pitch
-        self._no_level = {key for key, fields in (known or {}).items()
-                          if "pitch_level" not in fields}
+        self._no_level = set(known or {}) if pitch is not None else set()
         self._speech: dict[int, list[float]] = {}
 
     def speech(self, ident: int, frames: np.ndarray, vad: SileroVad) -> list[float]:

@@ -31,7 +31,6 @@ from server.voice_loading import (
     turn_taking,
 )
 from voice.tts import SpeechSynthesizer
-from voice.turn_taking_pitch import final_pitch_level
 from voice.vad import SileroVad
 
 Progress = Callable[[str], None]
@@ -103,7 +102,7 @@ def run(
     decider = modes["turn decider"][1]
     assert decider is not None
     known = turns_cache.load_guesses(cache_dir, name) if cache_dir else None
-    models = Models(transcribe, decider.listen, known, pitch=final_pitch_level)
+    models = Models(transcribe, decider.listen, known, pitch=decider.pitch)
     results = run_modes(corpus, modes, vad, models, server_ms, progress)
     if cache_dir is not None:
         turns_cache.save_guesses(cache_dir, name, models.export())

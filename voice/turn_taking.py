@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from voice.turn_taking_pitch import final_pitch_level
+from voice.turn_taking_pitch import final_pitch
 from voice.turn_taking_rules import DEFAULT_PATIENCE_MS as DEFAULT_PATIENCE_MS
 from voice.turn_taking_rules import EndCause as EndCause
 from voice.turn_taking_rules import TurnPolicy as TurnPolicy
@@ -124,11 +124,16 @@ class TurnTaking:
     screen: Callable[[str, str], int] | None = None
 
     def listen(self, audio: NDArray[np.float32]) -> tuple[float, float | None]:
-        """Smart Turn's probability and the end's pitch level (semitones from the
-        utterance's middle) for a pause (blocking; only with `score`)."""
+        """Smart Turn's probability and the end's pitch cue for a pause (blocking; only with
+        `score`)."""
         if self.score is None:
             raise ValueError("no end-of-turn model loaded")
-        return self.score(audio), final_pitch_level(audio)
+        return self.score(audio), self.pitch(audio)
+
+    def pitch(self, audio: NDArray[np.float32]) -> float | None:
+        """The end's pitch level against the utterance's middle (semitones), as the decision
+        table reads it (`TurnPolicy.pitch_cue`); under a millisecond of numpy."""
+        return self.policy.pitch_cue(*final_pitch(audio))
 
     def decider(self, patience_ms: int) -> TurnDecider:
         """A fresh decider with the thresholds moved by the client's patience."""

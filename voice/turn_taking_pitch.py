@@ -1,6 +1,6 @@
 """The pitch at the end of an utterance: a statement falls to the bottom of the speaker's
 range ("final lowering"); before a comma or a thought that goes on, the voice stays nearer
-its middle, level or rising ("on Sunday, ...")."""
+its middle, level or rising ("on Sunday, ..."). Its level and its movement are measured."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ _MIN_VOICED_FRAMES = 8
 # voiced frame in the last `_HISTORY_S` (the speaker's middle in this utterance).
 _END_FRAMES = 6
 _HISTORY_S = 4.0
+# How much of the end the movement is measured over, and the tracking errors dropped there.
+_SPAN_S = 0.45
+_SPAN_OUTLIER_ST = 7.0
 # Half the chosen period wins when its correlation is at least this fraction of the best.
 _OCTAVE_RATIO = 0.85
 # Further than this from the utterance's median is a tracking error (an octave jump).
@@ -64,9 +67,9 @@ def _pitch(frames: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np
     return RATE / lag.astype(np.float64), voiced
 
 
-def _voiced_semitones(audio: NDArray[np.float32]) -> NDArray[np.float64] | None:
-    """The pitch of the voiced frames of the last `_HISTORY_S` of `audio`, in order, in
-    semitones from their median, tracking errors dropped (None: too little voice to tell)."""
+def _voiced(audio: NDArray[np.float32]) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
+    """The voiced frames of the last `_HISTORY_S` of `audio` and their pitch (Hz), or None
+    when too few are voiced to tell (whisper, noise, silence)."""
     samples = np.asarray(audio, dtype=np.float32).reshape(-1)[-round(_HISTORY_S * RATE) :]
     frames = _frames(samples)
     if not len(frames):
@@ -75,19 +78,41 @@ def _voiced_semitones(audio: NDArray[np.float32]) -> NDArray[np.float64] | None:
     where = np.flatnonzero(voiced)
     if where.size < _MIN_VOICED_FRAMES:
         return None
-    semitones = 12.0 * np.log2(hz[where] / np.median(hz[where]))
+    return where, hz[where]
+
+
+def _level(hz: NDArray[np.float64]) -> float | None:
+    semitones = 12.0 * np.log2(hz / np.median(hz))
     keep = np.abs(semitones) < _OUTLIER_ST
     if keep.sum() < _MIN_VOICED_FRAMES:
         return None
-    kept: NDArray[np.float64] = semitones[keep] - np.median(semitones[keep])
-    return kept
+    kept = semitones[keep] - np.median(semitones[keep])
+    return float(np.median(kept[-_END_FRAMES:]))
+
+
+def _slope(where: NDArray[np.intp], hz: NDArray[np.float64]) -> float | None:
+    picked = where > where[-1] - round(_SPAN_S * RATE / _HOP)
+    if picked.sum() < _MIN_VOICED_FRAMES:
+        return None
+    semitones = 12.0 * np.log2(hz[picked] / np.median(hz[picked]))
+    keep = np.abs(semitones) < _SPAN_OUTLIER_ST
+    if keep.sum() < _MIN_VOICED_FRAMES:
+        return None
+    seconds = where[picked][keep] * _HOP / RATE
+    return float(np.polyfit(seconds, semitones[keep], 1)[0])
+
+
+def final_pitch(audio: NDArray[np.float32]) -> tuple[float | None, float | None]:
+    """The end of `audio` (16 kHz mono): how far its pitch (the last voiced 60 ms) lies from
+    the median pitch of the last 4 s, in semitones (well below zero = fallen to the bottom of
+    the range, as a statement ends), and its movement over the last voiced ~0.45 s, semitones
+    per second (negative = falling). Either is None when too little is voiced to tell."""
+    voiced = _voiced(audio)
+    if voiced is None:
+        return None, None
+    return _level(voiced[1]), _slope(*voiced)
 
 
 def final_pitch_level(audio: NDArray[np.float32]) -> float | None:
-    """How far the end's pitch (its last voiced 60 ms) lies from the median pitch of the
-    utterance's last 4 s, in semitones (16 kHz mono): well below zero = fallen to the bottom of
-    the range, as a statement ends. None when too little is voiced to tell."""
-    voiced = _voiced_semitones(audio)
-    if voiced is None:
-        return None
-    return float(np.median(voiced[-_END_FRAMES:]))
+    """The level half of `final_pitch`."""
+    return final_pitch(audio)[0]

@@ -51,6 +51,22 @@ class TurnPolicy:
     # of turn at -4.0 to -6.3 st, their comma and mid-phrase pauses at -2.9 to +0.6; Piper
     # joe falls at its commas too (-2.2 to -6.2), and ends its turns at -1.0 to -7.8.
     fallen_pitch: float = -3.0
+    # An end a little higher, down to this, still counts as fallen while its pitch is falling
+    # at least `steep_fall` semitones per second: the fall is under way when the voice stops
+    # (a fast or compressed voice: the first first-contact set's es-419+f4 at 175 wpm ended
+    # its turns at -2.8 to -3.0 st, falling). On the tuning set and that set it changed no
+    # pause inside a sentence and halved the turn ends held (14 -> 7 of 92 there).
+    falling_pitch: float = -2.5
+    steep_fall: float = -8.0
+
+    def pitch_cue(self, level: float | None, slope: float | None) -> float | None:
+        """The end's pitch level as the table reads it: `level`, or the fallen line when a
+        steep fall is still under way just above it."""
+        if level is None or level <= self.fallen_pitch:
+            return level
+        if level <= self.falling_pitch and slope is not None and slope <= self.steep_fall:
+            return self.fallen_pitch
+        return level
 
     def for_patience(self, patience_ms: int) -> TurnPolicy:
         """Scale every wait by the client's patience (700 ms = as tuned; 1400 = twice as long)."""

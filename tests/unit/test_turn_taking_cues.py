@@ -7,7 +7,7 @@ import numpy as np
 
 from tests.unit.test_turn_taking import _first_end, _round_up
 from voice.turn_taking import EndCause, TurnDecider, TurnPolicy, TurnTaking
-from voice.turn_taking_pitch import final_pitch_level
+from voice.turn_taking_pitch import final_pitch, final_pitch_level
 
 RATE = 16000
 KEY = (0.0, 2.0)
@@ -35,6 +35,28 @@ def test_an_end_that_falls_to_the_bottom_of_the_range_is_below_the_fallen_line()
     for end_hz in (150.0, 140.0, 175.0):
         kept = final_pitch_level(_voiced(150.0, end_hz, seconds=0.3, steady_s=1.0))
         assert kept is not None and kept > POLICY.fallen_pitch
+
+
+def test_the_end_s_movement_is_measured_with_its_level() -> None:
+    level, slope = final_pitch(_voiced(150.0, 110.0, seconds=0.3, steady_s=1.0))
+    assert level is not None and level < POLICY.fallen_pitch
+    assert slope is not None and slope < POLICY.steep_fall
+    level, slope = final_pitch(_voiced(150.0, 175.0, seconds=0.3, steady_s=1.0))
+    assert level is not None and level > 0
+    assert slope is not None and slope > 0
+    assert final_pitch(np.zeros(RATE, np.float32)) == (None, None)
+
+
+def test_a_steep_fall_just_above_the_line_counts_as_fallen() -> None:
+    line = POLICY.fallen_pitch
+    just_above = (POLICY.fallen_pitch + POLICY.falling_pitch) / 2
+    assert POLICY.pitch_cue(just_above, POLICY.steep_fall - 2.0) == line
+    # Not steep enough, not low enough, or no movement known: the level as measured.
+    assert POLICY.pitch_cue(just_above, POLICY.steep_fall + 4.0) == just_above
+    assert POLICY.pitch_cue(POLICY.falling_pitch + 1.0, -30.0) == POLICY.falling_pitch + 1.0
+    assert POLICY.pitch_cue(just_above, None) == just_above
+    assert POLICY.pitch_cue(-6.0, 5.0) == -6.0
+    assert POLICY.pitch_cue(None, -30.0) is None
 
 
 def test_a_low_voice_is_tracked() -> None:
