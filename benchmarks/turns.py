@@ -34,7 +34,7 @@ from voice.vad import FRAME_SAMPLES, SileroVad
 RATE = 16000
 FRAME_MS = 1000.0 * FRAME_SAMPLES / RATE
 Transcribe = Callable[[np.ndarray, str], str]
-# Smart Turn's probability and the end's pitch level (voice.turn_taking.TurnTaking.listen).
+# Smart Turn's probability and the end's pitch cue (voice.turn_taking.TurnTaking.listen).
 Score = Callable[[np.ndarray], tuple[float, float | None]]
 # The end's pitch cue alone (voice.turn_taking.TurnTaking.pitch).
 Pitch = Callable[[np.ndarray], float | None]
@@ -84,7 +84,7 @@ class Models:
         # millisecond of numpy, so the measured Smart Turn time still stands): a replay then
         # follows a changed cue too.
         self._pitch = pitch
-        self._no_level = set(known or {}) if pitch is not None else set()
+        self._refresh_pitch = set(known or {}) if pitch is not None else set()
         self._speech: dict[int, list[float]] = {}
 
     def speech(self, ident: int, frames: np.ndarray, vad: SileroVad) -> list[float]:
@@ -122,8 +122,8 @@ class Models:
             score_cpu_ms = 1000.0 * (time.process_time() - cpu)
             self._cache[key] = Guess(text, stt_ms, probability, score_ms, stt_cpu_ms,
                                      score_cpu_ms, pitch_level=level)
-        elif key in self._no_level and self._pitch is not None:
-            self._no_level.discard(key)
+        elif key in self._refresh_pitch and self._pitch is not None:
+            self._refresh_pitch.discard(key)
             self._cache[key] = replace(self._cache[key], pitch_level=self._pitch(event.audio))
         return self._cache[key]
 

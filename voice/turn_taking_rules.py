@@ -48,8 +48,9 @@ class TurnPolicy:
     hold_ms: int = 1700
     # An end at or below this many semitones under the utterance's median pitch has fallen,
     # as a statement does ("final lowering"). Tuning set, 2026-12-02: the espeak voices' ends
-    # of turn at -4.0 to -6.3 st, their comma and mid-phrase pauses at -2.9 to +0.6; Piper
-    # joe falls at its commas too (-2.2 to -6.2), and ends its turns at -1.0 to -7.8.
+    # of turn at -3.8 to -6.6 st (two misheard ones higher), their comma and mid-phrase
+    # pauses at -2.9 to +1.0; Piper joe falls at its commas too (down to -6.3) and ends its
+    # turns at -2.9 to -7.6. One line for every voice: some voices' ends stay above it.
     fallen_pitch: float = -3.0
     # An end a little higher, down to this, still counts as fallen while its pitch is falling
     # at least `steep_fall` semitones per second: the fall is under way when the voice stops
