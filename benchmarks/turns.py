@@ -34,8 +34,10 @@ from voice.vad import FRAME_SAMPLES, SileroVad
 RATE = 16000
 FRAME_MS = 1000.0 * FRAME_SAMPLES / RATE
 Transcribe = Callable[[np.ndarray, str], str]
-# Smart Turn's probability and the final pitch slope (voice.turn_taking.TurnTaking.listen).
+# Smart Turn's probability and the end's pitch cue (voice.turn_taking.TurnTaking.listen).
 Score = Callable[[np.ndarray], tuple[float, float | None]]
+# The end's pitch cue alone (voice.turn_taking.TurnTaking.pitch).
+Pitch = Callable[[np.ndarray], float | None]
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,9 @@ class Guess:
     score_ms: float
     stt_cpu_ms: float  # CPU time of the process: what a free machine would take, about
     score_cpu_ms: float
-    pitch_slope: float | None = None  # semitones/s at the end (None: not enough voice)
+    pitch_slope: float | None = None  # the cue before 2026-12-02 pm (old caches keep it)
+    # The end's pitch against the utterance's middle, semitones (None: not enough voice).
+    pitch_level: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class Outcome:
     decision_ms: float | None  # last word -> end of turn
     felt_ms: float | None  # last word -> first reply audio (estimated)
     cause: str
+    # last word -> the decision and the transcript both there (felt minus the server's response)
+    ready_ms: float | None = None
 
 
 class Models:
@@ -67,12 +73,18 @@ class Models:
     def __init__(
         self, transcribe: Transcribe, score: Score,
         known: dict[tuple[int, float, float], dict[str, Any]] | None = None,
+        pitch: Pitch | None = None,
     ) -> None:
         self.transcribe = transcribe
         self.score = score
         # Results measured in an earlier run on the same audio (benchmarks.turns_cache).
         self._cache: dict[tuple[int, float, float], Guess] = {
             key: Guess(**fields) for key, fields in (known or {}).items()}
+        # With `pitch`, a cached pause's pitch cue is computed afresh from its audio (under a
+        # millisecond of numpy, so the measured Smart Turn time still stands): a replay then
+        # follows a changed cue too.
+        self._pitch = pitch
+        self._refresh_pitch = set(known or {}) if pitch is not None else set()
         self._speech: dict[int, list[float]] = {}
 
     def speech(self, ident: int, frames: np.ndarray, vad: SileroVad) -> list[float]:
@@ -105,11 +117,14 @@ class Models:
             stt_ms = 1000.0 * (time.perf_counter() - start)
             stt_cpu_ms = 1000.0 * (time.process_time() - cpu)
             start, cpu = time.perf_counter(), time.process_time()
-            probability, slope = self.score(event.audio)
+            probability, level = self.score(event.audio)
             score_ms = 1000.0 * (time.perf_counter() - start)
             score_cpu_ms = 1000.0 * (time.process_time() - cpu)
-            self._cache[key] = Guess(
-                text, stt_ms, probability, score_ms, stt_cpu_ms, score_cpu_ms, slope)
+            self._cache[key] = Guess(text, stt_ms, probability, score_ms, stt_cpu_ms,
+                                     score_cpu_ms, pitch_level=level)
+        elif key in self._refresh_pitch and self._pitch is not None:
+            self._refresh_pitch.discard(key)
+            self._cache[key] = replace(self._cache[key], pitch_level=self._pitch(event.audio))
         return self._cache[key]
 
 
@@ -147,7 +162,7 @@ def simulate(
                 text_ready[event.key] = now_ms + stt_ms
                 arrivals.append((now_ms + stt_ms, "text", event.key, guess.text))
                 arrivals.append(
-                    (now_ms + score_ms, "score", event.key, (guess.probability, guess.pitch_slope)))
+                    (now_ms + score_ms, "score", event.key, (guess.probability, guess.pitch_level)))
                 if decider is not None:
                     decider.paused(event.key)
             elif isinstance(event, SpeechResumed | SpeechStarted) and decider is not None:
@@ -174,8 +189,8 @@ def simulate(
         decision_ms = now_ms - last_word_ms
         ready = text_ready.get(ended.key, now_ms + 10_000.0)  # no guess: a full transcription
         transcript_wait = max(0.0, ready - now_ms) if ended.key in text_ready else 0.0
-        felt = decision_ms + transcript_wait + response_ms
-        return Outcome(False, decision_ms, felt, cause)
+        ready_ms = decision_ms + transcript_wait
+        return Outcome(False, decision_ms, ready_ms + response_ms, cause, ready_ms)
     return Outcome(False, None, None, "never")
 
 
@@ -230,6 +245,7 @@ def table(
         rows["felt_ms_no_pause"] = summarize(
             o.felt_ms for u, o in zip(corpus, outcomes, strict=True)
             if u.pause_s == 0 and o.felt_ms is not None)
+        rows["ready_ms"] = summarize(o.ready_ms for o in outcomes if o.ready_ms is not None)
         rows["decision_ms"] = summarize(o.decision_ms for o in outcomes)
         causes: dict[str, int] = {}
         for outcome in outcomes:

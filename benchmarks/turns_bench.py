@@ -11,7 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import turn_corpus, turn_corpus_first_contact, turns_cache
+from benchmarks import (
+    turn_corpus,
+    turn_corpus_first_contact,
+    turn_corpus_first_contact_2,
+    turns_cache,
+)
 from benchmarks.turns import Models, Outcome, run_modes, table
 from reflection.content_files import ContentStore
 from reflection.engine import ReflectionEngine
@@ -54,12 +59,12 @@ def response_ms(tts: SpeechSynthesizer, repeats: int = 4) -> dict[str, float]:
 
 
 def run(
-    settings: Settings, *, quick: bool, progress: Progress, first_contact: bool = False,
+    settings: Settings, *, quick: bool, progress: Progress, first_contact: int = 0,
     cache_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Both decisions over the same synthesized corpus (the tuning set, or with
-    `first_contact` the held-apart one); one results object. With `cache_dir` the corpus
-    and the per-pause model results are reused from (and kept for) earlier runs."""
+    `first_contact` 1 or 2 a held-apart one); one results object. With `cache_dir` the
+    corpus and the per-pause model results are reused from (and kept for) earlier runs."""
     started = time.monotonic()
     # One Whisper thread: the process's CPU time for a call is then about what one free core
     # takes, an upper bound for the server's multi-threaded call (summed threads would
@@ -81,9 +86,14 @@ def run(
         return model.transcribe(audio, language=lang).text
 
     per_lang = 4 if quick else 8
-    name = f"{'first-contact' if first_contact else 'tuning'}-{per_lang}"
+    label = corpus_label(first_contact)
+    name = f"{label}-{per_lang}"
     voices, corpus = _corpus(tts, first_contact, per_lang, cache_dir, name, progress)
-    server_ms = response_ms(tts)
+    server_ms = turns_cache.load_response(cache_dir, name) if cache_dir else None
+    if server_ms is None:
+        server_ms = response_ms(tts)
+        if cache_dir is not None:
+            turns_cache.save_response(cache_dir, name, server_ms)
     base = endpointer_config(settings.vad, speculate=True)
     modes = {
         f"fixed silence {settings.vad.end_silence_ms} ms": (base, None),
@@ -92,13 +102,13 @@ def run(
     decider = modes["turn decider"][1]
     assert decider is not None
     known = turns_cache.load_guesses(cache_dir, name) if cache_dir else None
-    models = Models(transcribe, decider.listen, known)
+    models = Models(transcribe, decider.listen, known, pitch=decider.pitch)
     results = run_modes(corpus, modes, vad, models, server_ms, progress)
     if cache_dir is not None:
         turns_cache.save_guesses(cache_dir, name, models.export())
     guesses = models.all_guesses()
     return {
-        "corpus": "first-contact" if first_contact else "tuning",
+        "corpus": label,
         "utterances": len(corpus),
         "voices": {lang: [name for name, _ in v] for lang, v in voices.items()},
         "pauses_s": list(turn_corpus.PAUSES_S),
@@ -115,12 +125,23 @@ def run(
     }
 
 
+def corpus_label(first_contact: int) -> str:
+    """The set's name in results and cache files ("tuning", "first-contact",
+    "first-contact-2")."""
+    if first_contact not in (0, 1, 2):
+        raise ValueError(f"no first-contact turn set {first_contact}")
+    return ("tuning", "first-contact", "first-contact-2")[first_contact]
+
+
 def _corpus(
-    tts: SpeechSynthesizer, first_contact: bool, per_lang: int, cache_dir: Path | None,
+    tts: SpeechSynthesizer, first_contact: int, per_lang: int, cache_dir: Path | None,
     name: str, progress: Progress,
 ) -> tuple[dict[str, list[turn_corpus.Voice]], list[turn_corpus.PausedUtterance]]:
     """The voices and the synthesized utterances (from the cache when there)."""
-    if first_contact:
+    if first_contact == 2:
+        voices = turn_corpus_first_contact_2.first_contact_voices(turn_corpus.piper_voice(
+            "piper-joe", tts, rate=turn_corpus_first_contact_2.PIPER_RATE))
+    elif first_contact:
         voices = turn_corpus_first_contact.first_contact_voices(
             turn_corpus.piper_voice("piper-joe", tts, rate=0.85))
     else:
@@ -133,7 +154,8 @@ def _corpus(
     if cached is not None:
         return voices, cached
     progress(f"turns: synthesizing the {name} sentences")
-    build = turn_corpus_first_contact.build if first_contact else turn_corpus.build
+    build = (turn_corpus.build, turn_corpus_first_contact.build,
+             turn_corpus_first_contact_2.build)[first_contact]
     corpus = build(voices, per_lang=per_lang)
     if cache_dir is not None:
         turns_cache.save_corpus(cache_dir, name, corpus)
@@ -153,7 +175,7 @@ def details(
             "pause_s": utterance.pause_s,
             "pauses": [{"at_s": round(key[2], 3), "text": g.text,
                         "p": round(g.probability, 3),
-                        "slope": None if g.pitch_slope is None else round(g.pitch_slope, 1)}
+                        "level": None if g.pitch_level is None else round(g.pitch_level, 1)}
                        for key, g in models.guesses_of(ident)],
             "outcomes": {f"{mode} ({clock})": [o.cut, o.cause, o.decision_ms]
                          for clock, by_mode in results.items()
@@ -173,7 +195,8 @@ def human(results: dict[str, Any]) -> str:
     for key in keys:
         lines.append(f"| {key.replace('_', ' ')} | " + " | ".join(modes[n][key] for n in names)
                      + " |")
-    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "felt_ms_no_pause", "decision_ms"):
+    for key in ("felt_ms", "felt_ms_en", "felt_ms_es", "felt_ms_no_pause", "ready_ms",
+                "decision_ms"):
         cells = [f"{modes[n][key]['p50']} / {modes[n][key]['p95']} (n={modes[n][key]['n']})"
                  for n in names]
         lines.append(f"| {key.replace('_', ' ')} p50 / p95 | " + " | ".join(cells) + " |")

@@ -1,9 +1,10 @@
 """An optional on-disk cache for the turns benchmark while iterating on the decider.
 
-The synthesized corpus and each pause's model results (text, Smart Turn, pitch and their
-measured times) are kept, so a re-run replays the same measurements through a changed
-decider in seconds instead of re-synthesizing and re-transcribing for many minutes on a
-loaded machine. Figures for the record come from a run without it.
+The synthesized corpus, each pause's model results (text, Smart Turn, pitch and their
+measured times) and the server response measured the first time are kept, so a re-run
+replays the same measurements through a changed decider in seconds instead of
+re-synthesizing and re-transcribing for many minutes on a loaded machine (and its felt
+latency differs from the first run's only by the decision).
 """
 
 from __future__ import annotations
@@ -60,3 +61,18 @@ def save_guesses(directory: Path, name: str, guesses: dict[GuessKey, dict[str, A
     rows = [{"ident": k[0], "start": k[1], "end": k[2], "guess": g} for k, g in guesses.items()]
     _stem(directory, name).with_suffix(".guesses.json").write_text(
         json.dumps(rows), encoding="utf-8")
+
+
+def load_response(directory: Path, name: str) -> dict[str, float] | None:
+    """The server response (ms per clock) measured when the cache was made, or None: a
+    replay then adds the same response, so its felt latency differs only by the decision."""
+    path = _stem(directory, name).with_suffix(".response.json")
+    if not path.exists():
+        return None
+    return {str(k): float(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+
+
+def save_response(directory: Path, name: str, response: dict[str, float]) -> None:
+    """Keep the measured server response."""
+    _stem(directory, name).with_suffix(".response.json").write_text(
+        json.dumps(response), encoding="utf-8")

@@ -52,8 +52,10 @@ def register(sub: Any) -> None:
     bench.add_argument("--turns", action="store_true",
                        help="only the turn-taking benchmark: cut-offs and felt latency, "
                             "fixed silence vs the turn decider (in process, about 5 minutes)")
-    bench.add_argument("--first-contact", action="store_true",
-                       help="with --turns: the held-apart sentences and voices, never tuned on")
+    bench.add_argument("--first-contact", type=int, nargs="?", const=1, default=0,
+                       choices=(1, 2), metavar="N",
+                       help="with --turns: held-apart sentences and voices, never tuned on "
+                            "(1, the default: the first such set; 2: the second)")
     bench.add_argument("--turns-cache", type=Path, default=None, metavar="DIR",
                        help="with --turns: reuse the corpus and model results kept in DIR "
                             "(to iterate on the decider; record figures without it)")

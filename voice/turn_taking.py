@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from voice.turn_taking_pitch import final_pitch_slope
+from voice.turn_taking_pitch import final_pitch
 from voice.turn_taking_rules import DEFAULT_PATIENCE_MS as DEFAULT_PATIENCE_MS
 from voice.turn_taking_rules import EndCause as EndCause
 from voice.turn_taking_rules import TurnPolicy as TurnPolicy
@@ -27,7 +27,8 @@ class _Pause:
     lang: str = "en"
     kind: Completeness | None = None
     probability: float | None = None
-    pitch_slope: float | None = None  # semitones/s at the end of the speech (None: unknown)
+    # The end's pitch against the utterance's middle, semitones (None: unknown).
+    pitch_level: float | None = None
     unscored: bool = False  # the audio model failed for this pause
     urgent: bool = False  # the transcript so far screened at crisis level
 
@@ -69,13 +70,14 @@ class TurnDecider:
 
     def scored(
         self, key: tuple[float, float], probability: float | None,
-        pitch_slope: float | None = None,
+        pitch_level: float | None = None,
     ) -> None:
         """Smart Turn's end-of-turn probability for pause `key` (None: the model failed) and
-        the pitch movement at its end (semitones/s; None: too little voice to tell)."""
+        how far the end's pitch lies below the utterance's middle (semitones, negative =
+        fallen; None: too little voice to tell)."""
         if self._pause is not None and self._pause.key == key:
             self._pause.probability = probability
-            self._pause.pitch_slope = pitch_slope
+            self._pause.pitch_level = pitch_level
             self._pause.unscored = probability is None
 
     def decide(self, silence_ms: float) -> EndCause | None:
@@ -87,8 +89,8 @@ class TurnDecider:
             return EndCause.MAX_WAIT
         if pause.urgent:
             return EndCause.URGENT  # a crisis alert never waits on "and..." (issue 16)
-        slope = None if pause.unscored else pause.pitch_slope
-        return rule(self.policy, silence_ms, pause.kind, self._voice(pause), slope)
+        level = None if pause.unscored else pause.pitch_level
+        return rule(self.policy, silence_ms, pause.kind, self._voice(pause), level)
 
     def _voice(self, pause: _Pause) -> float | None:
         """Smart Turn's probability; without the model the voice counts as finished."""
@@ -122,11 +124,16 @@ class TurnTaking:
     screen: Callable[[str, str], int] | None = None
 
     def listen(self, audio: NDArray[np.float32]) -> tuple[float, float | None]:
-        """Smart Turn's probability and the end's pitch slope for a pause (blocking; only
-        with `score`)."""
+        """Smart Turn's probability and the end's pitch cue for a pause (blocking; only with
+        `score`)."""
         if self.score is None:
             raise ValueError("no end-of-turn model loaded")
-        return self.score(audio), final_pitch_slope(audio)
+        return self.score(audio), self.pitch(audio)
+
+    def pitch(self, audio: NDArray[np.float32]) -> float | None:
+        """The end's pitch level against the utterance's middle (semitones), as the decision
+        table reads it (`TurnPolicy.pitch_cue`); under a millisecond of numpy."""
+        return self.policy.pitch_cue(*final_pitch(audio))
 
     def decider(self, patience_ms: int) -> TurnDecider:
         """A fresh decider with the thresholds moved by the client's patience."""

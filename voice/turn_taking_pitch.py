@@ -1,5 +1,6 @@
-"""The pitch movement at the end of an utterance: a fall ends a statement, a rise or a level
-pitch ("on Sunday, ...") usually leads on."""
+"""The pitch at the end of an utterance: a statement falls to the bottom of the speaker's
+range ("final lowering"); before a comma or a thought that goes on, the voice stays nearer
+its middle, level or rising ("on Sunday, ..."). Its level and its movement are measured."""
 
 from __future__ import annotations
 
@@ -14,9 +15,18 @@ _MIN_HZ, _MAX_HZ = 60.0, 400.0
 _VOICED = 0.55
 # Voiced frames this far below the loudest frame are breath or room tone, not the voice.
 _QUIET_DB = 30.0
-# How much of the end the movement is measured over (the last voiced stretch of speech).
-_SPAN_S = 0.45
 _MIN_VOICED_FRAMES = 8
+# The end's pitch: the median of the last voiced frames (60 ms), against the median of every
+# voiced frame in the last `_HISTORY_S` (the speaker's middle in this utterance).
+_END_FRAMES = 6
+_HISTORY_S = 4.0
+# How much of the end the movement is measured over, and the tracking errors dropped there.
+_SPAN_S = 0.45
+_SPAN_OUTLIER_ST = 7.0
+# Half the chosen period wins when its correlation is at least this fraction of the best.
+_OCTAVE_RATIO = 0.85
+# Further than this from the utterance's median is a tracking error (an octave jump).
+_OUTLIER_ST = 9.0
 
 
 def _frames(audio: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -37,17 +47,30 @@ def _pitch(frames: NDArray[np.float32]) -> tuple[NDArray[np.float64], NDArray[np
     # voice) is not penalized for overlapping less of the window.
     own = np.fft.irfft(np.abs(np.fft.rfft(window, n=2 * _WINDOW)) ** 2)[: hi + 1]
     normalized = (corr / energy) / (own / own[0])
+    rows = np.arange(len(frames))
     lag = lo + np.argmax(normalized[:, lo : hi + 1], axis=1)
-    peak = normalized[np.arange(len(lag)), lag]
+    peak = normalized[rows, lag]
+    # A periodic voice correlates as well at twice its period: prefer the shorter period
+    # when it is nearly as good (else a steady voice reads an octave low, in stretches).
+    half = lag // 2
+    near = np.stack([normalized[rows, np.clip(half + d, 0, hi)] for d in (-1, 0, 1)], axis=1)
+    shorter = (half - 1 >= lo) & (near.max(axis=1) >= _OCTAVE_RATIO * peak)
+    lag = np.where(shorter, half - 1 + np.argmax(near, axis=1), lag)
+    peak = np.where(shorter, near.max(axis=1), peak)
+    # A period is a peak of the correlation: a maximum at the search's edge is a smooth
+    # waveform (a click, a step, a hum's slope), not a voice.
+    before = normalized[rows, np.clip(lag - 1, 0, hi)]
+    after = normalized[rows, np.clip(lag + 1, 0, hi)]
+    periodic = (lag > lo) & (lag < hi) & (peak >= before) & (peak >= after)
     level = 10.0 * np.log10(energy[:, 0])
-    voiced = (peak >= _VOICED) & (level >= level.max(initial=-120.0) - _QUIET_DB)
+    voiced = periodic & (peak >= _VOICED) & (level >= level.max(initial=-120.0) - _QUIET_DB)
     return RATE / lag.astype(np.float64), voiced
 
 
-def final_pitch_slope(audio: NDArray[np.float32]) -> float | None:
-    """Semitones per second over the last voiced ~0.45 s of `audio` (16 kHz mono): negative
-    = falling. None when too little of the end is voiced to tell (whisper, noise)."""
-    samples = np.asarray(audio, dtype=np.float32).reshape(-1)[-4 * RATE :]
+def _voiced(audio: NDArray[np.float32]) -> tuple[NDArray[np.intp], NDArray[np.float64]] | None:
+    """The voiced frames of the last `_HISTORY_S` of `audio` and their pitch (Hz), or None
+    when too few are voiced to tell (whisper, noise, silence)."""
+    samples = np.asarray(audio, dtype=np.float32).reshape(-1)[-round(_HISTORY_S * RATE) :]
     frames = _frames(samples)
     if not len(frames):
         return None
@@ -55,15 +78,41 @@ def final_pitch_slope(audio: NDArray[np.float32]) -> float | None:
     where = np.flatnonzero(voiced)
     if where.size < _MIN_VOICED_FRAMES:
         return None
-    last = where[-1]
-    span = round(_SPAN_S * RATE / _HOP)
-    picked = where[where > last - span]
-    if picked.size < _MIN_VOICED_FRAMES:
-        return None
-    semitones = 12.0 * np.log2(hz[picked] / np.median(hz[picked]))
-    keep = np.abs(semitones) < 7.0  # octave jumps are tracking errors, not intonation
+    return where, hz[where]
+
+
+def _level(hz: NDArray[np.float64]) -> float | None:
+    semitones = 12.0 * np.log2(hz / np.median(hz))
+    keep = np.abs(semitones) < _OUTLIER_ST
     if keep.sum() < _MIN_VOICED_FRAMES:
         return None
-    seconds = picked[keep] * _HOP / RATE
-    slope = np.polyfit(seconds, semitones[keep], 1)[0]
-    return float(slope)
+    kept = semitones[keep] - np.median(semitones[keep])
+    return float(np.median(kept[-_END_FRAMES:]))
+
+
+def _slope(where: NDArray[np.intp], hz: NDArray[np.float64]) -> float | None:
+    picked = where > where[-1] - round(_SPAN_S * RATE / _HOP)
+    if picked.sum() < _MIN_VOICED_FRAMES:
+        return None
+    semitones = 12.0 * np.log2(hz[picked] / np.median(hz[picked]))
+    keep = np.abs(semitones) < _SPAN_OUTLIER_ST
+    if keep.sum() < _MIN_VOICED_FRAMES:
+        return None
+    seconds = where[picked][keep] * _HOP / RATE
+    return float(np.polyfit(seconds, semitones[keep], 1)[0])
+
+
+def final_pitch(audio: NDArray[np.float32]) -> tuple[float | None, float | None]:
+    """The end of `audio` (16 kHz mono): how far its pitch (the last voiced 60 ms) lies from
+    the median pitch of the last 4 s, in semitones (well below zero = fallen to the bottom of
+    the range, as a statement ends), and its movement over the last voiced ~0.45 s, semitones
+    per second (negative = falling). Either is None when too little is voiced to tell."""
+    voiced = _voiced(audio)
+    if voiced is None:
+        return None, None
+    return _level(voiced[1]), _slope(*voiced)
+
+
+def final_pitch_level(audio: NDArray[np.float32]) -> float | None:
+    """The level half of `final_pitch`."""
+    return final_pitch(audio)[0]

@@ -17,7 +17,7 @@ class EndCause(StrEnum):
     COMPLETE = "complete"  # finished words, and the voice sounded finished
     DOUBT = "doubt"  # words that may lead on (or none yet), after a longer silence
     LATE = "late"  # finished words though the voice sounded unfinished: the patience silence
-    HOLD = "hold"  # finished words in a voice that leads on (level pitch, unsure Smart Turn)
+    HOLD = "hold"  # finished words in a voice that leads on (its pitch has not fallen)
     MAX_WAIT = "max_wait"  # nothing said after the longest wait
     URGENT = "urgent"  # the words so far screen as risk: answer now, whatever follows
 
@@ -41,13 +41,33 @@ class TurnPolicy:
     # benchmark it called most espeak sentences unfinished), and a finished sentence that falls
     # must not be answered later than before (words screening as a crisis end it at once).
     late_ms: int = 450
-    # Finished words whose voice leads on (a level or rising pitch at the end, as before a
-    # comma: "I went to see my mother on Sunday, | and...") wait this long, whatever Smart
-    # Turn says (it called most such comma pauses finished in the turns benchmark).
+    # Finished words whose voice has not fallen to the bottom of its range (a comma's level or
+    # rising pitch: "I went to see my mother on Sunday, | and..."), and words that may lead
+    # on in such a voice, wait this long whatever Smart Turn says (it called most such comma
+    # pauses finished in the turns benchmark).
     hold_ms: int = 1700
-    # The end's pitch at or above this (semitones/s) is level or rising, not a final fall
-    # (tuning set: statements fell 8-16 st/s, espeak's comma pauses -6 to +7).
-    level_pitch: float = -7.0
+    # An end at or below this many semitones under the utterance's median pitch has fallen,
+    # as a statement does ("final lowering"). Tuning set, 2026-12-02: the espeak voices' ends
+    # of turn at -3.8 to -6.6 st (two misheard ones higher), their comma and mid-phrase
+    # pauses at -2.9 to +1.0; Piper joe falls at its commas too (down to -6.3) and ends its
+    # turns at -2.9 to -7.6. One line for every voice: some voices' ends stay above it.
+    fallen_pitch: float = -3.0
+    # An end a little higher, down to this, still counts as fallen while its pitch is falling
+    # at least `steep_fall` semitones per second: the fall is under way when the voice stops
+    # (a fast or compressed voice: the first first-contact set's es-419+f4 at 175 wpm ended
+    # its turns at -2.8 to -3.0 st, falling). On the tuning set and that set it changed no
+    # pause inside a sentence and halved the turn ends held (14 -> 7 of 92 there).
+    falling_pitch: float = -2.5
+    steep_fall: float = -8.0
+
+    def pitch_cue(self, level: float | None, slope: float | None) -> float | None:
+        """The end's pitch level as the table reads it: `level`, or the fallen line when a
+        steep fall is still under way just above it."""
+        if level is None or level <= self.fallen_pitch:
+            return level
+        if level <= self.falling_pitch and slope is not None and slope <= self.steep_fall:
+            return self.fallen_pitch
+        return level
 
     def for_patience(self, patience_ms: int) -> TurnPolicy:
         """Scale every wait by the client's patience (700 ms = as tuned; 1400 = twice as long)."""
@@ -70,22 +90,26 @@ class TurnPolicy:
 
 def rule(
     policy: TurnPolicy, silence_ms: float, kind: Completeness | None, voice: float | None,
-    slope: float | None = None,
+    level: float | None = None,
 ) -> EndCause | None:
     """The decision table (a missing score or transcript is still coming: wait for it).
-    `voice` is Smart Turn's probability, `slope` the end's pitch movement (semitones/s)."""
+    `voice` is Smart Turn's probability, `level` the end's pitch against the utterance's
+    middle (semitones; None = unknown, and Smart Turn alone speaks for the voice)."""
     if kind in (Completeness.FILLER, Completeness.UNFINISHED):
         return None  # "I have been feeling", "porque", "um": only the maximum wait ends it
     if voice is None:
         return None  # the score takes tens of milliseconds; it is worth them
     finished = voice >= policy.end_probability
-    level = slope is not None and slope >= policy.level_pitch
+    fallen = level is None or level <= policy.fallen_pitch
     if kind is Completeness.COMPLETE:
-        if level:
+        if not fallen:
             return EndCause.HOLD if silence_ms >= policy.hold_ms else None
         if finished:
             return EndCause.COMPLETE
         return EndCause.LATE if silence_ms >= policy.late_ms else None
-    if finished and silence_ms >= policy.doubt_ms:
-        return EndCause.DOUBT  # maybe-unfinished words, empty or missing transcript
+    # Maybe-unfinished words, an empty or a missing transcript: a finished voice and a longer
+    # silence, longer still when the pitch has not fallen.
+    wait = policy.doubt_ms if fallen else max(policy.doubt_ms, policy.hold_ms)
+    if finished and silence_ms >= wait:
+        return EndCause.DOUBT
     return None
