@@ -42,7 +42,7 @@ def test_in_sample_sets_meet_their_thresholds(scored: dict[str, dict[str, object
         assert overall["en_es_gap"] <= 0.05, name
 
 
-@pytest.mark.parametrize("name", ["first_contact_5", "first_contact_6"])
+@pytest.mark.parametrize("name", ["first_contact_5", "first_contact_6", "first_contact_7"])
 def test_first_contact_set_is_scored_and_reported(scored: dict[str, dict[str, object]],
                                                   name: str) -> None:
     result = scored[name]
