@@ -120,7 +120,8 @@ class ReviewSet:
 
 # Each first-contact set was written before the change it judges and scored once: set 1 on the
 # old phrase-list design, set 2 on the first concept design, set 3 on the lemma view, set 4 on
-# round 2, set 5 on round 3 (concepts + model), set 6 on round 3's final tree before round 4.
+# round 2, set 5 on round 3 (concepts + model), set 6 on round 3's final tree before round 4,
+# set 7 on round 4's final tree before round 5.
 # After scoring, sets 1-4 were tuned on (in-sample; they also train the model). Sets 5 and 6
 # do not train the model; round 4 generalised the kinds set 6 missed into concepts (and saw
 # set 5 as a development set), so neither is a clean forecast any more: see guardrails.md.
@@ -132,6 +133,14 @@ REVIEW_SETS = (
     ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True, gated=False),
     ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False),
     ReviewSet("first_contact_6", "screening_first_contact_6.tsv", False),
+    # Round 5: written and scored once on f9e4fca before any change (rules + model 0.485 /
+    # 0.671 / 0.121 / 0.061); its miss kinds were then generalised into concepts. It must never
+    # train the model (in_sample stays False so `gather` and `training_examples` skip it).
+    ReviewSet("first_contact_7", "screening_first_contact_7.tsv", False),
+    # Written after the round-5 change (same kinds, new wordings) and scored once on it
+    # (0.324 / 0.541 / 0.114 / 0.068): round 5's honest forecast and the next round's first
+    # contact. Its misses have not been read; it never trains the model.
+    ReviewSet("first_contact_8", "screening_first_contact_8.tsv", False),
 )
 
 

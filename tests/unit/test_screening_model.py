@@ -52,9 +52,25 @@ def test_hard_negatives_stay_at_zero(screener: RiskScreener) -> None:
     assert [t for t, lang in HARD_NEGATIVES if screener.screen(t, lang).level > 0] == []
 
 
-def test_the_model_alone_never_raises_a_crisis_by_default(model: ModelScreen) -> None:
-    texts = [t for t, _ in HARD_NEGATIVES + RISKY] + ["I need to cut myself some slack"]
-    assert max(model.classify(t, "auto").level for t in texts) <= RiskLevel.CONCERN
+def test_the_model_raises_to_two_at_most_and_a_cap_still_holds() -> None:
+    # Round 5 lifted the default cap from 1 to 2 (measured: docs/guardrails.md); never 3.
+    weights = ModelScreen.load(encoder=_FixedEncoder())
+    assert weights.cap == RiskLevel.HIGH
+    assert ModelScreen.load(encoder=_FixedEncoder(), cap=RiskLevel.IMMINENT).cap == RiskLevel.HIGH
+    capped = ModelScreen.load(encoder=_FixedEncoder(), cap=RiskLevel.CONCERN)
+    assert capped.cap == RiskLevel.CONCERN
+
+
+def test_hard_negatives_never_reach_a_crisis_through_the_model(screener: RiskScreener) -> None:
+    # The model alone grades "cut myself some slack" high; the rules' idiom reading vetoes it.
+    texts = [t for t, _ in HARD_NEGATIVES] + ["I need to cut myself some slack",
+                                              "i havent thought about killing myself in ages"]
+    assert max(screener.screen(t).level for t in texts) < RiskLevel.HIGH
+
+
+class _FixedEncoder:
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        return [[0.0] * 512 for _ in texts]
 
 
 def test_clear_passive_wishes_are_raised(model: ModelScreen) -> None:

@@ -23,7 +23,9 @@ def test_every_review_set_is_present_and_big_enough(scored: dict[str, dict[str, 
     assert set(scored) == {r.name for r in REVIEW_SETS}
     for review in REVIEW_SETS:
         items = load_review_tsv(DEFAULT_DATA_DIR / review.file)
-        assert len(items) >= 144 and {i.lang for i in items} == {"en", "es"}
+        # Set 8 is a smaller probe (118) written after round 5 to check its generalisation.
+        least = 110 if review.name == "first_contact_8" else 144
+        assert len(items) >= least and {i.lang for i in items} == {"en", "es"}
     first = load_review_tsv(DEFAULT_DATA_DIR / "screening_first_contact_5.tsv")
     assert sum(i.lowest == 0 for i in first) >= len(first) / 3  # hard negatives
     assert {"suicide", "self_harm", "harm_others", "abused"} <= {i.category for i in first}
@@ -42,13 +44,14 @@ def test_in_sample_sets_meet_their_thresholds(scored: dict[str, dict[str, object
         assert overall["en_es_gap"] <= 0.05, name
 
 
-@pytest.mark.parametrize("name", ["first_contact_5", "first_contact_6"])
+@pytest.mark.parametrize("name", ["first_contact_5", "first_contact_6", "first_contact_7",
+                                  "first_contact_8"])
 def test_first_contact_set_is_scored_and_reported(scored: dict[str, dict[str, object]],
                                                   name: str) -> None:
     result = scored[name]
     assert result["in_sample"] is False and result["gated"] is False
     overall = result["overall"]
-    assert isinstance(overall, dict) and overall["n"] >= 150
+    assert isinstance(overall, dict) and overall["n"] >= 110
     assert 0.0 <= overall["recall_level2"] <= 1.0 and overall["n_crisis"] > 0
 
 
