@@ -16,6 +16,9 @@ ALLOW = "allow"
 KNN_K = 3
 # Stored unit vectors are int8 (x 127): cosine error under 1%, a quarter of float32's size.
 MEMORY_SCALE = 127.0
+# The memory layer is a second opinion where the regression is unsure: it never withholds a
+# sentence the regression finds clearly good (P(allow) at or above this).
+MEMORY_MAX_ALLOW = 0.2
 
 
 def neighbour_margin(sims: NDArray[np.float64], is_bad: NDArray[np.bool_],
@@ -46,9 +49,10 @@ def embed(encoder: Any, texts: list[str]) -> NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class ReplyModel:
-    """Withholds a sentence when P(allow) falls under `threshold`, or when it sits nearer to
-    labelled bad sentences than to good ones by more than `memory_threshold` (the memory
-    layer: k nearest neighbours over the training sentences). It never allows anything."""
+    """Withholds a sentence when P(allow) falls under `threshold`, or, while P(allow) stays
+    under MEMORY_MAX_ALLOW, when it sits nearer to labelled bad sentences than to good ones by
+    more than `memory_threshold` (the memory layer: k nearest neighbours over the training
+    sentences). It never allows anything."""
 
     weights: NDArray[np.float64]
     bias: NDArray[np.float64]
@@ -104,6 +108,8 @@ class ReplyModel:
         """The most likely block reason when the sentence should be withheld, else None."""
         vector = embed(self.encoder, [sentence])[0]
         probs = self._probabilities(vector)
+        if probs[ALLOW] >= MEMORY_MAX_ALLOW:
+            return None
         if probs[ALLOW] >= self.threshold:
             return self._memory_reason(vector)
         return max((c for c in self.classes if c != ALLOW), key=lambda c: probs[c])

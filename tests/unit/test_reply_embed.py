@@ -62,18 +62,19 @@ class _FixedEncoder:
         return [self.table[t] for t in texts]
 
 
-def _memory_model(memory_threshold: float) -> ReplyModel:
+def _memory_model(memory_threshold: float, allow_bias: float = -1.5) -> ReplyModel:
     import numpy as np
 
-    # Two dimensions: allow along x, a directive cluster along y; the regression itself is
-    # neutral (P(allow) = 0.5 everywhere), so only the memory layer can withhold.
+    # Two dimensions: allow along x, a directive cluster along y. The regression is constant
+    # (P(allow) = 0.18 with the default bias: unsure, above its own threshold of 0.1), so only
+    # the memory layer can withhold.
     memory = np.array([[1.0, 0.0], [0.99, 0.14], [0.95, -0.31],
                        [0.0, 1.0], [0.14, 0.99], [-0.31, 0.95]], dtype=np.float32)
     labels = np.array([0, 0, 0, 1, 1, 1])
     encoder = _FixedEncoder({"near bad": [0.2, 0.98], "near good": [0.98, 0.2],
                              "between": [0.7071, 0.7071]})
-    return ReplyModel(np.zeros((2, 2)), np.zeros(2), (ALLOW, "directive"), 0.1, encoder,
-                      memory, labels, memory_threshold)
+    return ReplyModel(np.zeros((2, 2)), np.array([allow_bias, 0.0]), (ALLOW, "directive"),
+                      0.1, encoder, memory, labels, memory_threshold)
 
 
 def test_memory_layer_withholds_near_bad_and_keeps_near_good() -> None:
@@ -82,6 +83,11 @@ def test_memory_layer_withholds_near_bad_and_keeps_near_good() -> None:
     assert model.withhold("near good") is None
     # Equidistant: the margin is about zero, under the threshold, so it stays allowed.
     assert model.withhold("between") is None
+
+
+def test_memory_layer_defers_to_a_confident_regression() -> None:
+    # P(allow) = 0.88: the regression finds it clearly good, so the neighbours are not asked.
+    assert _memory_model(memory_threshold=0.1, allow_bias=2.0).withhold("near bad") is None
 
 
 def test_memory_layer_off_without_memory() -> None:
