@@ -48,7 +48,7 @@ def run(paths: Sequence[Path]) -> dict[str, float]:
                 good += 1
                 good_withheld += not reached
                 if not reached:
-                    misses.append(f"withheld: {row['text']}")
+                    misses.append(f"withheld: {row['text']}  -> client got: {reply}")
             else:
                 bad += 1
                 bad_reached += reached

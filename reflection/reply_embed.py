@@ -12,6 +12,24 @@ from numpy.typing import NDArray
 
 WEIGHTS = Path(__file__).parent / "reply_model" / "weights.npz"
 ALLOW = "allow"
+# Neighbours consulted by the memory layer (see `ReplyModel.neighbour_margin`).
+KNN_K = 3
+# Stored unit vectors are int8 (x 127): cosine error under 1%, a quarter of float32's size.
+MEMORY_SCALE = 127.0
+# The memory layer is a second opinion where the regression is unsure: it never withholds a
+# sentence the regression finds clearly good (P(allow) at or above this).
+MEMORY_MAX_ALLOW = 0.2
+
+
+def neighbour_margin(sims: NDArray[np.float64], is_bad: NDArray[np.bool_],
+                     k: int = KNN_K) -> NDArray[np.float64]:
+    """Per row of `sims` (cosines to the memory): mean of the k nearest bad minus k nearest good.
+
+    Positive when the sentence sits closer to labelled bad sentences than to good ones.
+    """
+    bad = np.sort(np.where(is_bad[None, :], sims, -1.0), axis=1)[:, -k:].mean(axis=1)
+    good = np.sort(np.where(~is_bad[None, :], sims, -1.0), axis=1)[:, -k:].mean(axis=1)
+    return np.asarray(bad - good, dtype=np.float64)
 
 
 @lru_cache(maxsize=1)
@@ -31,13 +49,19 @@ def embed(encoder: Any, texts: list[str]) -> NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class ReplyModel:
-    """Withholds a sentence when P(allow) falls under `threshold`; it never allows anything."""
+    """Withholds a sentence when P(allow) falls under `threshold`, or, while P(allow) stays
+    under MEMORY_MAX_ALLOW, when it sits nearer to labelled bad sentences than to good ones by
+    more than `memory_threshold` (the memory layer: k nearest neighbours over the training
+    sentences). It never allows anything."""
 
     weights: NDArray[np.float64]
     bias: NDArray[np.float64]
     classes: tuple[str, ...]
     threshold: float
     encoder: Any
+    memory: NDArray[np.float32] | None = None
+    memory_labels: NDArray[np.int64] | None = None
+    memory_threshold: float = float("inf")
 
     @classmethod
     def load(cls, path: Path = WEIGHTS, *, encoder: Any = None) -> ReplyModel:
@@ -47,19 +71,45 @@ class ReplyModel:
             bias = np.asarray(data["bias"], dtype=np.float64)
             classes = tuple(str(c) for c in data["classes"])
             threshold = float(data["threshold"])
+            memory = labels = None
+            memory_threshold = float("inf")
+            if "memory" in data.files:
+                memory = np.asarray(data["memory"], dtype=np.float32) / MEMORY_SCALE
+                labels = np.asarray(data["memory_labels"], dtype=np.int64)
+                memory_threshold = float(data["memory_threshold"])
         return cls(weights, bias, classes, threshold,
-                   encoder if encoder is not None else shared_encoder())
+                   encoder if encoder is not None else shared_encoder(),
+                   memory, labels, memory_threshold)
 
-    def probabilities(self, sentence: str) -> dict[str, float]:
-        """Class probabilities for one sentence."""
-        logits = embed(self.encoder, [sentence])[0] @ self.weights + self.bias
+    def _probabilities(self, vector: NDArray[np.float64]) -> dict[str, float]:
+        logits = vector @ self.weights + self.bias
         exp = np.exp(logits - logits.max())
         probs = exp / exp.sum()
         return {name: float(p) for name, p in zip(self.classes, probs, strict=True)}
 
+    def probabilities(self, sentence: str) -> dict[str, float]:
+        """Class probabilities for one sentence."""
+        return self._probabilities(embed(self.encoder, [sentence])[0])
+
+    def _memory_reason(self, vector: NDArray[np.float64]) -> str | None:
+        """The commonest class among the nearest bad neighbours when the margin is over."""
+        if self.memory is None or self.memory_labels is None:
+            return None
+        sims = (self.memory @ vector.astype(np.float32)).astype(np.float64)[None, :]
+        is_bad = self.memory_labels != 0
+        if float(neighbour_margin(sims, is_bad)[0]) <= self.memory_threshold:
+            return None
+        bad_idx = np.flatnonzero(is_bad)
+        nearest = bad_idx[np.argsort(sims[0, bad_idx])[-KNN_K:]]
+        counts = np.bincount(self.memory_labels[nearest], minlength=len(self.classes))
+        return self.classes[int(np.argmax(counts))]
+
     def withhold(self, sentence: str) -> str | None:
         """The most likely block reason when the sentence should be withheld, else None."""
-        probs = self.probabilities(sentence)
-        if probs[ALLOW] >= self.threshold:
+        vector = embed(self.encoder, [sentence])[0]
+        probs = self._probabilities(vector)
+        if probs[ALLOW] >= MEMORY_MAX_ALLOW:
             return None
+        if probs[ALLOW] >= self.threshold:
+            return self._memory_reason(vector)
         return max((c for c in self.classes if c != ALLOW), key=lambda c: probs[c])

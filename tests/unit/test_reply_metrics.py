@@ -47,5 +47,10 @@ def test_a_meaning_split_across_a_clause_cut_is_still_blocked() -> None:
     engine = ReflectionEngine.load(ContentStore(), responder=_LongBad())
     events = list(engine.new_conversation("en").respond("Work has been a lot lately."))
     said = [e for e in events if isinstance(e, ReplySentence)]
-    assert len(said) == 2 and not said[0].blocked and said[1].blocked
+    # The first clause alone may pass (then the second is judged with it and blocked) or be
+    # withheld itself (the embedded model's memory layer now withholds it): either way no
+    # part of the meaning reaches the client.
+    assert said and said[-1].blocked
+    spoken = " ".join(e.text for e in said if not e.blocked)
     assert "understand why" not in " ".join(e.text for e in said)
+    assert "understand why" not in spoken
