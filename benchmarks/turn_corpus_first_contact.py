@@ -90,25 +90,39 @@ def complete_turn(voice: Voice, text: str, lang: str, seed: int) -> PausedUttera
     )
 
 
-def build(
-    voices: Mapping[str, Sequence[Voice]], pauses: Sequence[float] = PAUSES_S, per_lang: int = 8
+Sentences = Sequence[tuple[str, str, str]]
+
+
+def build_set(
+    voices: Mapping[str, Sequence[Voice]], sentences: Mapping[str, tuple[Sentences, Sequence[str]]],
+    *, seed: int, rotation: int = 0, pauses: Sequence[float] = PAUSES_S, per_lang: int = 8,
 ) -> list[PausedUtterance]:
-    """Every paused sentence x pause length, then every complete turn in every voice."""
+    """Every paused sentence x pause length, then every complete turn in every voice.
+
+    `sentences` maps a language to its (paused sentences, complete turns); `seed` starts the
+    room tone's seeds and `rotation` shifts which voice says which pause, so sets differ.
+    """
     out: list[PausedUtterance] = []
-    seed = 10_000  # room tone unlike the tuning set's
-    for lang, sentences, complete in (("en", ENGLISH, ENGLISH_COMPLETE),
-                                      ("es", SPANISH, SPANISH_COMPLETE)):
-        clause = [s for s in sentences if s[2] == "clause"][: (per_lang + 1) // 2]
+    for lang, (paused_sentences, complete) in sentences.items():
+        clause = [s for s in paused_sentences if s[2] == "clause"][: (per_lang + 1) // 2]
         chosen = with_conjunction_variants(
-            clause + [s for s in sentences if s[2] == "phrase"][: per_lang // 2])
+            clause + [s for s in paused_sentences if s[2] == "phrase"][: per_lang // 2])
         choices = voices[lang]
         for index, (before, after, where) in enumerate(chosen):
             for pause_index, pause_s in enumerate(pauses):
                 seed += 1
-                voice = choices[(index + pause_index) % len(choices)]
+                voice = choices[(index + pause_index + rotation) % len(choices)]
                 out.append(paused(voice, before, after, where, lang, pause_s, seed))
         for text in complete[: max(1, per_lang // 2)]:
             for voice in choices:
                 seed += 1
                 out.append(complete_turn(voice, text, lang, seed))
     return out
+
+
+def build(
+    voices: Mapping[str, Sequence[Voice]], pauses: Sequence[float] = PAUSES_S, per_lang: int = 8
+) -> list[PausedUtterance]:
+    """This set: room tone unlike the tuning set's (seeds from 10 000)."""
+    return build_set(voices, {"en": (ENGLISH, ENGLISH_COMPLETE), "es": (SPANISH, SPANISH_COMPLETE)},
+                     seed=10_000, pauses=pauses, per_lang=per_lang)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from benchmarks.turn_corpus import PAUSES_S, PausedUtterance, Voice, espeak_voice, paused
-from benchmarks.turn_corpus import with_conjunction_variants as _variants
-from benchmarks.turn_corpus_first_contact import complete_turn
+from benchmarks.turn_corpus import PAUSES_S, PausedUtterance, Voice, espeak_voice
+from benchmarks.turn_corpus_first_contact import build_set
 
 # (before the pause, after it, "clause" boundary or "phrase" inside one)
 ENGLISH: tuple[tuple[str, str, str], ...] = (
@@ -74,22 +73,7 @@ def first_contact_voices(piper_joe_fast: Voice) -> dict[str, list[Voice]]:
 def build(
     voices: Mapping[str, Sequence[Voice]], pauses: Sequence[float] = PAUSES_S, per_lang: int = 8
 ) -> list[PausedUtterance]:
-    """Every paused sentence x pause length, then every complete turn in every voice."""
-    out: list[PausedUtterance] = []
-    seed = 20_000  # room tone unlike either earlier set's
-    for lang, sentences, complete in (("en", ENGLISH, ENGLISH_COMPLETE),
-                                      ("es", SPANISH, SPANISH_COMPLETE)):
-        clause = [s for s in sentences if s[2] == "clause"][: (per_lang + 1) // 2]
-        chosen = _variants(clause + [s for s in sentences if s[2] == "phrase"][: per_lang // 2])
-        choices = voices[lang]
-        for index, (before, after, where) in enumerate(chosen):
-            for pause_index, pause_s in enumerate(pauses):
-                seed += 1
-                # Offset by one against set 1's rotation, so each voice gets other pauses.
-                voice = choices[(index + pause_index + 1) % len(choices)]
-                out.append(paused(voice, before, after, where, lang, pause_s, seed))
-        for text in complete[: max(1, per_lang // 2)]:
-            for voice in choices:
-                seed += 1
-                out.append(complete_turn(voice, text, lang, seed))
-    return out
+    """This set: room tone unlike either earlier set's (seeds from 20 000), and each voice
+    offset by one against set 1's rotation, so it gets other pauses."""
+    return build_set(voices, {"en": (ENGLISH, ENGLISH_COMPLETE), "es": (SPANISH, SPANISH_COMPLETE)},
+                     seed=20_000, rotation=1, pauses=pauses, per_lang=per_lang)
