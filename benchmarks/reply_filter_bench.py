@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from benchmarks.ollama_stub import FakeOllamaScript, running_fake_ollama
 from benchmarks.stats import summarize
 from reflection.content_files import ContentStore
 from reflection.guard_eval import DEFAULT_DATA_DIR
@@ -22,7 +23,6 @@ from reflection.reply_filter import ReplyFilter
 from reflection.reply_judge import JudgedReplyFilter, OllamaReplyJudge
 from reflection.reply_sets import load_replies
 from reflection.stages import SentenceFilter
-from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 
 
 def time_filter(check: SentenceFilter, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from benchmarks.ollama_stub import FakeOllamaScript, running_fake_ollama
 from cli.chat_commands import chat
 from reflection.reply_sets import load_reply_tsv
 from server.assembly import build_engine
 from server.config import ResponderSettings, Settings
-from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 
 NEUTRAL_TURN = {"en": "It has been a long week and I keep thinking about it.",
                 "es": "Ha sido una semana larga y no dejo de pensar en eso."}

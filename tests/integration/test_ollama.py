@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from benchmarks.ollama_stub import FakeOllama, FakeOllamaScript, running_fake_ollama
 from reflection.content_files import ContentStore
 from reflection.responders.base import ReplyRequest, ResponderState, Speaker
 from reflection.responders.ollama import OllamaResponder
 from reflection.responders.scripted import ScriptedReflector
-from tests.fake_ollama import FakeOllama, FakeOllamaScript, running_fake_ollama
 
 pytestmark = pytest.mark.integration
 MODEL = "llama3.2:3b"

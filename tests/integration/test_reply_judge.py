@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.ollama_stub import FakeOllama, FakeOllamaScript, running_fake_ollama
 from reflection.content_files import ContentStore
 from reflection.reply_filter import ReplyFilter
 from reflection.reply_judge import JudgedReplyFilter, OllamaReplyJudge
 from server.assembly import conversations as load_conversations
 from server.config import ResponderSettings, Settings
-from tests.fake_ollama import FakeOllama, FakeOllamaScript, running_fake_ollama
 
 pytestmark = pytest.mark.integration
 MODEL = "llama3.2:3b"

@@ -6,11 +6,11 @@ import asyncio
 import json
 import time
 
+from benchmarks.ollama_stub import FakeOllamaScript, running_fake_ollama
 from reflection.content_files import ContentStore
 from reflection.guard_model import ANSWER_SCHEMA, OllamaGuard
 from reflection.risk import RiskCategory, RiskLevel
 from reflection.screening import RiskScreener
-from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 
 MODEL = "llama3.2:3b"
 

@@ -123,3 +123,20 @@ def test_no_upward_imports_between_packages() -> None:
 
 def test_the_checker_sees_a_circle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_shipped_packages_never_import_the_test_suite() -> None:
+    # `tests` is not installed: `reflect bench` from a venv failed on such an import while the
+    # suite, run from the repository root, could not notice it.
+    wrong = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = (
+                    [alias.name for alias in node.names] if isinstance(node, ast.Import)
+                    else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                    else []
+                )
+                wrong += [f"{path.relative_to(ROOT)}: {name}" for name in names
+                          if name.split(".")[0] == "tests"]
+    assert wrong == []

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from benchmarks.ollama_stub import FakeOllamaScript, running_fake_ollama
 from reflection.content_files import ContentStore
 from reflection.summary import ExtractiveSummarizer, Summary, TurnRecord
 from reflection.summary_ollama import OllamaSummarizer
-from tests.fake_ollama import FakeOllamaScript, running_fake_ollama
 
 SIX_TURNS = [
     "I've been really anxious about my sister since she moved out.",

@@ -1,4 +1,5 @@
-"""A small local HTTP server speaking Ollama's documented API, for tests only."""
+"""A small local HTTP server speaking Ollama's documented API: the benchmarks' and tests' stand-in
+for a real Ollama, which cannot be installed here (no model is run; replies are scripted)."""
 
 from __future__ import annotations
 
