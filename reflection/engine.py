@@ -42,6 +42,11 @@ from reflection.turn_replies import (
 )
 
 log = logging.getLogger(__name__)
+# Neutral lines that wake every layer at start-up (not clinical content: never shown or said).
+_WARM_UP_TEXTS = {
+    "en": "It has been a long week at work and I keep thinking about it.",
+    "es": "Ha sido una semana larga en el trabajo y sigo pensando en ello.",
+}
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class ReflectionEngine:
         disclosure: DisclosureFacts | None = None,
         late_screen: LateScreen | None = None,
         session_cues: SessionCues | None = None,
+        scripted: ScriptedReflector | None = None,
     ) -> None:
         self.store = store or ContentStore()
         self.screener = screener
@@ -83,7 +89,8 @@ class ReflectionEngine:
         self.late_screen = late_screen
         self.crisis = crisis
         self.reply_filter = reply_filter
-        self.scripted = ScriptedReflector(self.store)
+        # The fixed lines' reflector; the composition root passes the responder's own instance.
+        self.scripted = scripted or ScriptedReflector(self.store)
         self.responder: Responder = responder or self.scripted
         self.summarizer: Summarizer = summarizer or ExtractiveSummarizer(self.store)
         self.limits = limits or EngineLimits()
@@ -122,6 +129,18 @@ class ReflectionEngine:
             limits=limits,
             disclosure=disclosure,
         )
+
+    def warm(self) -> None:
+        """Build every lazily loaded layer now (lemma dictionaries, the sentence encoder, the
+        screening, honesty and reply models), in both languages, so the first client of the day
+        does not wait seconds for them. Nothing is kept or said; no responder is called."""
+        for lang, text in _WARM_UP_TEXTS.items():
+            self.screener.screen(text, lang)
+            self.honesty.answer(text, lang, self.disclosure, ())
+            self.scripted.reader(lang).read(text)
+            request = ReplyRequest(text=text, language=lang)
+            for sentence in self.scripted.stream(request):
+                self.reply_filter.check(sentence, lang=lang, client_text=text)
 
     def new_conversation(self, lang: str = "en") -> Conversation:
         """A fresh conversation (per client session)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,12 +35,42 @@ def neighbour_margin(sims: NDArray[np.float64], is_bad: NDArray[np.bool_],
     return np.asarray(bad - good, dtype=np.float64)
 
 
+class RecentVectors:
+    """An encoder that remembers its last `size` sentences' vectors. A reply sentence is
+    checked twice (the scripted reflector's own check, then the engine's before release) and
+    each encode costs tens of milliseconds on a busy CPU; a repeat gets the same vector."""
+
+    def __init__(self, encoder: Any, size: int = 256) -> None:
+        self._encoder = encoder
+        self._size = size
+        self._vectors: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
+        self._lock = threading.Lock()  # worker threads share it
+
+    def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Vectors for `texts`, one row each (the wrapped encoder's own output)."""
+        texts = list(texts)
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+            for text in known:
+                self._vectors.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = np.asarray(self._encoder.encode(missing), dtype=np.float32)
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    known[text] = vector
+                    self._vectors[text] = vector
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+
 @lru_cache(maxsize=1)
 def shared_encoder() -> Any:
     """The bundled multilingual encoder (screening's loader), loaded once per process."""
     from reflection.screening_model import load_encoder
 
-    return load_encoder(threads=1)
+    return RecentVectors(load_encoder(threads=1))
 
 
 def embed(encoder: Any, texts: list[str]) -> NDArray[np.float64]:

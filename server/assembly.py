@@ -20,6 +20,7 @@ from reflection.reply_judge import with_judge
 from reflection.responders.base import Responder
 from reflection.responders.factory import make_responder
 from reflection.responders.ollama import OllamaResponder
+from reflection.responders.scripted import ScriptedReflector
 from reflection.screening import RiskScreener
 from reflection.screening_layers import ScreeningLayers, build_screening
 from reflection.summary import Summarizer
@@ -52,7 +53,7 @@ def guardrails(store: ContentStore) -> tuple[RiskScreener, ReplyFilter]:
 
 
 def responder(config: ResponderSettings, store: ContentStore, kind: str | None = None,
-              *, probe: bool = True) -> Responder:
+              *, probe: bool = True, scripted: ScriptedReflector | None = None) -> Responder:
     """The configured responder (Ollama falls back to the scripted reflector on its own)."""
     chosen = kind or config.kind
     made = make_responder(
@@ -65,6 +66,7 @@ def responder(config: ResponderSettings, store: ContentStore, kind: str | None =
         history_turns=config.history_turns,
         retry_after_s=config.retry_after_s,
         probe=probe,
+        scripted=scripted,
     )
     if chosen == "auto" and isinstance(made, OllamaResponder) and not made.status().usable:
         # The responder already logged the error itself; say what it means for replies.
@@ -95,8 +97,11 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
     store = content_store(settings)
     config = settings.responder
     kind = responder_kind or config.kind
-    answering = responder(config, store, responder_kind, probe=probe)
     reply_filter = ReplyFilter.load(store)
+    # One scripted reflector (and so one rules filter) serves as the responder or Ollama's
+    # fallback and as the engine's own fixed lines.
+    scripted = ScriptedReflector(store, reply_filter=reply_filter)
+    answering = responder(config, store, responder_kind, probe=probe, scripted=scripted)
     screener, late_screen = build_screening(store, ScreeningLayers(
         embedded=settings.screening.embedded, guard_model=settings.screening.guard_model,
         guard_host=config.ollama_host, guard_timeout_s=settings.screening.guard_timeout_s))
@@ -115,6 +120,7 @@ def assemble(settings: Settings, *, responder_kind: str | None = None,
         summarizer=summarizer(config, store, responder_kind),
         store=store,
         disclosure=from_settings(settings, responder_kind),
+        scripted=scripted,
     )
     ollama = answering if isinstance(answering, OllamaResponder) else None
     return Assembled(engine=engine, store=store, responder=answering, ollama=ollama)

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,7 @@ from reflection.flow import EndReason
 from server import bootstrap_notice
 from server.auth import WebSessionStore
 from server.config import Settings
-from server.conversations import ConversationFactory
+from server.conversations import ConversationFactory, EngineConversations
 from server.events import TherapistEventKind
 from server.fanout import Fanout, Holding, InMemoryFanout
 from server.hub import TherapistHub
@@ -122,6 +124,14 @@ class Services:
         self.database.dispose()
 
 
+def _warm_conversations(settings: Settings,
+                        load: Callable[[Settings], EngineConversations]) -> EngineConversations:
+    """The conversation factory with its engine's layers already built (ReflectionEngine.warm)."""
+    conversations = load(settings)
+    conversations.engine.warm()
+    return conversations
+
+
 def load_services(settings: Settings, *, keyring_env_value: str | None) -> Services:
     """Open the database, load and warm the models; blocking (run it off the event loop)."""
     start = time.perf_counter()
@@ -142,11 +152,15 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
     else:
         bootstrap_notice.forget_if_changed(database, settings.data_dir)
     try:
-        voice = VoiceStack.load(settings)
-        voice.warm()
         from server.assembly import conversations as load_conversations
 
-        conversations = load_conversations(settings)
+        # The engine's layers (mostly numpy and pure Python) warm beside the voice models
+        # (native code that releases the GIL), so readiness waits for the slower of the two.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-engine") as warming:
+            engine_ready = warming.submit(_warm_conversations, settings, load_conversations)
+            voice = VoiceStack.load(settings)
+            voice.warm()
+            conversations = engine_ready.result()
         metrics = ServerMetrics()
         # Replaced reply sentences are counted by reason (the engine never passes text).
         conversations.engine.block_listeners.append(metrics.count_blocked)

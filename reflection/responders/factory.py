@@ -21,9 +21,11 @@ def make_responder(
     history_turns: int = 8,
     retry_after_s: float = 30.0,
     probe: bool = True,
+    scripted: ScriptedReflector | None = None,
 ) -> Responder:
-    """"scripted" is the built-in reflector; "ollama" and "auto" use Ollama with it as fallback."""
-    scripted = ScriptedReflector(store)
+    """"scripted" is the built-in reflector; "ollama" and "auto" use Ollama with it as fallback
+    (`scripted`: the instance to use, so one process holds one)."""
+    scripted = scripted or ScriptedReflector(store)
     if kind == "scripted":
         return scripted
     ollama = OllamaResponder(

@@ -33,11 +33,14 @@ class ScriptedReflector:
 
     name = "scripted"
 
-    def __init__(self, store: ContentStore | None = None) -> None:
+    def __init__(self, store: ContentStore | None = None, *,
+                 reply_filter: ReplyFilter | None = None) -> None:
         self._store = store or ContentStore()
         self._readers: dict[str, CueReader] = {}
         self._skeletons: dict[str, re.Pattern[str]] = {}
-        self._filter: ReplyFilter | None = None
+        # The process's one rules filter when the composition root passes it (compiling the
+        # rules takes seconds and their memory counts); else this instance loads its own.
+        self._filter = reply_filter
 
     def stream(self, request: ReplyRequest) -> Iterator[str]:
         """Yield the reply one sentence at a time."""
