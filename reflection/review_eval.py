@@ -145,6 +145,9 @@ REVIEW_SETS = (
     # goodbye, plan, research, harm to others, self-harm) with 82 level-0 hard negatives, and
     # scored once on f6750c6. It never trains the model (in_sample stays False).
     ReviewSet("first_contact_9", "screening_first_contact_9.tsv", False),
+    # Round 6 probe: written after the round-6 change (ASR split words, Spanish negation scope)
+    # and scored once on it; the round's honest forecast. It never trains the model.
+    ReviewSet("first_contact_10", "screening_first_contact_10.tsv", False),
 )
 
 
