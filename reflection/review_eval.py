@@ -141,6 +141,13 @@ REVIEW_SETS = (
     # (0.324 / 0.541 / 0.114 / 0.068): round 5's honest forecast and the next round's first
     # contact. Its misses have not been read; it never trains the model.
     ReviewSet("first_contact_8", "screening_first_contact_8.tsv", False),
+    # Round 6 (2026-12-03): written before any change, weighted to the weak groups (indirect,
+    # goodbye, plan, research, harm to others, self-harm) with 82 level-0 hard negatives, and
+    # scored once on f6750c6. It never trains the model (in_sample stays False).
+    ReviewSet("first_contact_9", "screening_first_contact_9.tsv", False),
+    # Round 6 probe: written after the round-6 change (ASR split words, Spanish negation scope)
+    # and scored once on it; the round's honest forecast. It never trains the model.
+    ReviewSet("first_contact_10", "screening_first_contact_10.tsv", False),
 )
 
 

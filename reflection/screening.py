@@ -13,7 +13,7 @@ from reflection.errors import GuardrailContentError, InvalidInputError
 from reflection.risk import Evidence, RiskAssessment, RiskCategory, RiskLevel
 from reflection.screening_concepts import ConceptLexicon, token_span
 from reflection.screening_context import CheckInReader, ScreeningContext, escalate_check_in
-from reflection.screening_repair import WordRepair, lemma_view
+from reflection.screening_repair import WordRepair, join_splits, lemma_view
 from reflection.screening_rules import Rule, compile_rules, match_rules
 from reflection.screening_text import (
     NormalisedText,
@@ -73,7 +73,8 @@ class _Lexicon:
 
     def normalise(self, text: str) -> NormalisedText:
         """The text as this lexicon's rules and concepts see it."""
-        return normalise(text, self.lang, self.phrases, self.spelling, self.repair)
+        words = normalise(text, self.lang, self.phrases, self.spelling, self.repair)
+        return join_splits(words, self.lang, self.spelling, self.repair)
 
 
 @dataclass(frozen=True)

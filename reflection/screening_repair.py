@@ -11,7 +11,7 @@ import simplemma
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from reflection.screening_text import NormalisedText, Token, join_tokens
+from reflection.screening_text import NormalisedText, Token, fold, join_tokens, spelling_key
 
 _REPEAT_RE = re.compile(r"(.)\1{2,}")
 # Below this similarity (0-100) a misspelling is left alone: "killian" must not become a risk word.
@@ -72,6 +72,10 @@ class WordRepair:
     def _correct(self, word: str) -> str:
         return _fuzzy(word, self.lang, self.vocabulary)
 
+    def correct(self, word: str) -> str:
+        """The fuzzy vocabulary word `word` is a misspelling of, or `word` itself."""
+        return self._correct(word)
+
 
 @lru_cache(maxsize=50_000)
 def lemma(word: str, lang: str) -> str:
@@ -107,3 +111,67 @@ def _fuzzy(word: str, lang: str, vocabulary: tuple[str, ...]) -> str:
         if near:
             return str(near[0])
     return word
+
+
+# A recogniser that does not know a word writes it as two pieces ("sui sidarme", "suici dio",
+# "over dose"); pieces this short or shorter are not tried (they are mostly real words).
+_JOIN_MIN_LENGTH = 6
+
+
+def join_splits(text: NormalisedText, lang: str, spelling: Mapping[str, str],
+                repair: WordRepair) -> NormalisedText:
+    """Rejoin a word the recogniser split in two, when the joined form is a risk word.
+
+    Only pairs where at least one piece is a word of neither language are tried, and only when the
+    joined form is (a misspelling of) a word the rules or the fuzzy vocabulary already name:
+    two real words ("para dos") are never fused, and no new risk word appears from nothing.
+    """
+    tokens = list(text.tokens)
+    out: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        if index + 1 < len(tokens) and _alone(tokens, index) and _alone(tokens, index + 1):
+            # The pieces as written: slang repair may already have turned "sui" into a word.
+            first, second = (fold(text.original[t.start:t.end]) for t in tokens[index:index + 2])
+            joined = _joined(first, second, lang, spelling, repair)
+            if joined:
+                out.append(Token(joined, tokens[index].start, tokens[index + 1].end))
+                index += 2
+                continue
+        out.append(tokens[index])
+        index += 1
+    if len(out) == len(tokens):
+        return text
+    return join_tokens(text.original, out)
+
+
+def _alone(tokens: list[Token], index: int) -> bool:
+    # One written word behind exactly one token (not a contraction or slang expansion).
+    span = (tokens[index].start, tokens[index].end)
+    near = tokens[max(index - 1, 0):index] + tokens[index + 1:index + 2]
+    return all((t.start, t.end) != span for t in near)
+
+
+def _joined(first: str, second: str, lang: str, spelling: Mapping[str, str],
+            repair: WordRepair) -> str:
+    if not (first.isalpha() and second.isalpha()) or min(len(first), len(second)) < 2:
+        return ""
+    whole = first + second
+    # Both lexicons screen every utterance: "suicida al" is two Spanish words, and the English
+    # lexicon must not fuse it into "suicidal".
+    if len(whole) < _JOIN_MIN_LENGTH or all(is_known(p, "en") or is_known(p, "es")
+                                            for p in (first, second)):
+        return ""
+    if any(_risk_word(piece, lang, spelling, repair) for piece in (first, second)):
+        return ""  # "suicidal or", "se suicido": one piece is already the word
+    found = _risk_word(whole, lang, spelling, repair)
+    # Both pieces must be spent on the word: "suicidalor" is not a split "suicidal".
+    return found if abs(len(found) - len(whole)) <= 1 else ""
+
+
+def _risk_word(word: str, lang: str, spelling: Mapping[str, str], repair: WordRepair) -> str:
+    found = spelling.get(spelling_key(word, lang), "") if len(word) > 3 else ""
+    if found:
+        return found
+    corrected = repair.correct(word)
+    return corrected if corrected in repair.vocabulary else ""
