@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from reflection.content_files import ContentStore, base_language
 from reflection.intents import IntentMatcher, has_phrase
 from reflection.responders.composer import sentence_key
+from reflection.responders.tokens import fold
 from reflection.risk import RiskLevel
+from reflection.secrecy import SecrecyConcept
+
+# Tool questions the crisis follow-ups answer themselves (honesty.toml intents, read by the
+# phrase lists and, when given, the honesty intent model): who it is, secrets, who sees.
+_HONEST = ("identity", "secret", "privacy")
+
+
+class IntentReader(Protocol):
+    """What the follow-ups need from reflection.honesty.HonestAnswers."""
+
+    def intent(self, text: str, lang: str, *, level: int = 0) -> str | None: ...
 
 _YES = ("yes", "yeah", "ok", "okay", "sure", "please", "si", "vale", "claro", "bueno")
 _BREATH = ("breath", "breathe", "breathing", "respira", "respirar", "respiracion", "respiremos")
@@ -46,11 +59,15 @@ class FollowUpReply:
 class CrisisFollowUps:
     """Answers every turn after the crisis message from crisis_followup.toml and grounding.toml."""
 
-    def __init__(self, store: ContentStore | None = None, *, country: str = "US") -> None:
+    def __init__(self, store: ContentStore | None = None, *, country: str = "US",
+                 honesty: IntentReader | None = None) -> None:
         self._store = store or ContentStore()
         self._country = country
+        self._honesty = honesty
         self._matchers: dict[str, IntentMatcher] = {}
         self._identity: dict[str, IntentMatcher] = {}
+        self._secrecy: dict[str, SecrecyConcept] = {}
+        self._requests: dict[str, tuple[re.Pattern[str], ...]] = {}
 
     def _data(self, lang: str) -> Mapping[str, Any]:
         return self._store.load(lang, "crisis_followup")
@@ -62,10 +79,37 @@ class CrisisFollowUps:
             data = self._data(lang)
             self._matchers[lang] = IntentMatcher(data["triggers"], data["order"])
             honesty = self._store.load(lang, "honesty")
-            self._identity[lang] = IntentMatcher(honesty["intents"], ["identity"])
-        if self._identity[lang].match(text):
-            return "identity"
-        return self._matchers[lang].match(text) or "default"
+            self._identity[lang] = IntentMatcher(honesty["intents"], list(_HONEST))
+            self._secrecy[lang] = SecrecyConcept.from_data(lang, data.get("secrecy", {}))
+        # Asked to keep it from someone: before the phrase lists ("keep it out of my file" is a
+        # secrecy request although it names where text goes).
+        if self._secrecy[lang].asks(text):
+            return "secret"
+        if found := self._identity[lang].match(text):
+            return found
+        own = self._matchers[lang].match(text)
+        if own in (None, "wait", "thanks", "other_topic") and self._honesty is not None:
+            # A tool question in words no list holds ("will anyone else read this?").
+            asked = self._honesty.intent(text, lang)
+            if asked in _HONEST:
+                return asked
+        return own or "default"
+
+    def asks_grounding(self, text: str, lang: str) -> bool:
+        """The turn asks for help to calm down (grounding.toml `[request]` frames), any time."""
+        lang = base_language(lang)
+        if lang not in self._requests:
+            frames = self._store.load(lang, "grounding").get("request", {}).get("frames", [])
+            self._requests[lang] = tuple(re.compile(p) for p in frames)
+        folded = fold(text)
+        return any(p.search(folded) for p in self._requests[lang])
+
+    def grounding(self, text: str, lang: str, used: Collection[str], state: FollowUpState
+                  ) -> tuple[str, ...]:
+        """Grounding asked for outside a crisis: the next steps of an exercise, nothing else."""
+        lang = base_language(lang)
+        seen = {sentence_key(u) for u in used}
+        return tuple(self._grounding(text, lang, self._data(lang), seen, state))
 
     def reply(self, text: str, lang: str, used: Collection[str], state: FollowUpState, *,
               level: RiskLevel = RiskLevel.HIGH, delivered: bool = True) -> FollowUpReply:

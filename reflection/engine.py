@@ -37,6 +37,7 @@ from reflection.summary import ExtractiveSummarizer, Summarizer, Summary, TurnRe
 from reflection.turn_replies import (
     crisis_followup,
     fresh_check_in,
+    grounding_events,
     honest_events,
     undelivered_lines,
 )
@@ -99,7 +100,8 @@ class ReflectionEngine:
         # What honest answers say about this deployment (who sees what, how long it is kept).
         self.disclosure = disclosure or DisclosureFacts()
         self.honesty = HonestAnswers(self.store)
-        self.followups = CrisisFollowUps(self.store, country=getattr(crisis, "country", "US"))
+        self.followups = CrisisFollowUps(self.store, country=getattr(crisis, "country", "US"),
+                                         honesty=self.honesty)
 
     @classmethod
     def load(
@@ -171,6 +173,7 @@ class Conversation:
         self._after_check_in = False
         self._late: Future[RiskAssessment] | None = None
         self._followup = FollowUpState()
+        self._calming = FollowUpState(grounding_offered=False)  # grounding outside a crisis
         self.note_for: int | None = None  # the turn whose question was offered to the summary
         # Set False by the server when no staff screen received the alert (follow-ups say so).
         self.alert_delivered = True
@@ -261,6 +264,11 @@ class Conversation:
             yield CheckIn(turn, response)
             yield ReplyDone(turn, said, reply_lang, "check_in", level, check_in=True)
             return
+        if not focus and engine.followups.asks_grounding(text, reply_lang):
+            lines = engine.followups.grounding(text, reply_lang, self._used, self._calming)
+            if lines:  # asked to be helped to calm down: the exercise, not a reflection
+                yield from grounding_events(self, turn, lines, reply_lang, level)
+                return
         honest = None if focus else engine.honesty.answer(
             text, reply_lang, engine.disclosure, self._used, level=level,
             note_offered=self.note_for is not None)

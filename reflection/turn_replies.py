@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import is_dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -73,4 +73,13 @@ def honest_events(conversation: Conversation, turn: int, honest: HonestAnswer, l
     yield ReplyDone(turn, " ".join(honest.sentences), lang, "honesty", level)
 
 
-__all__ = ["FollowUpReply", "crisis_followup", "honest_events"]
+def grounding_events(conversation: Conversation, turn: int, lines: Sequence[str], lang: str,
+                     level: int) -> Iterator[EngineEvent]:
+    """Speak the steps of a grounding exercise the client asked for outside a crisis."""
+    for index, sentence in enumerate(lines):
+        conversation.say(sentence)
+        yield ReplySentence(turn, index, sentence)
+    yield ReplyDone(turn, " ".join(lines), lang, "grounding", level)
+
+
+__all__ = ["FollowUpReply", "crisis_followup", "grounding_events", "honest_events"]
