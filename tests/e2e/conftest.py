@@ -197,14 +197,22 @@ class TherapistClient:
         message: dict[str, Any] = json.loads(raw)
         return message
 
-    async def until_event(self, kind: str, wait_s: float = 60) -> list[dict[str, Any]]:
-        """Events up to and including the first of `kind`."""
+    async def until_event(
+        self, kind: str, wait_s: float = 60, session_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Events up to and including the first of `kind` (of `session_id`, when given).
+
+        The e2e server is shared: a therapist's stream also carries other tests' sessions
+        (an earlier test's stored alert copy can arrive late), so a test names its session.
+        """
         seen: list[dict[str, Any]] = []
         deadline = time.monotonic() + wait_s
         while True:
             message = await self.next(max(0.1, deadline - time.monotonic()))
             seen.append(message)
-            if message.get("event") == kind:
+            if message["type"] == "closed":
+                raise AssertionError(f"the stream closed while waiting for {kind}: {message}")
+            if message.get("event") == kind and session_id in (None, message.get("session_id")):
                 return seen
 
     async def close(self) -> None:

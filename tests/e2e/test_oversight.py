@@ -129,7 +129,11 @@ async def test_alert_reaches_a_dashboard_locked_by_the_idle_logoff(server: LiveS
         assert http.get("/api/sessions").status_code == 200
         await therapist.close()
         therapist, _, replayed = await TherapistClient.connect(server, http, last_seq=seq_at_lock)
-        again = next(e for e in replayed if e.get("event") == "risk_alert")
+        # The alert went out live before it was stored (seq 0); on a busy machine its stored
+        # copy can still be in the write queue at this reconnect, and then it follows live.
+        again = next((e for e in replayed if e.get("event") == "risk_alert"), None)
+        if again is None:
+            again = await next_of(therapist, {"risk_alert"}, session_id=created["session_id"])
         assert again["data"]["trigger_words"] and again["data"]["kiosk_name"] == ROOM
         assert CRISIS_TEXT not in json.dumps(again)  # the words, never the turn
         # Staff clear the crisis from the dashboard: the kiosk ends, audited.

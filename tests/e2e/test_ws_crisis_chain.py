@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -32,11 +31,8 @@ async def _crisis_seen(kiosk: KioskClient, wait_s: float = 60) -> list[Any]:
 async def _alert_for(
     therapist: TherapistClient, session_id: str, wait_s: float = 30
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + wait_s
-    while True:
-        seen = await therapist.until_event("risk_alert", max(0.1, deadline - time.monotonic()))
-        if seen[-1]["session_id"] == session_id:
-            return seen[-1]
+    seen = await therapist.until_event("risk_alert", wait_s, session_id=session_id)
+    return seen[-1]
 
 
 async def _one_race(server: LiveServer, therapist: TherapistClient, gap_s: float) -> bool:

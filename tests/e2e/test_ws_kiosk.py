@@ -97,8 +97,9 @@ async def test_crisis_utterance_reaches_kiosk_and_therapist(live_server: LiveSer
         await kiosk.speak(utterance("I want to kill myself tonight. I have the pills ready."))
         items = await kiosk.until(lambda e: e["type"] == "reply_done")
         state = await kiosk.until(lambda e: e["type"] == "state")
-        stream = await therapist.until_event("risk_alert")
-        stored = await therapist.until_event("risk_alert")
+        session_id = created["session_id"]
+        stream = await therapist.until_event("risk_alert", session_id=session_id)
+        stored = await therapist.until_event("risk_alert", session_id=session_id)
     finally:
         await kiosk.close()
         await therapist.close()
@@ -202,8 +203,8 @@ async def test_typed_journey_review_feedback_export(live_server: LiveServer) -> 
         await kiosk.until(lambda e: e["type"] == "state" and e["state"] == "feedback")
         await kiosk.send({"type": "feedback", "rating": 4, "comment": "helpful"})
         ended = await kiosk.until(lambda e: e["type"] == "ended")
-        approved = await therapist.until_event("summary_approved")
-        await therapist.until_event("session_ended")
+        approved = await therapist.until_event("summary_approved", session_id=created["session_id"])
+        await therapist.until_event("session_ended", session_id=created["session_id"])
     finally:
         await kiosk.close()
         await therapist.close()
