@@ -26,7 +26,8 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 CORPUS = Path(__file__).parent / "reply_model" / "corpus.tsv"
 # Fresh first-contact sets are scored once and never trained on.
 HELD_OUT = ("replies_first_contact_3", "replies_first_contact_4", "replies_first_contact_5",
-            "replies_first_contact_6", "replies_dev_probe_5")
+            "replies_first_contact_6", "replies_dev_probe_5", "replies_first_contact_7",
+            "replies_first_contact_8", "replies_first_contact_9", "replies_first_contact_10")
 # The language rule is exact (stop-word scores); a multilingual encoder cannot judge it.
 SKIP_REASONS = ("language",)
 MAX_GOOD_WITHHELD = 0.03
