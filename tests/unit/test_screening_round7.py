@@ -60,6 +60,11 @@ def test_hard_negatives_do_not_alarm(screener: RiskScreener, text: str, lang: st
     ("I want to kill myself, no, I really do", "en"),
     ("killing myself isn't something I'd tell my mother but I think about it daily", "en"),
     ("¿matarme? no sé, a lo mejor", "es"),
+    # A bare "no" after the act is a denial only when what follows also denies.
+    ("killing myself? no, I'm not scared of it anymore", "en"),
+    ("hurting myself? no, I have not stopped", "en"),
+    ("¿matarme? no, ya no me da miedo", "es"),
+    ("¿cortarme? no, no he podido dejar de hacerlo", "es"),
 ])
 def test_own_risk_still_screens(screener: RiskScreener, text: str, lang: str) -> None:
     assert level(screener, text, lang) >= RiskLevel.HIGH
