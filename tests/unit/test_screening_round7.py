@@ -65,6 +65,10 @@ def test_hard_negatives_do_not_alarm(screener: RiskScreener, text: str, lang: st
     ("hurting myself? no, I have not stopped", "en"),
     ("¿matarme? no, ya no me da miedo", "es"),
     ("¿cortarme? no, no he podido dejar de hacerlo", "es"),
+    # "now" starts the present: the past marker before it caps only the past.
+    ("years ago my friend killed herself and now I want to die too", "en"),
+    ("in high school my sister cut herself and now I cut myself every night", "en"),
+    ("hace años mi amiga se mató y ahora yo quiero morirme", "es"),
 ])
 def test_own_risk_still_screens(screener: RiskScreener, text: str, lang: str) -> None:
     assert level(screener, text, lang) >= RiskLevel.HIGH
