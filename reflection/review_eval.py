@@ -148,6 +148,13 @@ REVIEW_SETS = (
     # Round 6 probe: written after the round-6 change (ASR split words, Spanish negation scope)
     # and scored once on it; the round's honest forecast. It never trains the model.
     ReviewSet("first_contact_10", "screening_first_contact_10.tsv", False),
+    # Round 7 (2026-12-03 afternoon): written before any change (media, third-party past,
+    # post-nominal denials, medication, idioms as hard negatives; plans, means, rehearsal,
+    # goodbye, burden, abuse, a child at risk) and scored once on 98cff8d. Never trains.
+    ReviewSet("first_contact_11", "screening_first_contact_11.tsv", False),
+    # Round 7 probe: written after the round-7 change (new wordings, same kinds) and scored
+    # once on it; the round's honest forecast. It never trains the model.
+    ReviewSet("first_contact_12", "screening_first_contact_12.tsv", False),
 )
 
 

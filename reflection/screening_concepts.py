@@ -13,7 +13,11 @@ from reflection.screening_text import NormalisedText
 
 # A negator governs risk words at most this many words after it ("not ... kill myself").
 _NEGATION_REACH = 6
-_KINDS = ("span", "before", "clause", "previous")
+# A denial said after the act ("killing myself? no, that's not me") reaches this far back.
+_AFTER_REACH = 8
+# How many words before a hit are read for its subject ("I want to die": "i" is before the hit).
+_SUBJECT_REACH = 2
+_KINDS = ("span", "before", "clause", "previous", "after")
 _EFFECTS = ("drop", "cap1")
 # Modifiers may also govern the phrase rules' matches, under this pseudo-concept name.
 RULES = "rules"
@@ -37,12 +41,19 @@ class Modifier:
     id: str
     # span: overlapping hits; before: hits after it in the clause; clause: its clause;
     # previous: the clause before it (a recovery said of what came just before: "..., but
-    # they went away with therapy"), and its own clause
+    # they went away with therapy"), and its own clause; after: hits that end before it, in its
+    # clause or the one before ("ending it all? no, that's never been me")
     kind: str
     effect: str  # drop the hit, or cap it at level 1 (history, someone else)
     patterns: tuple[re.Pattern[str], ...]
     governs: frozenset[str]
     exempt: tuple[re.Pattern[str], ...] = ()
+    # When set, only hits whose words (or the few before them) match are governed ("he shot
+    # himself", "mi hermano se cortaba").
+    only: tuple[re.Pattern[str], ...] = ()
+    # Media and someone else's story never lower the client's own words: a hit whose words, or
+    # the few words before them, name the speaker ("I", "myself", "matarme") keeps its level.
+    spare_self: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ class ConceptLexicon:
     breaks: frozenset[str]
     # Patterns over the lemma view ("carve" covers carved/carving), by concept name.
     lemma_concepts: Mapping[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    # Words that make the speaker the subject or object of a hit (for `spare_self` modifiers).
+    first_person: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def compile(cls, data: Mapping[str, Any]) -> ConceptLexicon:
@@ -108,9 +121,13 @@ class ConceptLexicon:
             governs = frozenset(_strings(raw.get("governs", []), f"modifier {mid}"))
             if unknown := governs - concepts.keys() - {RULES}:
                 raise GuardrailContentError(f"modifier {mid}: unknown concepts {sorted(unknown)}")
+            spare = raw.get("spare_self", False)
+            if not isinstance(spare, bool):
+                raise GuardrailContentError(f"modifier {mid}: spare_self must be true or false")
             modifiers.append(Modifier(
                 mid, kind, effect, _compile(_strings(raw.get("patterns", []), mid), macros, mid),
-                governs, _compile(_strings(raw.get("exempt", []), mid), macros, mid)))
+                governs, _compile(_strings(raw.get("exempt", []), mid), macros, mid),
+                _compile(_strings(raw.get("only", []), mid), macros, mid), spare))
         combos = []
         for raw in data.get("combos", []):
             cid = str(raw.get("id", ""))
@@ -126,7 +143,11 @@ class ConceptLexicon:
                   for name, p in data.get("lemma_concepts", {}).items()}
         if missing := sorted(set(lemmas) - set(concepts)):
             raise GuardrailContentError(f"lemma_concepts: unknown concepts {missing}")
-        return cls(concepts, tuple(modifiers), tuple(combos), breaks, lemmas)
+        first = _compile(_strings(data.get("first_person", []), "first_person"), macros,
+                         "first_person")
+        if any(m.spare_self for m in modifiers) and not first:
+            raise GuardrailContentError("a spare_self modifier needs a first_person list")
+        return cls(concepts, tuple(modifiers), tuple(combos), breaks, lemmas, first)
 
     def find(self, text: NormalisedText, rule_spans: Sequence[tuple[int, int]] = (),
              lemmas: NormalisedText | None = None
@@ -145,7 +166,8 @@ class ConceptLexicon:
         for modifier in self.modifiers:
             spans = _modifier_spans(modifier, text)
             if spans:
-                lowered = [_apply(modifier, spans, hit, clauses) for hit in hits]
+                lowered = [_apply(modifier, spans, hit, clauses, text, self.first_person)
+                           for hit in hits]
                 hits = [h for h in lowered if h is not None]
                 dropped += len(lowered) - len(hits)
         rules = [h for h in hits if h.concept == RULES]
@@ -213,6 +235,11 @@ def _governed(modifier: Modifier, span: tuple[int, int], hit: Hit, clauses: Sequ
         return start < hit.end and hit.start < end
     if modifier.kind == "previous":
         return hit.clause in (clauses[start], clauses[start] - 1)
+    if modifier.kind == "after":
+        # A denial that follows the words it answers, close behind them, in the same clause or
+        # the one just before (the question mark or comma between them is a clause break).
+        return (hit.end <= start and start - hit.end < _AFTER_REACH
+                and hit.clause in (clauses[start], clauses[start] - 1))
     if clauses[start] != hit.clause:
         return False
     if modifier.kind == "before":
@@ -222,9 +249,28 @@ def _governed(modifier: Modifier, span: tuple[int, int], hit: Hit, clauses: Sequ
     return True
 
 
+def _words(text: NormalisedText, start: int, end: int) -> str:
+    return " ".join(t.text for t in text.tokens[max(start, 0):end])
+
+
+def _spared(modifier: Modifier, hit: Hit, text: NormalisedText,
+            first_person: Sequence[re.Pattern[str]]) -> bool:
+    """True when the modifier may not touch this hit (its subject is the speaker, or the
+    modifier is limited to hits of another shape)."""
+    around = _words(text, hit.start - _SUBJECT_REACH, hit.end)
+    if modifier.only and not any(p.search(around) for p in modifier.only):
+        return True
+    if modifier.spare_self:
+        return any(p.search(around) for p in first_person)
+    return False
+
+
 def _apply(modifier: Modifier, spans: Sequence[tuple[int, int]], hit: Hit,
-           clauses: Sequence[int]) -> Hit | None:
+           clauses: Sequence[int], text: NormalisedText,
+           first_person: Sequence[re.Pattern[str]] = ()) -> Hit | None:
     if hit.concept not in modifier.governs:
+        return hit
+    if _spared(modifier, hit, text, first_person):
         return hit
     if not any(_governed(modifier, span, hit, clauses) for span in spans):
         return hit

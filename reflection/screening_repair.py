@@ -90,6 +90,21 @@ def lemma_view(text: NormalisedText, lang: str) -> NormalisedText:
     return join_tokens(text.original, tokens)
 
 
+# Spanish object clitics: "ahorcarse" (him/herself) is not a misspelling of "ahorcarme" (myself).
+_CLITICS = ("me", "te", "se", "nos", "os", "lo", "la", "le", "los", "las", "les")
+
+
+def _swaps_person(word: str, candidate: str) -> bool:
+    """True when the correction would only change who the act is done to (its clitic)."""
+    for ours in _CLITICS:
+        if word.endswith(ours):
+            stem = word[: -len(ours)]
+            for theirs in _CLITICS:
+                if theirs != ours and candidate == stem + theirs:
+                    return True
+    return False
+
+
 @lru_cache(maxsize=50_000)
 def _fuzzy(word: str, lang: str, vocabulary: tuple[str, ...]) -> str:
     # Only unknown words of some length are corrected, only onto the risk vocabulary, only when
@@ -100,7 +115,7 @@ def _fuzzy(word: str, lang: str, vocabulary: tuple[str, ...]) -> str:
             is_known(word, "es"):
         return word
     candidates = [v for v in vocabulary if v[0] == word[0] and abs(len(v) - len(word)) <= 2
-                  and (len(word) > 3 or len(v) == 4)]
+                  and (len(word) > 3 or len(v) == 4) and not _swaps_person(word, v)]
     found = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_FUZZY_CUTOFF)
     if found:
         return str(found[0])
