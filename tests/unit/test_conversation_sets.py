@@ -24,9 +24,11 @@ SETS = ("conversations_round1.json", "conversations_first_contact.json",
         "conversations_listen_probe_1.json")
 # The rules alone miss one crisis of listen probe 1 ("sat on the edge and kept wondering if I
 # should just jump": the embedded screening model reads it, no rule does), so its crisis turn
-# and the two follow-ups after it fail rules-only. Everything else passes with either engine.
+# and the two follow-ups after it fail rules-only; outside a crisis "so is somebody actually
+# coming for me" gets the identity answer, which names no therapist (`coming` fails too, since
+# the 2026-12-03 afternoon retrain). Everything else passes with either engine.
 RULES_ONLY_MISSES = {("lp1-roof-en", 1, "crisis"), ("lp1-roof-en", 2, "followup"),
-                     ("lp1-roof-en", 3, "followup")}
+                     ("lp1-roof-en", 3, "followup"), ("lp1-roof-en", 3, "coming")}
 
 
 def _items() -> list[dict[str, object]]:
