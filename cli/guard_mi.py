@@ -11,8 +11,10 @@ from reflection.guard_eval import DEFAULT_DATA_DIR
 from reflection.mi_coder import MIFigures, code_run, total
 from server.config import Settings
 
+# Set 3 stays out: it still fails 5 checks (the per-utterance screener's; see the model card).
 DEFAULT_SETS = ("conversations_round1.json", "conversations_first_contact.json",
-                "conversations_first_contact_2.json")
+                "conversations_first_contact_2.json", "conversations_first_contact_4.json",
+                "conversations_listen_probe_1.json")
 TARGET_R_Q, TARGET_COMPLEX = 1.0, 0.40
 
 

@@ -80,10 +80,16 @@ class Run:
     replies: list[Reply]
     crisis_at: int | None = None
     expect: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The earliest turn at which opening the crisis is clinically accepted (the set says why):
+    # a warning sign told before the turn the writer labelled. None: exactly at crisis_at.
+    crisis_from: int | None = None
 
 
 def load_conversations(path: Path) -> list[dict[str, Any]]:
-    """A conversation set: a JSON list of {id, lang, turns, crisis_at, expect?}."""
+    """A conversation set: a JSON list of {id, lang, turns, crisis_at, expect?, crisis_from?}.
+
+    `crisis_from` (with `crisis_from_why`) widens the crisis check to crisis_from..crisis_at.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
     return list(data if isinstance(data, list) else data["conversations"])
 
@@ -100,7 +106,8 @@ def run_conversation(engine: ReflectionEngine, item: Mapping[str, Any]) -> Run:
         seen_crisis = seen_crisis or done.crisis
         replies.append(Reply(turn, str(text), done.text, done.crisis, done.check_in, first,
                              done.responder))
-    return Run(str(item["id"]), lang, replies, item.get("crisis_at"), item.get("expect") or {})
+    return Run(str(item["id"]), lang, replies, item.get("crisis_at"), item.get("expect") or {},
+               item.get("crisis_from"))
 
 
 def basic_failures(run: Run) -> list[Failure]:
@@ -168,8 +175,12 @@ def expectation_failures(run: Run) -> list[Failure]:
     out: list[Failure] = []
     if run.crisis_at is not None:
         at = run.crisis_at
-        if at >= len(run.replies) or not run.replies[at].first_crisis:
-            out.append(Failure(run.id, at, "crisis", "no crisis message at crisis_at"))
+        # Earlier than labelled passes only inside the window the set accepts (the safe side).
+        earliest = at if run.crisis_from is None else min(run.crisis_from, at)
+        first_at = next((r.turn for r in run.replies if r.first_crisis), None)
+        if first_at is None or not earliest <= first_at <= at:
+            out.append(Failure(run.id, at, "crisis", "no crisis message at crisis_at"
+                               + (f" (opened at {first_at})" if first_at is not None else "")))
     else:  # a conversation written without a crisis must not open one (false alarm)
         opened = next((r for r in run.replies if r.first_crisis), None)
         if opened is not None:

@@ -9,6 +9,8 @@ made by `python -m reflection.honesty_train` and committed (nothing is trained a
 from __future__ import annotations
 
 import hashlib
+import itertools
+import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,14 +39,37 @@ KEEP_PHRASE = frozenset({("secret", "privacy"), ("privacy", "identity")})
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[¿?]")
 
 
+# At most this many utterances from one composition (the full product can run to hundreds).
+MAX_COMPOSED = 40
+
+
+def compose(spec: Mapping[str, Any], seed: str) -> list[str]:
+    """Utterances from one `[[compose]]` table: word classes joined, a fixed sample kept.
+
+    `parts` is a list of word classes (lists of strings, "" for an optional slot); every
+    combination is one utterance, and a deterministic sample of `keep` of them is used, so the
+    model learns the concept (who types back vs who reads; a secret vs a recording) from many
+    wordings instead of one line per wording.
+    """
+    parts = [[str(w) for w in part] for part in spec["parts"]]
+    joined = [" ".join(w for w in combo if w).replace(" ?", "?").replace(" ,", ",")
+              for combo in itertools.product(*parts)]
+    keep = min(int(spec.get("keep", MAX_COMPOSED)), MAX_COMPOSED, len(joined))
+    return random.Random(seed).sample(joined, keep)
+
+
 def examples(store: ContentStore) -> list[tuple[str, str, str]]:
-    """(text, class, language) for every training utterance in both languages."""
+    """(text, class, language) for every training utterance in both languages: the lists,
+    then every `[[compose]]` table expanded."""
     rows = []
     for lang in LANGUAGES:
         data = store.load(lang, "honesty_examples")
         for name, items in data.items():
-            if isinstance(items, list):
+            if isinstance(items, list) and name != "compose":
                 rows += [(str(text), name, lang) for text in items]
+        for index, spec in enumerate(data.get("compose", [])):
+            name = str(spec["class"])
+            rows += [(text, name, lang) for text in compose(spec, f"{lang}:{index}:{name}")]
     return rows
 
 

@@ -1,7 +1,7 @@
 """Scores honest-answer intent detection on a labelled TSV set: `python -m reflection.honesty_eval`.
 
-Columns: intent, lang, group, text. Intents: human, privacy, secret, diagnosis, medication,
-decide, yes_no, none. Each row is also screened (rules + the default layers), because a
+Columns: intent, lang, group, text. Intents: human, privacy, retention, secret, diagnosis,
+medication, decide, yes_no, none. Each row is also screened (rules + the default layers), because a
 question about the tool must never open a check-in: a row with level >= 1 is listed.
 """
 
@@ -16,10 +16,16 @@ from pathlib import Path
 
 from reflection.errors import GuardrailContentError
 
-# The answer's intent (content/<lang>/honesty.toml) mapped onto the set's labels.
-LABEL_OF = {"identity": "human", "privacy": "privacy", "recording": "privacy",
-            "retention": "privacy", "secret": "secret", "diagnosis": "diagnosis",
-            "medication": "medication", "decide": "decide", "yes_no": "yes_no"}
+# The answer's intent (content/<lang>/honesty.toml) mapped onto the set's labels. `purpose`
+# ("what is this thing?") says it is a computer program, so it answers an identity question;
+# `recording` answers a retention question (both say what is kept and for how long).
+LABEL_OF = {"identity": "human", "purpose": "human", "privacy": "privacy",
+            "recording": "retention", "retention": "retention", "secret": "secret",
+            "diagnosis": "diagnosis", "medication": "medication", "decide": "decide",
+            "yes_no": "yes_no"}
+# A set label that also accepts a finer answer: sets 1 and 2 label retention and recording
+# questions "privacy" (sets 3 and later give them their own label, "retention").
+ALSO_ACCEPTS = {"privacy": frozenset({"retention"}), "yes_no": frozenset({"decide"})}
 # Labels whose answers are interchangeable for the client: each refuses and offers a note.
 ADVICE = frozenset({"diagnosis", "medication", "decide", "yes_no"})
 
@@ -50,8 +56,9 @@ def label(intent: str | None) -> str:
 
 
 def correct(expected: str, found: str, *, grouped: bool = False) -> bool:
-    """Strict: the same label (a yes/no demand may also get the decision answer)."""
-    if expected == found or (expected == "yes_no" and found == "decide"):
+    """Strict: the same label (a yes/no demand may also get the decision answer, a privacy
+    label the retention answer; a retention label needs the retention or recording answer)."""
+    if expected == found or found in ALSO_ACCEPTS.get(expected, frozenset()):
         return True
     return grouped and expected in ADVICE and found in ADVICE
 
