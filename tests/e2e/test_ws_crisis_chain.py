@@ -133,18 +133,24 @@ async def test_crises_with_three_other_kiosks_busy_and_a_300_ms_gap(
     assert results == [True] * 4
     # Every turn the busy kiosks wrote is stored, none dropped; and the next tests on this
     # shared server do not start behind the backlog (stored alert copies arriving late).
+    # How long the backlog takes is printed, not asserted (a benchmark figure, not a test);
+    # the bound only keeps a stuck queue from hanging the suite.
+    backlog = (await asyncio.to_thread(live_server.health))["database"]["writes"]["pending"]
+    started = time.monotonic()
     writes = await _writes_drained(live_server)
+    print(f"write backlog after the busy kiosks: {backlog} writes, drained in "
+          f"{time.monotonic() - started:.1f} s")
     assert writes["pending"] == 0 and writes["dropped"] == 0, writes
 
 
-async def _writes_drained(server: LiveServer, wait_s: float = 180) -> dict[str, Any]:
+async def _writes_drained(server: LiveServer, wait_s: float = 1200) -> dict[str, Any]:
     """The server's write queue once it is empty (or as it stands after `wait_s`)."""
     deadline = time.monotonic() + wait_s
     while True:
         writes: dict[str, Any] = (await asyncio.to_thread(server.health))["database"]["writes"]
         if writes["pending"] == 0 or time.monotonic() > deadline:
             return writes
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.0)
 
 
 # ----- a full disk -----------------------------------------------------------------------
