@@ -223,6 +223,8 @@ async def test_a_crisis_on_a_full_disk_is_delivered_and_stored_once_space_is_fre
             failing = server.health()
             filler.unlink()
             stored = await _alert_for(therapist, created["session_id"], wait_s=60)
+            # The writes queued behind the alert (its reply turn) may still be going in.
+            await _writes_drained(server, wait_s=60)
             recovered = server.health()
             detail = http.get(f"/api/sessions/{created['session_id']}").json()
         finally:
