@@ -62,6 +62,9 @@ def register(sub: Any) -> None:
     bench.add_argument("--servers", type=int, choices=(1, 2), default=1,
                        help="2: 8 kiosks on one process, then over two processes sharing "
                             "PostgreSQL (database.url) and Redis (redis.url)")
+    bench.add_argument("--writes", action="store_true",
+                       help="only the write queue under load: busy typed kiosks (--kiosks N, "
+                            "default 3) and a crisis; backlog, drain time, alert delays")
     bench.add_argument("--profile", type=Path, default=None, metavar="DIR",
                        help="sample the server with py-spy during the kiosk phases into DIR")
     bench.set_defaults(handler=run_bench)
@@ -86,6 +89,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         return _run_turns(args, settings)
     if args.servers == 2:
         return _run_servers(args, settings)
+    if args.writes:
+        return _run_writes(args, settings)
     # One line per HTTP request would bury the progress lines.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     options = BenchOptions.make(quick=args.quick, kiosks=args.kiosks, models=args.models,
@@ -151,6 +156,18 @@ def _run_turns(args: argparse.Namespace, settings: Settings) -> int:
     results = turns_bench.run(settings, quick=args.quick, progress=_progress(),
                               first_contact=args.first_contact, cache_dir=args.turns_cache)
     print(turns_bench.human(results), file=sys.stderr)
+    return _emit(args, results)
+
+
+def _run_writes(args: argparse.Namespace, settings: Settings) -> int:
+    """`reflect bench --writes`: the write queue under busy kiosks and a crisis."""
+    from benchmarks import write_load
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    busy = args.kiosks[-1] if args.kiosks else 3
+    results = write_load.run(settings, busy=busy, seconds=20 if args.quick else 60,
+                             progress=_progress())
+    print(write_load.human(results), file=sys.stderr)
     return _emit(args, results)
 
 

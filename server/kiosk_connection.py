@@ -151,8 +151,8 @@ class KioskConnection:
                 data={"reason": reason.value},
             )
 
-        self.writes.submit("session_end", write)
-        await self.writes.write("session_ended", publish, END_WAIT_S)
+        self.writes.submit("session_end", write, lane=session.id)
+        await self.writes.write("session_ended", publish, END_WAIT_S, lane=session.id)
 
     async def staff_pin_ok(self, pin: str) -> bool:
         """Whether `pin` is this kiosk's staff PIN (set at enrolment); fails closed."""
@@ -177,7 +177,7 @@ class KioskConnection:
         async def publish() -> None:
             await self.hub.publish(session.therapist_id, kind, session_id=session.id, data=data)
 
-        return self.writes.submit(kind.value, publish)
+        return self.writes.submit(kind.value, publish, lane=session.id)
 
     def _kiosk(self) -> KioskIdentity:
         if self.kiosk is None:
@@ -189,7 +189,8 @@ class KioskConnection:
         session = self._session()
         if session.language != lang:
             self.session = replace(session, language=lang)
-            self.writes.submit("language", lambda: self._language(session, lang))
+            self.writes.submit("language", lambda: self._language(session, lang),
+                               lane=session.id)
 
     async def _language(self, session: JoinedSession, lang: str) -> None:
         await self._db(lambda db: sessions.set_language(db, session_id=session.id, language=lang))

@@ -21,6 +21,7 @@ class TurnMarks:
 
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
+_WRITE_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0)
 
 
 class ServerMetrics:
@@ -75,6 +76,18 @@ class ServerMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=r,
         )
+
+        self.write_seconds = Histogram(
+            "reflect_write_seconds",
+            "Time one queued turn-path write took to be stored, by kind",
+            ["kind"],
+            buckets=_WRITE_BUCKETS,
+            registry=r,
+        )
+
+    def observe_write(self, kind: str, seconds: float) -> None:
+        """Record how long one queued write took (its kind only, never its content)."""
+        self.write_seconds.labels(kind=kind).observe(seconds)
 
     def observe_turn(self, marks: TurnMarks) -> None:
         """Record the latency marks a turn reached."""

@@ -181,6 +181,7 @@ def load_services(settings: Settings, *, keyring_env_value: str | None) -> Servi
         voice=voice,
         conversations=conversations,
         limits=limits_for(settings),
+        writes=WriteQueue(timer=metrics.observe_write),
     )
     services.ready_s = time.perf_counter() - start
     log.info("ready in %.2f s (models %s)", services.ready_s, voice.load_ms)
