@@ -95,9 +95,11 @@ class HonestAnswers:
         """
         skip = FOR_THERAPIST if level else frozenset()
         matcher = self.matcher(lang)
-        phrase = matcher.match(text, skip=skip)
+        phrase, by_concept = matcher.match_how(text, skip=skip)
         model = self.model()
-        if model is None:
+        if model is None or by_concept:
+            # A two-part concept ("a staff member" + "typing these answers") is kept over the
+            # model, which reads "who writes the replies" as "who sees them".
             return phrase
         if phrase is None:  # the phrases also read the turn with texting forms spelled out
             phrase = matcher.match(model.normalise(text, lang), skip=skip)

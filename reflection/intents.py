@@ -24,7 +24,9 @@ def has_phrase(text: str, phrases: Iterable[str]) -> bool:
 
 class IntentMatcher:
     """Intents tried in a fixed order: `triggers` match anywhere, `question_triggers` only in
-    a question (a "?" or a question word first, since speech has no punctuation)."""
+    a question (a "?" or a question word first, since speech has no punctuation), and each of
+    `question_pairs` (two phrase lists) when a question holds a phrase from both: a concept
+    such as "a person" + "typing the replies" in any order and wording."""
 
     def __init__(self, intents: Mapping[str, Any], order: Sequence[str],
                  question_starts: Sequence[str] = ()) -> None:
@@ -41,6 +43,11 @@ class IntentMatcher:
 
     def match(self, text: str, *, skip: Iterable[str] = ()) -> str | None:
         """The first intent the turn expresses, or None."""
+        return self.match_how(text, skip=skip)[0]
+
+    def match_how(self, text: str, *, skip: Iterable[str] = ()) -> tuple[str | None, bool]:
+        """The first intent the turn expresses (or None), and whether a `question_pairs`
+        concept found it (two parts of one meaning: specific enough to keep over a model)."""
         skipped = set(skip)
         question: bool | None = None
         for name in self._order:
@@ -49,10 +56,13 @@ class IntentMatcher:
             spec = self._intents[name]
             triggers = spec.get("triggers", []) if isinstance(spec, Mapping) else spec
             if has_phrase(text, triggers):
-                return name
+                return name, False
             asked = spec.get("question_triggers", []) if isinstance(spec, Mapping) else []
-            if asked and has_phrase(text, asked):
+            pairs = spec.get("question_pairs", []) if isinstance(spec, Mapping) else []
+            by_pair = any(has_phrase(text, first) and has_phrase(text, second)
+                          for first, second in pairs)
+            if by_pair or (asked and has_phrase(text, asked)):
                 question = self.is_question(text) if question is None else question
                 if question:
-                    return name
-        return None
+                    return name, by_pair
+        return None, False
