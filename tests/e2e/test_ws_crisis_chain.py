@@ -91,6 +91,9 @@ async def test_a_barge_in_right_after_a_crisis_text_loses_nothing(
     assert alert["data"]["level"] >= 2
 
 
+TYPING_GAP_S = 0.25
+
+
 @pytest.fixture
 def busy_kiosk_tokens(live_server: LiveServer) -> list[str]:
     """Three more enrolled kiosks for the load race."""
@@ -111,6 +114,10 @@ async def _keep_busy(server: LiveServer, token: str, stop: asyncio.Event) -> Non
         while not stop.is_set():
             await kiosk.send({"type": "text", "text": "Work has been a lot, and I am tired."})
             await kiosk.until(lambda e: e["type"] == "reply_done")
+            # A fast typist, not a flood: where the reply_done is an earlier, cut-off reply's
+            # (the focus state), an unpaced loop cuts off its own replies dozens of times a
+            # second. That flood is measured by `reflect bench --writes`, not waited out here.
+            await asyncio.sleep(TYPING_GAP_S)
     finally:
         await kiosk.close()
 
@@ -127,6 +134,10 @@ async def test_crises_with_three_other_kiosks_busy_and_a_300_ms_gap(
         results = [await _one_race(live_server, therapist, 0.3) for _ in range(4)]
     finally:
         stop.set()
+        # A busy kiosk may be waiting on a reply that never comes (its session moved to the
+        # review, which takes no typed turns): stop it rather than wait out its timeout.
+        for task in busy:
+            task.cancel()
         await asyncio.gather(*busy, return_exceptions=True)
         await therapist.close()
         http.close()
