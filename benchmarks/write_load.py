@@ -32,13 +32,36 @@ CRISIS_TEXT = "I want to kill myself tonight. I have the pills ready."
 Progress = Callable[[str], None]
 
 
-class TypedKiosk:
-    """A kiosk that joins, consents and types; every JSON event lands in `events`."""
+class _Listening:
+    """A websocket whose JSON messages a reader task hands to `_on_event` until closed."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
-        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._reader = asyncio.create_task(self._read())
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    async def _read(self) -> None:
+        with contextlib.suppress(Exception):
+            async for message in self.ws:
+                if isinstance(message, str):
+                    self._on_event(json.loads(message))
+
+    async def close(self) -> None:
+        self._reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._reader
+        with contextlib.suppress(Exception):
+            await self.ws.close()
+
+
+class TypedKiosk(_Listening):
+    """A kiosk that joins, consents and types; every JSON event lands in `events`."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        super().__init__(ws)
 
     @classmethod
     async def open(cls, server: server_proc.BenchServer, token: str, local_host: str
@@ -68,29 +91,18 @@ class TypedKiosk:
                 if event.get("type") == kind and also(event):
                     return event
 
-    async def _read(self) -> None:
-        with contextlib.suppress(Exception):
-            async for message in self.ws:
-                if isinstance(message, str):
-                    self.events.put_nowait(json.loads(message))
-
-    async def close(self) -> None:
-        self._reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._reader
-        with contextlib.suppress(Exception):
-            await self.ws.close()
+    def _on_event(self, event: dict[str, Any]) -> None:
+        self.events.put_nowait(event)
 
 
-class AlertWatch:
+class AlertWatch(_Listening):
     """The therapist's live stream: when the live alert and its stored copy arrive."""
 
     def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
         self.live: float | None = None
         self.stored: float | None = None
         self.stored_seen = asyncio.Event()
-        self._reader = asyncio.create_task(self._read())
+        super().__init__(ws)
 
     @classmethod
     async def open(cls, server: server_proc.BenchServer) -> AlertWatch:
@@ -104,25 +116,15 @@ class AlertWatch:
                 break
         return cls(ws)
 
-    async def _read(self) -> None:
-        with contextlib.suppress(Exception):
-            async for message in self.ws:
-                event = json.loads(message)
-                if event.get("event") != "risk_alert":
-                    continue
-                at = time.monotonic()
-                if (event.get("data") or {}).get("saved"):
-                    self.stored = self.stored or at
-                    self.stored_seen.set()
-                else:
-                    self.live = self.live or at
-
-    async def close(self) -> None:
-        self._reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await self._reader
-        with contextlib.suppress(Exception):
-            await self.ws.close()
+    def _on_event(self, event: dict[str, Any]) -> None:
+        if event.get("event") != "risk_alert":
+            return
+        at = time.monotonic()
+        if (event.get("data") or {}).get("saved"):
+            self.stored = self.stored or at
+            self.stored_seen.set()
+        else:
+            self.live = self.live or at
 
 
 async def _keep_busy(kiosk: TypedKiosk, stop: asyncio.Event, turns: list[int]) -> None:
