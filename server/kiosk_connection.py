@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -151,7 +151,7 @@ class KioskConnection:
                 data={"reason": reason.value},
             )
 
-        self.writes.submit("session_end", write, lane=session.id)
+        self._queue(session, "session_end", write)
         await self.writes.write("session_ended", publish, END_WAIT_S, lane=session.id)
 
     async def staff_pin_ok(self, pin: str) -> bool:
@@ -177,7 +177,13 @@ class KioskConnection:
         async def publish() -> None:
             await self.hub.publish(session.therapist_id, kind, session_id=session.id, data=data)
 
-        return self.writes.submit(kind.value, publish, lane=session.id)
+        return self._queue(session, kind.value, publish)
+
+    def _queue(self, session: JoinedSession, label: str, work: Callable[[], Awaitable[None]],
+               *, urgent: bool = False) -> asyncio.Future[None]:
+        """Queue a write in its session's lane: after that session's earlier writes, whatever
+        other kiosks queued meanwhile (server/write_queue.py)."""
+        return self.writes.submit(label, work, lane=session.id, urgent=urgent)
 
     def _kiosk(self) -> KioskIdentity:
         if self.kiosk is None:
@@ -189,8 +195,7 @@ class KioskConnection:
         session = self._session()
         if session.language != lang:
             self.session = replace(session, language=lang)
-            self.writes.submit("language", lambda: self._language(session, lang),
-                               lane=session.id)
+            self._queue(session, "language", lambda: self._language(session, lang))
 
     async def _language(self, session: JoinedSession, lang: str) -> None:
         await self._db(lambda db: sessions.set_language(db, session_id=session.id, language=lang))

@@ -75,7 +75,7 @@ class KioskStore(KioskConnection):
                 )
             )
 
-        self.writes.submit(f"{speaker.value}_turn", write, lane=session.id)
+        self._queue(session, f"{speaker.value}_turn", write)
 
     def empty_transcript(self) -> None:
         """Count an utterance in which nothing was heard (queued; no words to store)."""
@@ -84,7 +84,7 @@ class KioskStore(KioskConnection):
         async def write() -> None:
             await self._db(lambda db: turn_meta.count_empty_transcript(db, session_id=session.id))
 
-        self.writes.submit("empty_transcript", write, lane=session.id)
+        self._queue(session, "empty_transcript", write)
 
     def flag_reply(self, turn: int) -> asyncio.Future[None]:
         """Flag the stored reply of `turn` (queued after it); a reply not stored yet gets the
@@ -98,7 +98,7 @@ class KioskStore(KioskConnection):
                 # A prompt's turn, or a reply not submitted yet: kept for the reply's write.
                 self._pending_flags.add(turn)
 
-        return self.writes.submit("reply_flag", write, lane=session.id)
+        return self._queue(session, "reply_flag", write)
 
     def alert(self, crisis: CrisisEventType, screened: Screened | None, *, heard_at: float
               ) -> bool:
@@ -130,8 +130,8 @@ class KioskStore(KioskConnection):
                       "delivered_unsaved": delivered > 0},
             )
 
-        self.writes.submit("alert", write_alert, lane=session.id, urgent=True)
-        self.writes.submit("alert_event", publish_alert, lane=session.id, urgent=True)
+        self._queue(session, "alert", write_alert, urgent=True)
+        self._queue(session, "alert_event", publish_alert, urgent=True)
         return delivered > 0
 
     def draft_summary(self, summary: dict[str, Any]) -> None:
@@ -158,7 +158,7 @@ class KioskStore(KioskConnection):
                 )
             )
 
-        self.writes.submit("summary", write, lane=session.id)
+        self._queue(session, "summary", write)
         kind = TherapistEventKind.SUMMARY_APPROVED if approved else TherapistEventKind.SUMMARY_DRAFT
         data = {"summary": summary, "turn_count": summary.get("turn_count", 0)}
         return self._publish_later(kind, data)
@@ -180,7 +180,7 @@ class KioskStore(KioskConnection):
                 )
             )
 
-        self.writes.submit("feedback", write, lane=session.id)
+        self._queue(session, "feedback", write)
         data = {"rating": rating, "has_comment": bool(comment), "flagged_turns": flagged_turns}
         await asyncio.shield(self._publish_later(TherapistEventKind.FEEDBACK, data))
 

@@ -56,7 +56,6 @@ class WriteQueue:
         self.delays_s = delays_s
         self.timer = timer  # told each stored write's kind and duration (metrics)
         self._lanes: dict[Hashable, _Lane] = {}  # insertion order is the round-robin order
-        self._pending = 0
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -68,7 +67,7 @@ class WriteQueue:
     @property
     def pending(self) -> int:
         """Writes not stored yet."""
-        return self._pending
+        return sum(len(lane.jobs) for lane in self._lanes.values())
 
     def submit(self, label: str, work: Callable[[], Awaitable[None]], *,
                lane: Hashable = SERVER_LANE, urgent: bool = False) -> asyncio.Future[None]:
@@ -78,7 +77,6 @@ class WriteQueue:
         queued = self._lanes.setdefault(lane, _Lane(deque()))
         queued.jobs.append(_Job(label, work, urgent, done))
         queued.urgent += urgent
-        self._pending += 1
         self._idle.clear()
         self._wake.set()
         if self._worker is None or self._worker.done():
@@ -156,7 +154,6 @@ class WriteQueue:
         lane = self._lanes.pop(key)
         job = lane.jobs.popleft()
         lane.urgent -= job.urgent
-        self._pending -= 1
         if lane.jobs:
             self._lanes[key] = lane
         if not job.done.done():
