@@ -40,6 +40,7 @@ from reflection.turn_replies import (
     grounding_events,
     honest_events,
     undelivered_lines,
+    without_said_thanks,
 )
 
 log = logging.getLogger(__name__)
@@ -253,9 +254,17 @@ class Conversation:
             yield from self._crisis(turn, assessment, reply_lang)
             return
         response = engine.crisis.respond(assessment, reply_lang)
+        honest = None if focus else engine.honesty.answer(
+            text, reply_lang, engine.disclosure, self._used, level=level,
+            note_offered=self.note_for is not None)
+        # A question about the tool itself ("how long do you keep what I say?") that only a
+        # model layer read as a concern gets its true answer; its level stays on the turn and
+        # in the summary. Any rule, concept or context reading still asks the check-in.
+        tool_question = honest is not None and assessment.model_only
         # A level-1 cue is flagged (check-in + therapist notice) each time it comes back, except
         # in the answer to the check-in itself, which the context has already read.
-        if response is not None and response.kind == "check_in" and not after_check_in:
+        if (response is not None and response.kind == "check_in" and not after_check_in
+                and not tool_question):
             response = fresh_check_in(engine.store, response, reply_lang, self._used)
             self.checked_in = True
             self._after_check_in = True
@@ -269,9 +278,6 @@ class Conversation:
             if lines:  # asked to be helped to calm down: the exercise, not a reflection
                 yield from grounding_events(self, turn, lines, reply_lang, level)
                 return
-        honest = None if focus else engine.honesty.answer(
-            text, reply_lang, engine.disclosure, self._used, level=level,
-            note_offered=self.note_for is not None)
         if honest is not None:  # a fixed, reviewed answer about the tool itself
             yield from honest_events(self, turn, honest, reply_lang, level)
             return
@@ -306,6 +312,8 @@ class Conversation:
         if self.locked_by is None or higher:
             self.locked_by = assessment
         response: CrisisReply | None = self._engine.crisis.respond(self.locked_by, lang)
+        if not repeated and response is not None:
+            response = without_said_thanks(response, self._used)
         if repeated and response is not None:
             # Never the whole block again: a short answer to what the client just said; a
             # higher level alerts again (repeated=False) with its extra line, not the block.

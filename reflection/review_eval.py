@@ -116,6 +116,16 @@ class ReviewSet:
     # Held to the in-sample thresholds: only sets whose misses were fixed one by one. Set 4 trains
     # the model and its misses were generalised into concepts, not patched, so it is reported.
     gated: bool = True
+    # Sets 5-12 were kept out of the model's training while they were forecasts. Once a set's
+    # first-contact figure is recorded (docs/guardrails.md) and a newer held-out set outside the
+    # repository has taken over the forecast, its labels are worth more as training data:
+    # leave-one-set-out on sets 8, 10 and 12, each held out in turn, showed it (round 8).
+    trains: bool = False
+
+    @property
+    def trains_model(self) -> bool:
+        """True when `reflect guard train` learns from this set (in-sample or released)."""
+        return self.in_sample or self.trains
 
 
 # Each first-contact set was written before the change it judges and scored once: set 1 on the
@@ -125,36 +135,38 @@ class ReviewSet:
 # After scoring, sets 1-4 were tuned on (in-sample; they also train the model). Sets 5 and 6
 # do not train the model; round 4 generalised the kinds set 6 missed into concepts (and saw
 # set 5 as a development set), so neither is a clean forecast any more: see guardrails.md.
+# Round 8 (2026-12-03 night): sets 5-12 train the model (`trains=True`; the rules' figures on
+# them stay reported, ungated). The forecast is now a held-out set kept outside the repository
+# by an evaluator who sees no code or data, scored before and after the round.
 REVIEW_SETS = (
     ReviewSet("round1_dev", "review_round1_crisis.tsv", True),
     ReviewSet("first_contact_1", "screening_first_contact_1.tsv", True),
     ReviewSet("first_contact_2", "screening_first_contact_2.tsv", True),
     ReviewSet("first_contact_3", "screening_first_contact_3.tsv", True),
     ReviewSet("first_contact_4", "screening_first_contact_4.tsv", True, gated=False),
-    ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False),
-    ReviewSet("first_contact_6", "screening_first_contact_6.tsv", False),
+    ReviewSet("first_contact_5", "screening_first_contact_5.tsv", False, trains=True),
+    ReviewSet("first_contact_6", "screening_first_contact_6.tsv", False, trains=True),
     # Round 5: written and scored once on f9e4fca before any change (rules + model 0.485 /
-    # 0.671 / 0.121 / 0.061); its miss kinds were then generalised into concepts. It must never
-    # train the model (in_sample stays False so `gather` and `training_examples` skip it).
-    ReviewSet("first_contact_7", "screening_first_contact_7.tsv", False),
+    # 0.671 / 0.121 / 0.061); its miss kinds were then generalised into concepts.
+    ReviewSet("first_contact_7", "screening_first_contact_7.tsv", False, trains=True),
     # Written after the round-5 change (same kinds, new wordings) and scored once on it
     # (0.324 / 0.541 / 0.114 / 0.068): round 5's honest forecast and the next round's first
-    # contact. Its misses have not been read; it never trains the model.
-    ReviewSet("first_contact_8", "screening_first_contact_8.tsv", False),
+    # contact.
+    ReviewSet("first_contact_8", "screening_first_contact_8.tsv", False, trains=True),
     # Round 6 (2026-12-03): written before any change, weighted to the weak groups (indirect,
     # goodbye, plan, research, harm to others, self-harm) with 82 level-0 hard negatives, and
-    # scored once on f6750c6. It never trains the model (in_sample stays False).
-    ReviewSet("first_contact_9", "screening_first_contact_9.tsv", False),
+    # scored once on f6750c6.
+    ReviewSet("first_contact_9", "screening_first_contact_9.tsv", False, trains=True),
     # Round 6 probe: written after the round-6 change (ASR split words, Spanish negation scope)
-    # and scored once on it; the round's honest forecast. It never trains the model.
-    ReviewSet("first_contact_10", "screening_first_contact_10.tsv", False),
+    # and scored once on it; the round's honest forecast.
+    ReviewSet("first_contact_10", "screening_first_contact_10.tsv", False, trains=True),
     # Round 7 (2026-12-03 afternoon): written before any change (media, third-party past,
     # post-nominal denials, medication, idioms as hard negatives; plans, means, rehearsal,
-    # goodbye, burden, abuse, a child at risk) and scored once on 98cff8d. Never trains.
-    ReviewSet("first_contact_11", "screening_first_contact_11.tsv", False),
+    # goodbye, burden, abuse, a child at risk) and scored once on 98cff8d.
+    ReviewSet("first_contact_11", "screening_first_contact_11.tsv", False, trains=True),
     # Round 7 probe: written after the round-7 change (new wordings, same kinds) and scored
-    # once on it; the round's honest forecast. It never trains the model.
-    ReviewSet("first_contact_12", "screening_first_contact_12.tsv", False),
+    # once on it; the round's honest forecast.
+    ReviewSet("first_contact_12", "screening_first_contact_12.tsv", False, trains=True),
 )
 
 
@@ -209,9 +221,9 @@ def load_jsonl(paths: Sequence[Path]) -> list[dict[str, Any]]:
 
 
 def training_examples(data_dir: Path) -> list[Example]:
-    """The in-sample labelled utterances (never a first-contact set) for the embedded layer."""
+    """The labelled utterances that train the model (no unreleased first-contact set)."""
     out = [Example(i.text, i.lowest, i.category if i.category != "none" else "")
-           for r in REVIEW_SETS if r.in_sample and (data_dir / r.file).exists()
+           for r in REVIEW_SETS if r.trains_model and (data_dir / r.file).exists()
            for i in load_review_tsv(data_dir / r.file)]
     out += [Example(str(row["text"]), int(row["level"]), (row.get("categories") or [""])[0])
             for row in load_jsonl(sorted(data_dir.glob("screening_*.jsonl")))]

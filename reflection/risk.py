@@ -48,6 +48,11 @@ class RiskAssessment:
         """True when the crisis protocol must take over (level >= HIGH)."""
         return self.level >= RiskLevel.HIGH
 
+    @property
+    def model_only(self) -> bool:
+        """True when only a model layer found risk: no rule, concept or context reading did."""
+        return bool(self.evidence) and all(e.rule.startswith("model.") for e in self.evidence)
+
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready view (evidence spans included, for the therapist alert)."""
         return {

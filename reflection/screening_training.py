@@ -24,9 +24,12 @@ from reflection.screening_model import (
 
 FOLDS = 5
 # Budgets for the model alone on out-of-fold predictions of level-0 items. The rules already
-# spend most of the hidden round's 0.05 / 0.03 limits, so the model gets a small share.
-FP_BUDGET = 0.02
-CRISIS_BUDGET = 0.005
+# spend most of the hidden round's 0.05 / 0.03 limits, so the model gets a share. Round 8 raised
+# them from 0.02 / 0.005: with sets 8, 10 and 12 each held out in turn, 0.04 / 0.01 caught more
+# crisis items on all three (0.397 -> 0.471, 0.524 -> 0.548, 0.444 -> 0.481) with level-0 false
+# alarms unchanged on 8 and 10 and one more crisis false alarm on set 12 (docs/guardrails.md).
+FP_BUDGET = 0.04
+CRISIS_BUDGET = 0.01
 GRID1 = tuple(round(t, 2) for t in np.arange(0.30, 0.99, 0.02))
 GRID2 = tuple(round(t, 2) for t in np.arange(0.40, 0.995, 0.02))
 
@@ -43,14 +46,14 @@ class Sample:
 
 
 def gather(store: ContentStore, data_dir: Path) -> list[Sample]:
-    """The corpus plus the in-sample labelled sets (no context-only items, no forecast set)."""
+    """The corpus plus the sets that train the model (no context-only items, no forecast set)."""
     from reflection.review_eval import REVIEW_SETS, load_jsonl, load_review_tsv
 
     out = [Sample(i.text, i.level, frozenset({0}) if i.level == 0 else
                   frozenset(range(i.level, 4)), i.category, i.group) for i in load_corpus(store)]
     for review in REVIEW_SETS:
         path = data_dir / review.file
-        if review.in_sample and path.exists():
+        if review.trains_model and path.exists():
             out += [Sample(i.text, min(i.lowest, 2), i.levels,
                            "" if i.category == "none" else i.category, f"{review.name}.{n}")
                     for n, i in enumerate(load_review_tsv(path)) if not i.context]

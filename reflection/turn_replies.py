@@ -41,6 +41,21 @@ def crisis_followup(engine: ReflectionEngine, text: str, lang: str, used: Collec
     return replace(answer, message=" ".join(lines), lines=lines)
 
 
+def without_said_thanks(response: CrisisReply, used: Collection[str]) -> CrisisReply:
+    """The crisis block without its opening thanks when a check-in already said it.
+
+    A check-in and the crisis message open with the same acknowledgement; said twice in one
+    session it reads as a script. Only the first sentence is ever dropped, and only when the
+    rest of the message remains (the notification and the resources are never touched).
+    """
+    message = str(getattr(response, "message", ""))
+    first, _, rest = message.partition(". ")
+    if not rest or not is_dataclass(response) or sentence_key(first + ".") not in {
+            sentence_key(u) for u in used}:
+        return response
+    return replace(response, message=rest)
+
+
 def fresh_check_in(store: ContentStore, response: CrisisReply, lang: str,
                    used: Collection[str]) -> CrisisReply:
     """A check-in asked again later in the session, in words not said yet (checkins.toml)."""

@@ -100,11 +100,13 @@ def test_a_denial_lowers_only_its_own_words(screener: RiskScreener) -> None:
     assert screener.screen(text, "es").level >= RiskLevel.HIGH
 
 
-def test_set_7_never_trains_the_model() -> None:
+def test_set_7_trains_the_model_but_stays_ungated() -> None:
+    # Since round 8 the spent first-contact sets train the model (the forecast is a held-out
+    # set outside the repository); the rules' figures on them stay reported, not gated.
     review = {r.name: r for r in REVIEW_SETS}["first_contact_7"]
-    assert review.in_sample is False  # so score_sets reports it ungated
+    assert review.in_sample is False and review.trains_model
     trained = {s.text for s in gather(ContentStore(), DEFAULT_DATA_DIR)}
-    assert not trained & {i.text for i in load_review_tsv(SET_7)}
+    assert {i.text for i in load_review_tsv(SET_7) if not i.context} <= trained
 
 
 def test_set_7_does_not_regress_below_round5(screener: RiskScreener) -> None:
